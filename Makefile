@@ -1,0 +1,28 @@
+# The two commands of the README: `make run` and `make test`.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: run test build setup configure clean
+
+run: build
+	$(BUILD)/bin/hebb run examples/song2000.hebb --out out/song2000
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+build: configure
+	ninja -C $(BUILD) -j$(JOBS)
+
+configure: setup
+	@if [ ! -f $(BUILD)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) \
+	    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	    -DLLVM_USE_LINKER=lld; \
+	fi
+
+setup:
+	@scripts/setup.sh
+
+clean:
+	rm -rf $(BUILD)
