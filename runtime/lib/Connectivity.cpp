@@ -1,0 +1,371 @@
+//===- Connectivity.cpp - Synapse connectivity (CSR) ----------------------===//
+//
+// Part of the Hebb project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/runtime/Connectivity.h"
+#include "hebb/runtime/Error.h"
+#include "hebb/runtime/Philox.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <thread>
+
+using namespace hebb::rt;
+
+namespace {
+
+constexpr uint64_t kMaxSynapses = std::numeric_limits<uint32_t>::max();
+
+void checkSynapseCount(uint64_t count, const char *builder) {
+  if (count > kMaxSynapses)
+    throw RuntimeError(std::string(builder) + ": " + std::to_string(count) +
+                       " synapses exceed the limit of " +
+                       std::to_string(kMaxSynapses));
+}
+
+/// The local post index that is the same neuron as local pre `i`, if any.
+bool selfPost(uint32_t i, int64_t selfOffset, uint32_t numPost,
+              uint32_t &post) {
+  int64_t j = int64_t(i) + selfOffset;
+  if (j < 0 || j >= int64_t(numPost))
+    return false;
+  post = uint32_t(j);
+  return true;
+}
+
+/// Uniform in [0, 1) with 53 random bits, from the first two Philox words.
+double uniform53(const std::array<uint32_t, 4> &bits) {
+  uint64_t mantissa = (uint64_t(bits[0] >> 5) << 26) | (bits[1] >> 6);
+  return double(mantissa) * 0x1p-53;
+}
+
+/// Uniform integer in [0, n) from 64 Philox bits (bias below 2^-32).
+uint32_t uniformBelow(const std::array<uint32_t, 4> &bits, uint32_t n) {
+  uint64_t x = (uint64_t(bits[0]) << 32) | bits[1];
+  return uint32_t((static_cast<unsigned __int128>(x) * n) >> 64);
+}
+
+/// Generates `numRows` independent rows, splitting them over threads in
+/// contiguous blocks and concatenating in row order, so the result does not
+/// depend on the thread count. `fn(row, out, scratch)` appends row `row`.
+template <class RowFn>
+void generateRows(uint32_t numRows, const RowFn &fn,
+                  std::vector<uint32_t> &rowPtr, std::vector<uint32_t> &cols,
+                  const char *builder) {
+  unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  unsigned numThreads =
+      std::min<unsigned>(hw, std::max<uint32_t>(1, numRows / 2048));
+  struct Block {
+    uint32_t begin, end;
+    std::vector<uint32_t> cols, counts;
+  };
+  std::vector<Block> blocks(numThreads);
+  auto work = [&](Block &block) {
+    std::vector<char> scratch;
+    block.counts.reserve(block.end - block.begin);
+    for (uint32_t row = block.begin; row < block.end; ++row) {
+      size_t before = block.cols.size();
+      fn(row, block.cols, scratch);
+      block.counts.push_back(uint32_t(block.cols.size() - before));
+    }
+  };
+  for (unsigned t = 0; t < numThreads; ++t) {
+    blocks[t].begin = uint32_t(uint64_t(numRows) * t / numThreads);
+    blocks[t].end = uint32_t(uint64_t(numRows) * (t + 1) / numThreads);
+  }
+  if (numThreads == 1) {
+    work(blocks[0]);
+  } else {
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < numThreads; ++t)
+      threads.emplace_back(work, std::ref(blocks[t]));
+    work(blocks[0]);
+    for (std::thread &thread : threads)
+      thread.join();
+  }
+
+  uint64_t total = 0;
+  for (const Block &block : blocks)
+    total += block.cols.size();
+  checkSynapseCount(total, builder);
+  rowPtr.assign(1, 0);
+  rowPtr.reserve(size_t(numRows) + 1);
+  cols.clear();
+  cols.reserve(total);
+  for (const Block &block : blocks) {
+    for (uint32_t count : block.counts)
+      rowPtr.push_back(rowPtr.back() + count);
+    cols.insert(cols.end(), block.cols.begin(), block.cols.end());
+  }
+}
+
+/// Appends k distinct indices from [0, n) excluding `skip` (if hasSkip), in
+/// ascending order, drawn with Floyd's algorithm keyed by `element`.
+void sampleDistinct(uint32_t n, uint32_t k, bool hasSkip, uint32_t skip,
+                    uint32_t seed, uint32_t stream, uint32_t element,
+                    std::vector<uint32_t> &out, std::vector<char> &mark) {
+  uint32_t m = n - (hasSkip ? 1 : 0);
+  if (mark.size() < m)
+    mark.assign(m, 0);
+  size_t first = out.size();
+  uint32_t draw = 0;
+  for (uint32_t t = m - k; t < m; ++t) {
+    uint32_t r =
+        uniformBelow(philoxAt(seed, stream, element, 0, draw++), t + 1);
+    uint32_t pick = mark[r] ? t : r;
+    mark[pick] = 1;
+    out.push_back(pick);
+  }
+  for (size_t s = first; s < out.size(); ++s) {
+    mark[out[s]] = 0;
+    // Shift past the excluded index so that it is never chosen.
+    if (hasSkip && out[s] >= skip)
+      ++out[s];
+  }
+  std::sort(out.begin() + first, out.end());
+}
+
+/// Transposes column lists (per post: its pres) into rows by pre.
+Connectivity fromColumns(uint32_t numPre, uint32_t numPost,
+                         const std::vector<uint32_t> &colPtr,
+                         const std::vector<uint32_t> &colPre) {
+  Connectivity conn;
+  conn.numPre = numPre;
+  conn.numPost = numPost;
+  conn.rowPtr.assign(size_t(numPre) + 1, 0);
+  for (uint32_t i : colPre)
+    ++conn.rowPtr[i + 1];
+  std::partial_sum(conn.rowPtr.begin(), conn.rowPtr.end(), conn.rowPtr.begin());
+  std::vector<uint32_t> fill(conn.rowPtr.begin(), conn.rowPtr.end() - 1);
+  conn.post.resize(colPre.size());
+  // Posts are visited in ascending order, so each row comes out sorted.
+  for (uint32_t j = 0; j < numPost; ++j)
+    for (uint32_t s = colPtr[j]; s < colPtr[j + 1]; ++s)
+      conn.post[fill[colPre[s]]++] = j;
+  finalize(conn);
+  return conn;
+}
+
+uint32_t availableFor(uint32_t n, bool noSelf, bool hasSelf) {
+  return n - (noSelf && hasSelf ? 1 : 0);
+}
+
+} // namespace
+
+void hebb::rt::finalize(Connectivity &conn) {
+  const uint32_t numPre = conn.numPre, numPost = conn.numPost;
+  if (conn.rowPtr.size() != size_t(numPre) + 1)
+    throw RuntimeError("connectivity: rowPtr has " +
+                       std::to_string(conn.rowPtr.size()) +
+                       " entries, expected numPre + 1 = " +
+                       std::to_string(uint64_t(numPre) + 1));
+  if (conn.rowPtr[0] != 0 || conn.rowPtr.back() != conn.post.size())
+    throw RuntimeError("connectivity: rowPtr must start at 0 and end at the "
+                       "synapse count " +
+                       std::to_string(conn.post.size()));
+  checkSynapseCount(conn.post.size(), "connectivity");
+  conn.pre.resize(conn.post.size());
+  conn.colPtr.assign(size_t(numPost) + 1, 0);
+  for (uint32_t i = 0; i < numPre; ++i) {
+    uint32_t begin = conn.rowPtr[i], end = conn.rowPtr[i + 1];
+    if (end < begin)
+      throw RuntimeError("connectivity: rowPtr decreases at pre " +
+                         std::to_string(i));
+    for (uint32_t s = begin; s < end; ++s) {
+      uint32_t j = conn.post[s];
+      if (j >= numPost)
+        throw RuntimeError("connectivity: synapse " + std::to_string(s) +
+                           " has post index " + std::to_string(j) +
+                           " >= numPost " + std::to_string(numPost));
+      if (s > begin && j < conn.post[s - 1])
+        throw RuntimeError("connectivity: posts of pre " + std::to_string(i) +
+                           " are not sorted");
+      conn.pre[s] = i;
+      ++conn.colPtr[j + 1];
+    }
+  }
+  std::partial_sum(conn.colPtr.begin(), conn.colPtr.end(), conn.colPtr.begin());
+  std::vector<uint32_t> fill(conn.colPtr.begin(), conn.colPtr.end() - 1);
+  conn.colSyn.resize(conn.post.size());
+  // Synapses are visited by ascending pre, so columns come out sorted by pre.
+  for (uint32_t s = 0; s < conn.post.size(); ++s)
+    conn.colSyn[fill[conn.post[s]]++] = s;
+}
+
+Connectivity hebb::rt::connectAll(uint32_t numPre, uint32_t numPost,
+                                  bool noSelf, int64_t selfOffset) {
+  uint64_t upper = uint64_t(numPre) * numPost;
+  if (upper > kMaxSynapses) {
+    // Only the exact count matters; self pairs may bring it under the limit.
+    uint64_t selfPairs = 0;
+    if (noSelf) {
+      int64_t lo = std::max<int64_t>(0, -selfOffset);
+      int64_t hi = std::min<int64_t>(numPre, int64_t(numPost) - selfOffset);
+      selfPairs = hi > lo ? uint64_t(hi - lo) : 0;
+    }
+    checkSynapseCount(upper - selfPairs, "connectAll");
+  }
+  Connectivity conn;
+  conn.numPre = numPre;
+  conn.numPost = numPost;
+  generateRows(
+      numPre,
+      [&](uint32_t i, std::vector<uint32_t> &out, std::vector<char> &) {
+        uint32_t self = 0;
+        bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
+        for (uint32_t j = 0; j < numPost; ++j)
+          if (!hasSelf || j != self)
+            out.push_back(j);
+      },
+      conn.rowPtr, conn.post, "connectAll");
+  finalize(conn);
+  return conn;
+}
+
+Connectivity hebb::rt::connectOneToOne(uint32_t n) {
+  Connectivity conn;
+  conn.numPre = conn.numPost = n;
+  conn.rowPtr.resize(size_t(n) + 1);
+  std::iota(conn.rowPtr.begin(), conn.rowPtr.end(), 0u);
+  conn.post.resize(n);
+  std::iota(conn.post.begin(), conn.post.end(), 0u);
+  finalize(conn);
+  return conn;
+}
+
+Connectivity hebb::rt::connectProbability(uint32_t numPre, uint32_t numPost,
+                                          double p, uint32_t seed,
+                                          uint32_t stream, bool noSelf,
+                                          int64_t selfOffset) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throw RuntimeError("connectProbability: p = " + std::to_string(p) +
+                       " is not in [0, 1]");
+  if (p == 1.0)
+    return connectAll(numPre, numPost, noSelf, selfOffset);
+  Connectivity conn;
+  conn.numPre = numPre;
+  conn.numPost = numPost;
+  const double logQ = std::log1p(-p);
+  generateRows(
+      numPre,
+      [&](uint32_t i, std::vector<uint32_t> &out, std::vector<char> &) {
+        if (p == 0.0)
+          return;
+        uint32_t self = 0;
+        bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
+        // Geometric skipping: the gap before the next connected post is
+        // Geometric(p), so the cost is O(row length) instead of O(numPost).
+        int64_t j = -1;
+        for (uint32_t draw = 0;; ++draw) {
+          double u = 1.0 - uniform53(philoxAt(seed, stream, i, 0, draw));
+          double skip = std::floor(std::log(u) / logQ);
+          if (skip >= double(numPost))
+            break;
+          j += 1 + int64_t(skip);
+          if (j >= int64_t(numPost))
+            break;
+          if (!hasSelf || uint32_t(j) != self)
+            out.push_back(uint32_t(j));
+        }
+      },
+      conn.rowPtr, conn.post, "connectProbability");
+  finalize(conn);
+  return conn;
+}
+
+Connectivity hebb::rt::connectInDegree(uint32_t numPre, uint32_t numPost,
+                                       uint32_t k, uint32_t seed,
+                                       uint32_t stream, bool noSelf,
+                                       int64_t selfOffset) {
+  checkSynapseCount(uint64_t(numPost) * k, "connectInDegree");
+  // Validate up front: the generator threads must not throw.
+  for (uint32_t j = 0; j < numPost; ++j) {
+    int64_t selfPre = int64_t(j) - selfOffset;
+    bool hasSelf = noSelf && selfPre >= 0 && selfPre < int64_t(numPre);
+    uint32_t available = availableFor(numPre, noSelf, hasSelf);
+    if (k > available)
+      throw RuntimeError("connectInDegree: in-degree " + std::to_string(k) +
+                         " exceeds the " + std::to_string(available) +
+                         " candidate pres of post " + std::to_string(j));
+  }
+  std::vector<uint32_t> colPtr, colPre;
+  generateRows(
+      numPost,
+      [&](uint32_t j, std::vector<uint32_t> &out, std::vector<char> &mark) {
+        int64_t selfPre = int64_t(j) - selfOffset;
+        bool hasSelf = noSelf && selfPre >= 0 && selfPre < int64_t(numPre);
+        sampleDistinct(numPre, k, hasSelf, uint32_t(hasSelf ? selfPre : 0),
+                       seed, stream, j, out, mark);
+      },
+      colPtr, colPre, "connectInDegree");
+  return fromColumns(numPre, numPost, colPtr, colPre);
+}
+
+Connectivity hebb::rt::connectOutDegree(uint32_t numPre, uint32_t numPost,
+                                        uint32_t k, uint32_t seed,
+                                        uint32_t stream, bool noSelf,
+                                        int64_t selfOffset) {
+  checkSynapseCount(uint64_t(numPre) * k, "connectOutDegree");
+  for (uint32_t i = 0; i < numPre; ++i) {
+    uint32_t self = 0;
+    bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
+    uint32_t available = availableFor(numPost, noSelf, hasSelf);
+    if (k > available)
+      throw RuntimeError("connectOutDegree: out-degree " + std::to_string(k) +
+                         " exceeds the " + std::to_string(available) +
+                         " candidate posts of pre " + std::to_string(i));
+  }
+  Connectivity conn;
+  conn.numPre = numPre;
+  conn.numPost = numPost;
+  generateRows(
+      numPre,
+      [&](uint32_t i, std::vector<uint32_t> &out, std::vector<char> &mark) {
+        uint32_t self = 0;
+        bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
+        sampleDistinct(numPost, k, hasSelf, self, seed, stream, i, out, mark);
+      },
+      conn.rowPtr, conn.post, "connectOutDegree");
+  finalize(conn);
+  return conn;
+}
+
+Connectivity
+hebb::rt::connectPairs(uint32_t numPre, uint32_t numPost,
+                       const std::vector<std::pair<int64_t, int64_t>> &pairs,
+                       std::vector<uint32_t> *order) {
+  checkSynapseCount(pairs.size(), "connectPairs");
+  for (size_t n = 0; n < pairs.size(); ++n) {
+    auto [i, j] = pairs[n];
+    if (i < 0 || i >= int64_t(numPre) || j < 0 || j >= int64_t(numPost))
+      throw RuntimeError("connectPairs: pair #" + std::to_string(n) + " (" +
+                         std::to_string(i) + ", " + std::to_string(j) +
+                         ") is out of range for " + std::to_string(numPre) +
+                         " pre x " + std::to_string(numPost) + " post neurons");
+  }
+  std::vector<uint32_t> perm(pairs.size());
+  std::iota(perm.begin(), perm.end(), 0u);
+  // Ties broken by input position, so duplicate pairs keep their order.
+  std::sort(perm.begin(), perm.end(), [&](uint32_t a, uint32_t b) {
+    return pairs[a] < pairs[b] || (pairs[a] == pairs[b] && a < b);
+  });
+  Connectivity conn;
+  conn.numPre = numPre;
+  conn.numPost = numPost;
+  conn.rowPtr.assign(size_t(numPre) + 1, 0);
+  conn.post.resize(pairs.size());
+  for (size_t s = 0; s < perm.size(); ++s) {
+    conn.post[s] = uint32_t(pairs[perm[s]].second);
+    ++conn.rowPtr[pairs[perm[s]].first + 1];
+  }
+  std::partial_sum(conn.rowPtr.begin(), conn.rowPtr.end(), conn.rowPtr.begin());
+  finalize(conn);
+  if (order)
+    *order = std::move(perm);
+  return conn;
+}

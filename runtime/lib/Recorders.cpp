@@ -1,0 +1,141 @@
+//===- Recorders.cpp - Spike and state recorders --------------------------===//
+//
+// Part of the Hebb project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/runtime/Recorders.h"
+#include "hebb/runtime/Error.h"
+
+using namespace hebb::rt;
+
+std::string hebb::rt::joinPath(const std::string &dir,
+                               const std::string &name) {
+  if (dir.empty() || dir == ".")
+    return name;
+  if (dir.back() == '/')
+    return dir + name;
+  return dir + "/" + name;
+}
+
+//===----------------------------------------------------------------------===//
+// SpikeRecorder
+//===----------------------------------------------------------------------===//
+
+SpikeRecorder::SpikeRecorder(uint32_t begin, uint32_t end)
+    : beginIndex(begin), endIndex(end) {
+  if (end < begin)
+    throw RuntimeError("SpikeRecorder: reversed range [" +
+                       std::to_string(begin) + ", " + std::to_string(end) +
+                       ")");
+}
+
+void SpikeRecorder::record(int64_t step, const uint32_t *spikingIndices,
+                           size_t count) {
+  for (size_t n = 0; n < count; ++n) {
+    uint32_t index = spikingIndices[n];
+    if (index < beginIndex || index >= endIndex)
+      continue;
+    stepLog.push_back(step);
+    indexLog.push_back(static_cast<int32_t>(index - beginIndex));
+  }
+}
+
+std::vector<std::string> SpikeRecorder::write(const std::string &dir,
+                                              const std::string &stem,
+                                              double dt) const {
+  std::vector<double> times(stepLog.size());
+  for (size_t n = 0; n < stepLog.size(); ++n)
+    times[n] = static_cast<double>(stepLog[n]) * dt;
+  std::string timePath = joinPath(dir, stem + "_t.npy");
+  std::string indexPath = joinPath(dir, stem + "_i.npy");
+  writeNpy(timePath, times);
+  writeNpy(indexPath, indexLog);
+  return {timePath, indexPath};
+}
+
+void SpikeRecorder::clear() {
+  stepLog.clear();
+  indexLog.clear();
+}
+
+//===----------------------------------------------------------------------===//
+// StateRecorder
+//===----------------------------------------------------------------------===//
+
+StateRecorder::StateRecorder(uint32_t begin, uint32_t end, int64_t period)
+    : beginIndex(begin), endIndex(end), period(period) {
+  if (end < begin)
+    throw RuntimeError("StateRecorder: reversed range [" +
+                       std::to_string(begin) + ", " + std::to_string(end) +
+                       ")");
+  if (period < 1)
+    throw RuntimeError("StateRecorder: period must be >= 1, got " +
+                       std::to_string(period));
+}
+
+bool StateRecorder::sample(int64_t step, const float *field) {
+  if (step % period != 0)
+    return false;
+  const float *first = field + beginIndex;
+  double time = static_cast<double>(step) * streamDt;
+  if (valueOut) {
+    valueOut->append(first);
+    timeOut->append(&time);
+  } else {
+    sampleValues.insert(sampleValues.end(), first, field + endIndex);
+    sampleSteps.push_back(step);
+  }
+  ++sampleCount;
+  return true;
+}
+
+void StateRecorder::streamTo(const std::string &dir, const std::string &stem,
+                             double dt) {
+  if (valueOut)
+    throw RuntimeError("StateRecorder: already streaming to '" +
+                       valueOut->path() + "'");
+  auto values =
+      std::make_unique<NpyAppender>(joinPath(dir, stem + ".npy"), "<f4",
+                                    std::vector<int64_t>{int64_t(width())});
+  auto times =
+      std::make_unique<NpyAppender>(joinPath(dir, stem + "_t.npy"), "<f8");
+  // Flush what was recorded in memory so far.
+  values->appendRows(sampleValues.data(), int64_t(sampleSteps.size()));
+  for (int64_t step : sampleSteps) {
+    double time = static_cast<double>(step) * dt;
+    times->append(&time);
+  }
+  sampleValues.clear();
+  sampleSteps.clear();
+  valueOut = std::move(values);
+  timeOut = std::move(times);
+  streamDt = dt;
+  streamDir = dir;
+  streamStem = stem;
+}
+
+std::vector<std::string> StateRecorder::write(const std::string &dir,
+                                              const std::string &stem,
+                                              double dt) {
+  std::string valuePath = joinPath(dir, stem + ".npy");
+  std::string timePath = joinPath(dir, stem + "_t.npy");
+  if (valueOut) {
+    if (dir != streamDir || stem != streamStem || dt != streamDt)
+      throw RuntimeError("StateRecorder: write('" + valuePath +
+                         "') does not match the streamed file '" +
+                         valueOut->path() + "'");
+    valueOut->close();
+    timeOut->close();
+    valueOut.reset();
+    timeOut.reset();
+    return {valuePath, timePath};
+  }
+  std::vector<double> times(sampleSteps.size());
+  for (size_t n = 0; n < sampleSteps.size(); ++n)
+    times[n] = static_cast<double>(sampleSteps[n]) * dt;
+  writeNpy(valuePath, sampleValues,
+           {int64_t(sampleSteps.size()), int64_t(width())});
+  writeNpy(timePath, times);
+  return {valuePath, timePath};
+}

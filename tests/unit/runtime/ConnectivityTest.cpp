@@ -1,0 +1,252 @@
+//===- ConnectivityTest.cpp - CSR connectivity builders -------------------===//
+//
+// Part of the Hebb project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/runtime/Connectivity.h"
+#include "hebb/runtime/Error.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <set>
+
+using namespace hebb::rt;
+
+namespace {
+
+/// Checks every structural invariant of a finalized Connectivity.
+void checkInvariants(const Connectivity &c, bool strictlySorted = true) {
+  ASSERT_EQ(c.rowPtr.size(), size_t(c.numPre) + 1);
+  ASSERT_EQ(c.rowPtr.front(), 0u);
+  ASSERT_EQ(c.rowPtr.back(), c.numSynapses());
+  ASSERT_EQ(c.pre.size(), c.numSynapses());
+  ASSERT_EQ(c.colPtr.size(), size_t(c.numPost) + 1);
+  ASSERT_EQ(c.colSyn.size(), c.numSynapses());
+  ASSERT_EQ(c.colPtr.back(), c.numSynapses());
+  for (uint32_t i = 0; i < c.numPre; ++i) {
+    ASSERT_LE(c.rowPtr[i], c.rowPtr[i + 1]);
+    for (uint32_t s = c.rowPtr[i]; s < c.rowPtr[i + 1]; ++s) {
+      ASSERT_EQ(c.pre[s], i);
+      ASSERT_LT(c.post[s], c.numPost);
+      if (s > c.rowPtr[i]) {
+        if (strictlySorted)
+          ASSERT_LT(c.post[s - 1], c.post[s]);
+        else
+          ASSERT_LE(c.post[s - 1], c.post[s]);
+      }
+    }
+  }
+  // The transposed index lists every synapse once, grouped by post and
+  // sorted by pre within a group.
+  std::vector<char> seen(c.numSynapses(), 0);
+  for (uint32_t j = 0; j < c.numPost; ++j) {
+    ASSERT_LE(c.colPtr[j], c.colPtr[j + 1]);
+    for (uint32_t k = c.colPtr[j]; k < c.colPtr[j + 1]; ++k) {
+      uint32_t s = c.colSyn[k];
+      ASSERT_LT(s, c.numSynapses());
+      ASSERT_EQ(c.post[s], j);
+      ASSERT_FALSE(seen[s]);
+      seen[s] = 1;
+      if (k > c.colPtr[j])
+        ASSERT_LE(c.pre[c.colSyn[k - 1]], c.pre[s]);
+    }
+  }
+}
+
+bool hasSelf(const Connectivity &c, int64_t selfOffset) {
+  for (size_t s = 0; s < c.numSynapses(); ++s)
+    if (int64_t(c.pre[s]) + selfOffset == int64_t(c.post[s]))
+      return true;
+  return false;
+}
+
+bool sameSynapses(const Connectivity &a, const Connectivity &b) {
+  return a.rowPtr == b.rowPtr && a.post == b.post;
+}
+
+TEST(ConnectivityTest, All) {
+  Connectivity c = connectAll(3, 4);
+  checkInvariants(c);
+  EXPECT_EQ(c.numSynapses(), 12u);
+  EXPECT_EQ(c.post,
+            (std::vector<uint32_t>{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3}));
+  EXPECT_EQ(c.colSyn,
+            (std::vector<uint32_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}));
+
+  Connectivity square = connectAll(5, 5, /*noSelf=*/true);
+  checkInvariants(square);
+  EXPECT_EQ(square.numSynapses(), 20u);
+  EXPECT_FALSE(hasSelf(square, 0));
+}
+
+TEST(ConnectivityTest, NoSelfWithSliceOffset) {
+  // Pre = neurons [2, 6) of a population, post = neurons [0, 4) of it:
+  // selfOffset = 2 - 0, so local pre i is local post i + 2.
+  Connectivity c = connectAll(4, 4, /*noSelf=*/true, /*selfOffset=*/2);
+  checkInvariants(c);
+  EXPECT_EQ(c.numSynapses(), 16u - 2u); // Only pres 0 and 1 have a self.
+  EXPECT_FALSE(hasSelf(c, 2));
+  EXPECT_TRUE(hasSelf(c, 0));
+  EXPECT_EQ(connectAll(4, 4, true, 10).numSynapses(), 16u); // Disjoint.
+}
+
+TEST(ConnectivityTest, OneToOne) {
+  Connectivity c = connectOneToOne(5);
+  checkInvariants(c);
+  EXPECT_EQ(c.numSynapses(), 5u);
+  for (uint32_t s = 0; s < 5; ++s) {
+    EXPECT_EQ(c.pre[s], s);
+    EXPECT_EQ(c.post[s], s);
+  }
+  checkInvariants(connectOneToOne(0));
+}
+
+TEST(ConnectivityTest, ProbabilityMeanDegree) {
+  const uint32_t n = 4000;
+  const double p = 0.02;
+  Connectivity c = connectProbability(n, n, p, 1, 2);
+  checkInvariants(c);
+  double expected = double(n) * n * p;
+  double sigma = std::sqrt(double(n) * n * p * (1 - p));
+  EXPECT_NEAR(double(c.numSynapses()), expected, 4 * sigma);
+  // Rows are balanced too: the in-degree of the first post is Binomial.
+  uint32_t in0 = c.colPtr[1] - c.colPtr[0];
+  EXPECT_NEAR(in0, n * p, 6 * std::sqrt(n * p * (1 - p)));
+}
+
+TEST(ConnectivityTest, ProbabilityReproducible) {
+  Connectivity a = connectProbability(500, 300, 0.1, 7, 3);
+  Connectivity b = connectProbability(500, 300, 0.1, 7, 3);
+  EXPECT_TRUE(sameSynapses(a, b));
+  EXPECT_FALSE(sameSynapses(a, connectProbability(500, 300, 0.1, 8, 3)));
+  EXPECT_FALSE(sameSynapses(a, connectProbability(500, 300, 0.1, 7, 4)));
+  // Row i depends only on (seed, stream, i): more pres keep the first rows.
+  Connectivity more = connectProbability(800, 300, 0.1, 7, 3);
+  uint32_t end = a.rowPtr[500];
+  EXPECT_EQ(std::vector<uint32_t>(more.post.begin(), more.post.begin() + end),
+            a.post);
+}
+
+TEST(ConnectivityTest, ProbabilityEdgeCases) {
+  EXPECT_EQ(connectProbability(50, 60, 0.0, 1, 1).numSynapses(), 0u);
+  EXPECT_EQ(connectProbability(50, 60, 1.0, 1, 1).numSynapses(), 3000u);
+  Connectivity noSelf = connectProbability(200, 200, 0.5, 1, 1, true, 0);
+  checkInvariants(noSelf);
+  EXPECT_FALSE(hasSelf(noSelf, 0));
+  EXPECT_TRUE(hasSelf(connectProbability(200, 200, 0.5, 1, 1), 0));
+  EXPECT_THROW(connectProbability(5, 5, 1.5, 1, 1), RuntimeError);
+  EXPECT_THROW(connectProbability(5, 5, std::nan(""), 1, 1), RuntimeError);
+}
+
+TEST(ConnectivityTest, ProbabilityLargeSparseIsFast) {
+  auto start = std::chrono::steady_clock::now();
+  const uint32_t n = 64000;
+  const double p = 80.0 / 64000;
+  Connectivity c = connectProbability(n, n, p, 5, 6, true, 0);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  double expected = double(n) * (n - 1) * p;
+  EXPECT_NEAR(double(c.numSynapses()), expected, 4 * std::sqrt(expected));
+  EXPECT_LT(seconds, 10.0);
+  EXPECT_FALSE(hasSelf(c, 0));
+}
+
+TEST(ConnectivityTest, InDegree) {
+  Connectivity c = connectInDegree(50, 40, 7, 11, 12);
+  checkInvariants(c);
+  EXPECT_EQ(c.numSynapses(), 280u);
+  for (uint32_t j = 0; j < 40; ++j)
+    EXPECT_EQ(c.colPtr[j + 1] - c.colPtr[j], 7u);
+  EXPECT_TRUE(sameSynapses(c, connectInDegree(50, 40, 7, 11, 12)));
+  EXPECT_FALSE(sameSynapses(c, connectInDegree(50, 40, 7, 12, 12)));
+
+  // k = all candidates: every pre but the post itself.
+  Connectivity full = connectInDegree(10, 10, 9, 1, 1, true, 0);
+  checkInvariants(full);
+  EXPECT_FALSE(hasSelf(full, 0));
+  EXPECT_EQ(full.numSynapses(), 90u);
+  EXPECT_THROW(connectInDegree(10, 10, 10, 1, 1, true, 0), RuntimeError);
+  EXPECT_THROW(connectInDegree(10, 10, 11, 1, 1), RuntimeError);
+}
+
+TEST(ConnectivityTest, InDegreeIsUniform) {
+  // Each pre should be picked about equally often.
+  const uint32_t numPre = 100, numPost = 20000, k = 10;
+  Connectivity c = connectInDegree(numPre, numPost, k, 3, 3, true, 0);
+  checkInvariants(c);
+  EXPECT_FALSE(hasSelf(c, 0));
+  double chi2 = 0;
+  for (uint32_t i = 0; i < numPre; ++i) {
+    // Pre i < numPost has one excluded (self) post.
+    double expected = double(k) * (numPost - 1) / (numPre - 1);
+    double out = c.rowPtr[i + 1] - c.rowPtr[i];
+    chi2 += (out - expected) * (out - expected) / expected;
+  }
+  EXPECT_LT(chi2, 99 + 5 * 14.07);
+}
+
+TEST(ConnectivityTest, OutDegree) {
+  Connectivity c = connectOutDegree(30, 100, 25, 4, 5, true, 0);
+  checkInvariants(c);
+  EXPECT_FALSE(hasSelf(c, 0));
+  for (uint32_t i = 0; i < 30; ++i)
+    EXPECT_EQ(c.rowPtr[i + 1] - c.rowPtr[i], 25u);
+  EXPECT_TRUE(sameSynapses(c, connectOutDegree(30, 100, 25, 4, 5, true, 0)));
+  EXPECT_FALSE(sameSynapses(c, connectOutDegree(30, 100, 25, 4, 6, true, 0)));
+  EXPECT_THROW(connectOutDegree(3, 4, 5, 1, 1), RuntimeError);
+}
+
+TEST(ConnectivityTest, Pairs) {
+  std::vector<std::pair<int64_t, int64_t>> pairs = {{2, 1}, {0, 3}, {2, 0},
+                                                    {0, 1}, {1, 1}, {0, 1}};
+  std::vector<uint32_t> order;
+  Connectivity c = connectPairs(3, 4, pairs, &order);
+  checkInvariants(c, /*strictlySorted=*/false);
+  EXPECT_EQ(c.rowPtr, (std::vector<uint32_t>{0, 3, 4, 6}));
+  EXPECT_EQ(c.post, (std::vector<uint32_t>{1, 1, 3, 1, 0, 1}));
+  EXPECT_EQ(order, (std::vector<uint32_t>{3, 5, 1, 4, 2, 0}));
+  for (size_t s = 0; s < order.size(); ++s) {
+    EXPECT_EQ(int64_t(c.pre[s]), pairs[order[s]].first);
+    EXPECT_EQ(int64_t(c.post[s]), pairs[order[s]].second);
+  }
+}
+
+TEST(ConnectivityTest, PairsOutOfRange) {
+  try {
+    connectPairs(3, 4, {{0, 0}, {1, 4}});
+    FAIL() << "expected RuntimeError";
+  } catch (const RuntimeError &e) {
+    EXPECT_NE(std::string(e.what()).find("pair #1 (1, 4)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(connectPairs(3, 4, {{-1, 0}}), RuntimeError);
+}
+
+TEST(ConnectivityTest, FinalizeValidates) {
+  Connectivity c;
+  c.numPre = 2;
+  c.numPost = 3;
+  c.rowPtr = {0, 2, 3};
+  c.post = {0, 2, 1};
+  finalize(c);
+  checkInvariants(c);
+  EXPECT_EQ(c.colSyn, (std::vector<uint32_t>{0, 2, 1}));
+
+  c.post = {2, 0, 1};
+  EXPECT_THROW(finalize(c), RuntimeError); // Unsorted row.
+  c.post = {0, 3, 1};
+  EXPECT_THROW(finalize(c), RuntimeError); // Post out of range.
+  c.post = {0, 2, 1};
+  c.rowPtr = {0, 2};
+  EXPECT_THROW(finalize(c), RuntimeError); // Wrong rowPtr size.
+}
+
+TEST(ConnectivityTest, TooManySynapses) {
+  EXPECT_THROW(connectAll(70000, 70000), RuntimeError);
+}
+
+} // namespace
