@@ -1,0 +1,70 @@
+//===- Compiler.h - From a network plan to running code ---------*- C++ -*-===//
+//
+// The pass pipelines (hebb -> loops -> LLVM), LLVM IR and assembly emission,
+// and the JIT that binds compiled kernels into a runtime NetworkSpec.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HEBB_DRIVER_COMPILER_H
+#define HEBB_DRIVER_COMPILER_H
+
+#include "hebb/CodeGen/MLIRGen.h"
+#include "hebb/runtime/Network.h"
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+namespace hebb {
+
+/// The stages `hebbc --emit=` can stop at.
+enum class EmitStage { AST, Hebb, MLIR, LLVM, Asm, Obj, None };
+
+struct CompilerOptions {
+  int optLevel = 3;
+  bool useF64 = false;
+};
+
+/// Wall time of each compile phase, in seconds.
+struct CompileTimings {
+  double frontEnd = 0, mlirGen = 0, passes = 0, llvm = 0, total = 0;
+};
+
+/// A network compiled in memory; owns the JIT that holds its kernels.
+class CompiledNetwork {
+public:
+  ~CompiledNetwork();
+  rt::NetworkSpec spec;
+  CompileTimings timings;
+
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+/// Runs the hebb passes (integration, lazy traces) and lowers to loops.
+/// Reports errors through the MLIR context's diagnostic handler.
+bool lowerHebbToLoops(mlir::ModuleOp module);
+
+/// Lowers a loop-level module to the LLVM dialect.
+bool lowerLoopsToLLVM(mlir::ModuleOp module);
+
+/// Translates an LLVM-dialect module, optimises it for the host at
+/// `optLevel`, and prints LLVM IR, assembly, or writes an object file.
+bool emitFromLLVMDialect(mlir::ModuleOp module, EmitStage stage, int optLevel,
+                         std::ostream &out, std::string &error);
+
+/// Compiles `plan` (already checked) and JIT-compiles its kernels.
+std::unique_ptr<CompiledNetwork>
+compileNetwork(Sema &sema, const NetworkPlan &plan,
+               const CompilerOptions &options);
+
+/// Makes the runtime spec of a hebb-dialect module (before lowering).
+rt::NetworkSpec describeNetwork(mlir::ModuleOp module, const NetworkPlan &plan);
+
+/// Registers the hebb dialect, its passes and the upstream ones the
+/// pipelines use (for hebb-opt and the pass managers).
+void registerHebbPassesAndDialects(mlir::DialectRegistry &registry);
+
+} // namespace hebb
+
+#endif // HEBB_DRIVER_COMPILER_H

@@ -1,0 +1,26 @@
+//===- Frontend.h - What the tools share before code generation -*- C++ -*-===//
+
+#ifndef HEBB_DRIVER_FRONTEND_H
+#define HEBB_DRIVER_FRONTEND_H
+
+#include "hebb/Frontend/Sema.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hebb {
+
+/// Where `import` looks after the importing file's folder: each directory
+/// of HEBB_PATH, then the standard library.
+std::vector<std::string> importSearchPath();
+
+/// Parses `--set name=value` (`value` a number with an optional unit, as
+/// in the language: `tau=10ms`, `rate=20 Hz`) into the value in SI units.
+std::optional<std::pair<std::string, double>>
+parseSetting(const std::string &text, std::string &error);
+
+} // namespace hebb
+
+#endif // HEBB_DRIVER_FRONTEND_H

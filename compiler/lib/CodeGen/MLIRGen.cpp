@@ -1,0 +1,762 @@
+//===- MLIRGen.cpp - AST and network plan to the hebb dialect -------------===//
+//
+// Expressions become arith/math ops on scalars inside the stage regions of
+// hebb.population and hebb.projection, so every pass sees the per-element
+// body of a rule. Quantities are converted to SI here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/CodeGen/MLIRGen.h"
+#include "hebb/Dialect/HebbOps.h"
+#include "hebb/Dialect/Passes.h"
+#include "hebb/Frontend/Units.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <cmath>
+#include <set>
+
+using namespace hebb;
+using mlir::Value;
+
+void hebb::registerHebbDialects(mlir::MLIRContext &context) {
+  context.getOrLoadDialect<mlir::hebb::HebbDialect>();
+  context.getOrLoadDialect<mlir::arith::ArithDialect>();
+  context.getOrLoadDialect<mlir::math::MathDialect>();
+  context.getOrLoadDialect<mlir::func::FuncDialect>();
+  context.getOrLoadDialect<mlir::scf::SCFDialect>();
+  context.getOrLoadDialect<mlir::memref::MemRefDialect>();
+  context.getOrLoadDialect<mlir::vector::VectorDialect>();
+  context.getOrLoadDialect<mlir::LLVM::LLVMDialect>();
+}
+
+namespace {
+
+/// What a name means inside the model being generated.
+struct GenScope {
+  const ast::Model *model = nullptr;
+  const ModelInstance *instance = nullptr;
+  std::set<std::string> params, vars, inputs, signals;
+  std::map<std::string, std::string> nameParams; // synapse: param -> bound
+  /// In a hebb.odes region, the integrated variables are block arguments.
+  std::map<std::string, Value> odeArgs;
+  /// Arguments of an inlined func.
+  std::map<std::string, Value> locals;
+  /// Constraints of the model, applied to every assignment.
+  std::map<std::string, const ast::Constraint *> constraints;
+  bool isInit = false;
+  bool hasSignField = false;
+};
+
+class ModelGen {
+public:
+  ModelGen(mlir::OpBuilder &builder, Sema &sema, mlir::FloatType floatType,
+           GenScope &scope)
+      : b(builder), sema(sema), ft(floatType), scope(scope) {}
+
+  /// Statements of a block, at the builder's insertion point.
+  bool genBlock(const ast::Block &block) {
+    for (const ast::StmtPtr &s : block)
+      if (!genStmt(*s))
+        return false;
+    return true;
+  }
+
+  Value genExpr(const ast::Expr &e);
+
+  /// Restarts draw numbering: each stage region numbers its own draws.
+  void resetDraws() { draws = 0; }
+
+  mlir::Location loc(ast::Loc l) {
+    return mlir::FileLineColLoc::get(
+        b.getStringAttr(sema.sourceManager().path(l.file)), l.line, l.col);
+  }
+
+  Value constant(double v, ast::Loc l) {
+    return mlir::arith::ConstantOp::create(b, loc(l), ft,
+                                             b.getFloatAttr(ft, v));
+  }
+
+  Value getVar(const std::string &name, ast::Loc l) {
+    auto arg = scope.odeArgs.find(name);
+    if (arg != scope.odeArgs.end())
+      return arg->second;
+    return mlir::hebb::GetOp::create(b, loc(l), ft, "self", name);
+  }
+
+  /// Writes `value` to `name`, applying the model's constraints.
+  void setVar(const std::string &name, Value value, ast::Loc l);
+
+private:
+  mlir::OpBuilder &b;
+  Sema &sema;
+  mlir::FloatType ft;
+  GenScope &scope;
+  int32_t draws = 0;
+
+  bool genStmt(const ast::Stmt &s);
+  Value genCall(const ast::Expr &e);
+  Value genBinary(const ast::Expr &e);
+  Value clip(Value x, Value lo, Value hi, mlir::Location l) {
+    Value m = mlir::arith::MaximumFOp::create(b, l, x, lo);
+    return mlir::arith::MinimumFOp::create(b, l, m, hi);
+  }
+};
+
+void ModelGen::setVar(const std::string &name, Value value, ast::Loc l) {
+  auto c = scope.constraints.find(name);
+  if (c != scope.constraints.end()) {
+    const ast::Constraint &con = *c->second;
+    mlir::Location ml = loc(con.loc);
+    if (con.sign) {
+      // Stop at zero rather than cross it: the sign of the initial value is
+      // kept in a hidden field set by the init stage.
+      Value s0 = mlir::hebb::GetOp::create(b, ml, ft, "self", "__sign_" + name);
+      Value zero = constant(0, con.loc);
+      Value pos = mlir::arith::CmpFOp::create(b, 
+          ml, mlir::arith::CmpFPredicate::OGT, s0, zero);
+      Value neg = mlir::arith::CmpFOp::create(b, 
+          ml, mlir::arith::CmpFPredicate::OLT, s0, zero);
+      Value up = mlir::arith::MaximumFOp::create(b, ml, value, zero);
+      Value down = mlir::arith::MinimumFOp::create(b, ml, value, zero);
+      value = mlir::arith::SelectOp::create(b, 
+          ml, pos, up, mlir::arith::SelectOp::create(b, ml, neg, down, value));
+    } else {
+      value = clip(value, genExpr(*con.lo), genExpr(*con.hi), ml);
+    }
+  }
+  mlir::hebb::SetOp::create(b, loc(l), name, value);
+}
+
+bool ModelGen::genStmt(const ast::Stmt &s) {
+  mlir::Location l = loc(s.loc);
+  if (s.kind == ast::StmtKind::If) {
+    Value cond = genExpr(*s.cond);
+    if (!cond)
+      return false;
+    auto ifOp = mlir::scf::IfOp::create(b, l, cond, /*withElse=*/
+                                          !s.elseBody.empty());
+    mlir::OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    if (!genBlock(s.thenBody))
+      return false;
+    if (!s.elseBody.empty()) {
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      if (!genBlock(s.elseBody))
+        return false;
+    }
+    return true;
+  }
+  Value value = genExpr(*s.value);
+  if (!value)
+    return false;
+  const ast::Expr &target = *s.target;
+  if (target.kind == ast::ExprKind::Member) {
+    // post.x += e (checked by Sema); a name-valued parameter is resolved.
+    std::string field = target.member;
+    auto bound = scope.nameParams.find(field);
+    if (bound != scope.nameParams.end())
+      field = bound->second;
+    if (s.op == "-=")
+      value = mlir::arith::NegFOp::create(b, l, value);
+    mlir::hebb::AccumulateOp::create(b, l, field, value);
+    return true;
+  }
+  const std::string &name = target.name;
+  if (s.op != "=") {
+    Value old = getVar(name, target.loc);
+    if (s.op == "+=")
+      value = mlir::arith::AddFOp::create(b, l, old, value);
+    else if (s.op == "-=")
+      value = mlir::arith::SubFOp::create(b, l, old, value);
+    else if (s.op == "*=")
+      value = mlir::arith::MulFOp::create(b, l, old, value);
+    else if (s.op == "/=")
+      value = mlir::arith::DivFOp::create(b, l, old, value);
+  }
+  setVar(name, value, s.loc);
+  return true;
+}
+
+Value ModelGen::genExpr(const ast::Expr &e) {
+  mlir::Location l = loc(e.loc);
+  switch (e.kind) {
+  case ast::ExprKind::Number: {
+    double scale = 1;
+    if (!e.unit.empty()) {
+      std::optional<Unit> u = evaluateUnit(e.unit, nullptr);
+      scale = u ? u->scale : 1;
+    }
+    return constant(e.number * scale, e.loc);
+  }
+  case ast::ExprKind::Bool:
+    return mlir::arith::ConstantOp::create(b, l, b.getI1Type(),
+                                             b.getBoolAttr(e.boolean));
+  case ast::ExprKind::String:
+    return nullptr;
+  case ast::ExprKind::Name: {
+    auto local = scope.locals.find(e.name);
+    if (local != scope.locals.end())
+      return local->second;
+    if (e.name == "t") {
+      Value t = mlir::hebb::TimeOp::create(b, l, b.getF64Type());
+      return ft.isF64() ? t : mlir::arith::TruncFOp::create(b, l, ft, t);
+    }
+    if (e.name == "dt")
+      return mlir::hebb::DtOp::create(b, l, ft);
+    if (e.name == "index")
+      return mlir::hebb::IndexOp::create(b, l, ft, "self");
+    if (e.name == "N" && scope.isInit && !scope.params.count("N"))
+      return mlir::hebb::SizeOp::create(b, l, ft);
+    if (scope.params.count(e.name))
+      return mlir::hebb::ParamGetOp::create(b, 
+          l, ft, mlir::FlatSymbolRefAttr::get(b.getContext(), e.name));
+    if (scope.signals.count(e.name))
+      return mlir::hebb::SignalOp::create(b, l, ft, e.name);
+    return getVar(e.name, e.loc);
+  }
+  case ast::ExprKind::Member: {
+    if (e.member == "index")
+      return mlir::hebb::IndexOp::create(b, l, ft, e.name);
+    std::string field = e.member;
+    auto bound = scope.nameParams.find(field);
+    if (e.name == "post" && bound != scope.nameParams.end())
+      field = bound->second;
+    return mlir::hebb::GetOp::create(b, l, ft, e.name, field);
+  }
+  case ast::ExprKind::Unary: {
+    Value a = genExpr(*e.args[0]);
+    if (!a)
+      return nullptr;
+    if (e.op == "-")
+      return mlir::arith::NegFOp::create(b, l, a);
+    if (e.op == "not") {
+      Value one = mlir::arith::ConstantOp::create(b, l, b.getI1Type(),
+                                                    b.getBoolAttr(true));
+      return mlir::arith::XOrIOp::create(b, l, a, one);
+    }
+    return a;
+  }
+  case ast::ExprKind::Binary:
+    return genBinary(e);
+  case ast::ExprKind::Conditional: {
+    Value c = genExpr(*e.args[0]);
+    Value x = genExpr(*e.args[1]);
+    Value y = genExpr(*e.args[2]);
+    if (!c || !x || !y)
+      return nullptr;
+    return mlir::arith::SelectOp::create(b, l, c, x, y);
+  }
+  case ast::ExprKind::Call:
+    return genCall(e);
+  }
+  return nullptr;
+}
+
+Value ModelGen::genBinary(const ast::Expr &e) {
+  mlir::Location l = loc(e.loc);
+  const std::string &op = e.op;
+  Value x = genExpr(*e.args[0]);
+  if (!x)
+    return nullptr;
+  // Small whole powers multiply out: x^2 is common in rules and cheap.
+  if (op == "^") {
+    const ast::Expr &rhs = *e.args[1];
+    if (rhs.kind == ast::ExprKind::Number && rhs.unit.empty() &&
+        rhs.number == std::floor(rhs.number) && rhs.number >= 1 &&
+        rhs.number <= 4) {
+      Value r = x;
+      for (int i = 1; i < static_cast<int>(rhs.number); ++i)
+        r = mlir::arith::MulFOp::create(b, l, r, x);
+      return r;
+    }
+  }
+  Value y = genExpr(*e.args[1]);
+  if (!y)
+    return nullptr;
+  using P = mlir::arith::CmpFPredicate;
+  if (op == "+")
+    return mlir::arith::AddFOp::create(b, l, x, y);
+  if (op == "-")
+    return mlir::arith::SubFOp::create(b, l, x, y);
+  if (op == "*")
+    return mlir::arith::MulFOp::create(b, l, x, y);
+  if (op == "/")
+    return mlir::arith::DivFOp::create(b, l, x, y);
+  if (op == "^")
+    return mlir::math::PowFOp::create(b, l, x, y);
+  if (op == "and")
+    return mlir::arith::AndIOp::create(b, l, x, y);
+  if (op == "or")
+    return mlir::arith::OrIOp::create(b, l, x, y);
+  P pred = op == "<"    ? P::OLT
+           : op == "<=" ? P::OLE
+           : op == ">"  ? P::OGT
+           : op == ">=" ? P::OGE
+           : op == "==" ? P::OEQ
+                        : P::UNE;
+  return mlir::arith::CmpFOp::create(b, l, pred, x, y);
+}
+
+Value ModelGen::genCall(const ast::Expr &e) {
+  mlir::Location l = loc(e.loc);
+  if (const ast::Func *f = sema.findFunc(e.name)) {
+    std::map<std::string, Value> saved = scope.locals;
+    std::map<std::string, Value> bound;
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      Value a = genExpr(*e.args[i]);
+      if (!a)
+        return nullptr;
+      bound[f->params[i]] = a;
+    }
+    scope.locals = bound; // a func sees only its parameters and globals
+    Value r = genExpr(*f->body);
+    scope.locals = saved;
+    return r;
+  }
+  const std::string &n = e.name;
+  if (n == "rand" || n == "randn")
+    return mlir::hebb::RandOp::create(b, l, ft, n == "rand" ? "uniform"
+                                                           : "normal",
+                                        draws++);
+  std::vector<Value> a;
+  for (const ast::ExprPtr &arg : e.args) {
+    Value v = genExpr(*arg);
+    if (!v)
+      return nullptr;
+    a.push_back(v);
+  }
+  if (n == "uniform" || n == "normal") {
+    Value r = mlir::hebb::RandOp::create(b, 
+        l, ft, n == "uniform" ? "uniform" : "normal", draws++);
+    Value scale = n == "uniform" ? mlir::arith::SubFOp::create(b, l, a[1], a[0])
+                                 : a[1];
+    Value scaled = mlir::arith::MulFOp::create(b, l, r, scale);
+    return mlir::arith::AddFOp::create(b, l, a[0], scaled);
+  }
+  if (n == "exp")
+    return mlir::math::ExpOp::create(b, l, a[0]);
+  if (n == "log")
+    return mlir::math::LogOp::create(b, l, a[0]);
+  if (n == "log10")
+    return mlir::math::Log10Op::create(b, l, a[0]);
+  if (n == "sqrt")
+    return mlir::math::SqrtOp::create(b, l, a[0]);
+  if (n == "abs")
+    return mlir::math::AbsFOp::create(b, l, a[0]);
+  if (n == "sin")
+    return mlir::math::SinOp::create(b, l, a[0]);
+  if (n == "cos")
+    return mlir::math::CosOp::create(b, l, a[0]);
+  if (n == "tanh")
+    return mlir::math::TanhOp::create(b, l, a[0]);
+  if (n == "floor")
+    return mlir::math::FloorOp::create(b, l, a[0]);
+  if (n == "ceil")
+    return mlir::math::CeilOp::create(b, l, a[0]);
+  if (n == "sigmoid") {
+    Value one = constant(1, e.loc);
+    Value neg = mlir::arith::NegFOp::create(b, l, a[0]);
+    Value ex = mlir::math::ExpOp::create(b, l, neg);
+    Value den = mlir::arith::AddFOp::create(b, l, one, ex);
+    return mlir::arith::DivFOp::create(b, l, one, den);
+  }
+  if (n == "relu")
+    return mlir::arith::MaximumFOp::create(b, l, a[0], constant(0, e.loc));
+  if (n == "min")
+    return mlir::arith::MinimumFOp::create(b, l, a[0], a[1]);
+  if (n == "max")
+    return mlir::arith::MaximumFOp::create(b, l, a[0], a[1]);
+  if (n == "clip")
+    return clip(a[0], a[1], a[2], l);
+  if (n == "sign") {
+    Value zero = constant(0, e.loc);
+    Value pos = mlir::arith::CmpFOp::create(b, 
+        l, mlir::arith::CmpFPredicate::OGT, a[0], zero);
+    Value neg = mlir::arith::CmpFOp::create(b, 
+        l, mlir::arith::CmpFPredicate::OLT, a[0], zero);
+    Value m = mlir::arith::SelectOp::create(b, l, neg, constant(-1, e.loc),
+                                              zero);
+    return mlir::arith::SelectOp::create(b, l, pos, constant(1, e.loc), m);
+  }
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Instances
+//===----------------------------------------------------------------------===//
+
+class NetworkGen {
+public:
+  NetworkGen(mlir::MLIRContext &context, Sema &sema, const NetworkPlan &plan,
+             const CodeGenOptions &options)
+      : context(context), b(&context), sema(sema), plan(plan),
+        ft(options.useF64 ? mlir::FloatType(b.getF64Type())
+                          : mlir::FloatType(b.getF32Type())) {}
+
+  mlir::OwningOpRef<mlir::ModuleOp> run() {
+    module = mlir::ModuleOp::create(b.getUnknownLoc(), plan.name);
+    std::vector<mlir::Attribute> signals;
+    for (const auto &[name, value] : plan.signals)
+      signals.push_back(b.getStringAttr(name));
+    (*module)->setAttr("hebb.signals", b.getArrayAttr(signals));
+    (*module)->setAttr("hebb.network", b.getStringAttr(plan.name));
+    b.setInsertionPointToEnd(module->getBody());
+    for (const PopulationPlan &pop : plan.populations)
+      if (!genPopulation(pop))
+        return nullptr;
+    for (const ProjectionPlan &proj : plan.projections)
+      if (!genProjection(proj))
+        return nullptr;
+    return std::move(module);
+  }
+
+private:
+  mlir::MLIRContext &context;
+  mlir::OpBuilder b;
+  Sema &sema;
+  const NetworkPlan &plan;
+  mlir::FloatType ft;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+
+  mlir::Location loc(ast::Loc l) {
+    return mlir::FileLineColLoc::get(
+        b.getStringAttr(sema.sourceManager().path(l.file)), l.line, l.col);
+  }
+
+  void unsupported(ast::Loc l, const std::string &what) {
+    sema.diagnostics().error(l, what + " is not supported by the code "
+                                       "generator yet");
+  }
+
+  GenScope makeScope(const ModelInstance &inst) {
+    GenScope scope;
+    scope.model = inst.model;
+    scope.instance = &inst;
+    for (const ParamValue &p : inst.params) {
+      if (p.isName)
+        scope.nameParams[p.name] = p.boundName;
+      else
+        scope.params.insert(p.name);
+    }
+    for (const ast::VarDecl &v : inst.model->vars)
+      scope.vars.insert(v.name);
+    for (const ast::InputDecl &in : inst.model->inputs)
+      scope.inputs.insert(in.name);
+    for (const ast::SignalUse &s : inst.model->signals)
+      scope.signals.insert(s.name);
+    for (const ast::Constraint &c : inst.model->constraints)
+      scope.constraints[c.var] = &c;
+    return scope;
+  }
+
+  void genParams(const ModelInstance &inst) {
+    for (const ParamValue &p : inst.params)
+      if (!p.isName)
+        mlir::hebb::ParamOp::create(b, loc(p.loc), b.getStringAttr(p.name),
+                                    b.getF64FloatAttr(p.value),
+                                    b.getStringAttr(p.dim.str()));
+  }
+
+  template <typename StageOp>
+  StageOp stage(ast::Loc l) {
+    auto op = StageOp::create(b, loc(l));
+    if (op.getBody().empty())
+      op.getBody().emplaceBlock();
+    if (op.getBody().front().empty()) {
+      mlir::OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(&op.getBody().front());
+      mlir::hebb::YieldOp::create(b, loc(l));
+    }
+    return op;
+  }
+
+  /// Positions `b` before the terminator of a stage's block.
+  void enter(mlir::Region &region) {
+    b.setInsertionPoint(region.front().getTerminator());
+  }
+
+  /// The init stage: each var's declared initial value, or the network's
+  /// `init` override.
+  bool genInit(ModelGen &gen, GenScope &scope, const ast::Model &model,
+               const std::vector<const ast::InitStmt *> &inits, ast::Loc l) {
+    mlir::OpBuilder::InsertionGuard guard(b);
+    auto init = stage<mlir::hebb::InitOp>(l);
+    enter(init.getBody());
+    scope.isInit = true;
+    gen.resetDraws();
+    for (const ast::VarDecl &v : model.vars) {
+      const ast::InitStmt *override = nullptr;
+      for (const ast::InitStmt *i : inits)
+        if (i->var == v.name)
+          override = i;
+      const ast::Expr *e = override ? override->value.get() : v.init.get();
+      Value value = e ? gen.genExpr(*e) : gen.constant(0, v.loc);
+      if (!value)
+        return false;
+      if (scope.constraints.count(v.name) &&
+          scope.constraints[v.name]->sign) {
+        mlir::hebb::SetOp::create(b, loc(v.loc), v.name, value);
+        const ast::Constraint *c = scope.constraints[v.name];
+        Value zero = gen.constant(0, c->loc);
+        auto l2 = loc(c->loc);
+        Value pos = mlir::arith::CmpFOp::create(b, 
+            l2, mlir::arith::CmpFPredicate::OGT, value, zero);
+        Value neg = mlir::arith::CmpFOp::create(b, 
+            l2, mlir::arith::CmpFPredicate::OLT, value, zero);
+        Value s = mlir::arith::SelectOp::create(b, 
+            l2, pos, gen.constant(1, c->loc),
+            mlir::arith::SelectOp::create(b, l2, neg, gen.constant(-1, c->loc),
+                                            zero));
+        mlir::hebb::SetOp::create(b, l2, "__sign_" + v.name, s);
+      } else {
+        gen.setVar(v.name, value, v.loc);
+      }
+    }
+    scope.isInit = false;
+    return true;
+  }
+
+  /// A hebb.odes op for `odes`, with the model's integration method.
+  bool genOdes(ModelGen &gen, GenScope &scope, const ast::Model &model,
+               const std::vector<const ast::OdeDecl *> &odes) {
+    if (odes.empty())
+      return true;
+    std::vector<mlir::Attribute> vars, methods;
+    for (const ast::OdeDecl *ode : odes) {
+      vars.push_back(b.getStringAttr(ode->var));
+      std::string m = !ode->method.empty()     ? ode->method
+                      : !model.integrate.empty() ? model.integrate
+                                                 : "auto";
+      methods.push_back(b.getStringAttr(m));
+    }
+    auto op = mlir::hebb::OdesOp::create(b, loc(odes.front()->loc),
+                                           b.getArrayAttr(vars),
+                                           b.getArrayAttr(methods));
+    mlir::Block *block = new mlir::Block();
+    op.getBody().push_back(block);
+    mlir::OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(block);
+    for (const ast::OdeDecl *ode : odes)
+      scope.odeArgs[ode->var] = block->addArgument(ft, loc(ode->loc));
+    std::vector<Value> rhs;
+    for (const ast::OdeDecl *ode : odes) {
+      Value r = gen.genExpr(*ode->rhs);
+      if (!r)
+        return false;
+      rhs.push_back(r);
+    }
+    mlir::hebb::YieldOp::create(b, loc(odes.front()->loc), rhs);
+    scope.odeArgs.clear();
+    return true;
+  }
+
+  bool genPopulation(const PopulationPlan &pop) {
+    if (pop.stream) {
+      // A Stream population is fed by the runtime: it has a field and no
+      // compiled stages.
+      auto op = mlir::hebb::PopulationOp::create(b, loc(pop.loc), pop.name,
+                                                   pop.size, "Stream");
+      op.getBody().emplaceBlock();
+      mlir::OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&op.getBody().front());
+      mlir::hebb::FieldOp::create(b, loc(pop.loc), "r", ft,
+                                    "element", false, false);
+      return true;
+    }
+    const ast::Model &model = *pop.instance.model;
+    auto op = mlir::hebb::PopulationOp::create(b, loc(pop.loc), pop.name,
+                                                 pop.size, model.name);
+    op.getBody().emplaceBlock();
+    mlir::OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&op.getBody().front());
+    genParams(pop.instance);
+    for (const ast::VarDecl &v : model.vars)
+      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft,
+                                    "element", false, false);
+    for (const ast::InputDecl &in : model.inputs)
+      mlir::hebb::FieldOp::create(b, loc(in.loc), in.name,
+                                    ft, "element", true,
+                                    false);
+    GenScope scope = makeScope(pop.instance);
+    ModelGen gen(b, sema, ft, scope);
+    if (!genInit(gen, scope, model, pop.inits, pop.loc))
+      return false;
+
+    auto step = stage<mlir::hebb::StepOp>(model.loc);
+    {
+      mlir::OpBuilder::InsertionGuard g(b);
+      enter(step.getBody());
+      gen.resetDraws();
+      std::vector<const ast::OdeDecl *> odes;
+      for (const ast::OdeDecl &ode : model.odes)
+        odes.push_back(&ode);
+      if (!genOdes(gen, scope, model, odes) || !gen.genBlock(model.update))
+        return false;
+    }
+    if (model.spikeWhen) {
+      auto spike = mlir::hebb::SpikeOp::create(b, loc(model.spikeLoc));
+      spike.getBody().emplaceBlock();
+      mlir::OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&spike.getBody().front());
+      gen.resetDraws();
+      Value c = gen.genExpr(*model.spikeWhen);
+      if (!c)
+        return false;
+      mlir::hebb::YieldOp::create(b, loc(model.spikeLoc), mlir::ValueRange{c});
+    }
+    if (model.hasReset) {
+      auto reset = stage<mlir::hebb::ResetOp>(model.loc);
+      mlir::OpBuilder::InsertionGuard g(b);
+      enter(reset.getBody());
+      gen.resetDraws();
+      if (!gen.genBlock(model.reset))
+        return false;
+    }
+    if (model.refractory) {
+      auto refr = mlir::hebb::RefractoryOp::create(b, loc(model.refractory->loc));
+      refr.getBody().emplaceBlock();
+      mlir::OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&refr.getBody().front());
+      Value d = gen.genExpr(*model.refractory);
+      if (!d)
+        return false;
+      mlir::hebb::YieldOp::create(b, loc(model.refractory->loc),
+                                    mlir::ValueRange{d});
+    }
+    for (const ast::Handler &h : model.handlers)
+      unsupported(h.loc, "'on end' in a neuron");
+    return !sema.diagnostics().hasErrors();
+  }
+
+  static bool accumulates(const ast::Stmt &s) {
+    if (s.kind == ast::StmtKind::Assign)
+      return s.target->kind == ast::ExprKind::Member;
+    for (const ast::StmtPtr &t : s.thenBody)
+      if (accumulates(*t))
+        return true;
+    for (const ast::StmtPtr &t : s.elseBody)
+      if (accumulates(*t))
+        return true;
+    return false;
+  }
+
+  bool genProjection(const ProjectionPlan &proj) {
+    const ast::Model &model = *proj.instance.model;
+    const PopulationPlan &pre = plan.populations[proj.pre.pop];
+    const PopulationPlan &post = plan.populations[proj.post.pop];
+    auto op = mlir::hebb::ProjectionOp::create(b, 
+        loc(proj.loc), proj.name, pre.name, proj.pre.begin, proj.pre.end,
+        post.name, proj.post.begin, proj.post.end, model.name,
+        proj.delaySteps);
+    op.getBody().emplaceBlock();
+    mlir::OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&op.getBody().front());
+    genParams(proj.instance);
+
+    std::set<std::string> eventVars;
+    for (const ast::OdeDecl &ode : model.odes)
+      if (ode.method == "event")
+        eventVars.insert(ode.var);
+    for (const ast::VarDecl &v : model.vars) {
+      const char *scope = v.scope == ast::VarScope::Pre    ? "pre"
+                          : v.scope == ast::VarScope::Post ? "post"
+                          : v.scope == ast::VarScope::Proj ? "proj"
+                                                           : "element";
+      if (v.scope != ast::VarScope::Element) {
+        unsupported(v.loc, "'@pre', '@post' and '@proj' state");
+        return false;
+      }
+      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft,
+                                    scope, false, eventVars.count(v.name) > 0);
+    }
+    for (const ast::Constraint &c : model.constraints)
+      if (c.sign)
+        mlir::hebb::FieldOp::create(b, loc(c.loc), "__sign_" + c.var,
+                                      ft, "element",
+                                      false, false);
+    GenScope scope = makeScope(proj.instance);
+    ModelGen gen(b, sema, ft, scope);
+    if (!genInit(gen, scope, model, proj.inits, proj.loc))
+      return false;
+
+    std::vector<const ast::OdeDecl *> eventOdes, clockOdes;
+    for (const ast::OdeDecl &ode : model.odes)
+      (ode.method == "event" ? eventOdes : clockOdes).push_back(&ode);
+    if (!genOdes(gen, scope, model, eventOdes))
+      return false;
+
+    for (const ast::Handler &h : model.handlers) {
+      if (h.kind == ast::HandlerKind::End) {
+        unsupported(h.loc, "'on end'");
+        return false;
+      }
+      mlir::OpBuilder::InsertionGuard g(b);
+      mlir::Region *body;
+      if (h.kind == ast::HandlerKind::Pre)
+        body = &stage<mlir::hebb::OnPreOp>(h.loc).getBody();
+      else
+        body = &stage<mlir::hebb::OnPostOp>(h.loc).getBody();
+      enter(*body);
+      gen.resetDraws();
+      if (!gen.genBlock(h.body))
+        return false;
+    }
+    ast::Block transmit, learn;
+    std::vector<const ast::Stmt *> transmitStmts, learnStmts;
+    for (const ast::StmtPtr &s : model.update)
+      (accumulates(*s) ? transmitStmts : learnStmts).push_back(s.get());
+    if (!transmitStmts.empty()) {
+      mlir::OpBuilder::InsertionGuard g(b);
+      enter(stage<mlir::hebb::TransmitOp>(model.updateLoc).getBody());
+      gen.resetDraws();
+      for (const ast::Stmt *s : transmitStmts) {
+        ast::Block one;
+        // genBlock takes owning pointers; generate statement by statement.
+        if (!genOne(gen, *s))
+          return false;
+      }
+    }
+    if (!learnStmts.empty() || !clockOdes.empty()) {
+      mlir::OpBuilder::InsertionGuard g(b);
+      enter(stage<mlir::hebb::LearnOp>(model.updateLoc).getBody());
+      gen.resetDraws();
+      for (const ast::Stmt *s : learnStmts)
+        if (!genOne(gen, *s))
+          return false;
+      if (!genOdes(gen, scope, model, clockOdes))
+        return false;
+      // Constraints hold after the ODEs too.
+      for (const ast::OdeDecl *ode : clockOdes)
+        if (scope.constraints.count(ode->var))
+          gen.setVar(ode->var, gen.getVar(ode->var, ode->loc), ode->loc);
+    }
+    return true;
+  }
+
+  bool genOne(ModelGen &gen, const ast::Stmt &s) {
+    // A one-statement view of a block without copying the AST.
+    ast::Block view;
+    view.emplace_back(const_cast<ast::Stmt *>(&s));
+    bool ok = gen.genBlock(view);
+    view.front().release();
+    return ok;
+  }
+};
+} // namespace
+
+mlir::OwningOpRef<mlir::ModuleOp>
+hebb::emitNetwork(mlir::MLIRContext &context, Sema &sema,
+                  const NetworkPlan &plan, const CodeGenOptions &options) {
+  registerHebbDialects(context);
+  NetworkGen gen(context, sema, plan, options);
+  return gen.run();
+}

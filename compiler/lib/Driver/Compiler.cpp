@@ -1,0 +1,431 @@
+//===- Compiler.cpp - From a network plan to running code -----------------===//
+//
+// The one MLIR-heavy translation unit of the driver: pass pipelines, LLVM
+// translation and optimisation, assembly/object emission and the JIT.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/Driver/Compiler.h"
+#include "hebb/Dialect/HebbOps.h"
+#include "hebb/Dialect/Passes.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <chrono>
+#include <mutex>
+#include <ostream>
+
+using namespace hebb;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void initializeLLVMTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+/// Prints MLIR diagnostics in the front end's `file:line:col: error:` form.
+class DiagnosticBridge {
+public:
+  DiagnosticBridge(mlir::MLIRContext &context, Sema &sema)
+      : handler(&context, [&sema](mlir::Diagnostic &diag) {
+          ast::Loc loc;
+          if (auto fl = mlir::dyn_cast<mlir::FileLineColLoc>(diag.getLocation())) {
+            SourceManager &sources = sema.sourceManager();
+            for (uint32_t id = 0; id < sources.numFiles(); ++id)
+              if (sources.path(id) == fl.getFilename().str())
+                loc = ast::Loc{id, fl.getLine(), fl.getColumn()};
+          }
+          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+            sema.diagnostics().error(loc, diag.str());
+          else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+            sema.diagnostics().warning(loc, diag.str());
+          else
+            sema.diagnostics().note(loc, diag.str());
+          return mlir::success();
+        }) {}
+
+private:
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+/// Runs a comma-separated list of passes on the module.
+bool runPipeline(mlir::ModuleOp module, const std::string &pipeline) {
+  mlir::PassManager pm(module->getContext(),
+                       mlir::ModuleOp::getOperationName());
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, errorStream))) {
+    module->emitError("bad pass pipeline: ") << errors;
+    return false;
+  }
+  return mlir::succeeded(pm.run(module));
+}
+
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(int optLevel,
+                                                       bool forObject) {
+  initializeLLVMTargets();
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) {
+    llvm::consumeError(builder.takeError());
+    return nullptr;
+  }
+  builder->setCodeGenOptLevel(optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+                              : optLevel == 0 ? llvm::CodeGenOptLevel::None
+                                              : llvm::CodeGenOptLevel::Default);
+  if (forObject) {
+    builder->setRelocationModel(llvm::Reloc::PIC_);
+    builder->setCodeModel(llvm::CodeModel::Small);
+  }
+  auto tm = builder->createTargetMachine();
+  if (!tm) {
+    llvm::consumeError(tm.takeError());
+    return nullptr;
+  }
+  return std::move(*tm);
+}
+} // namespace
+
+void hebb::registerHebbPassesAndDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::hebb::HebbDialect, mlir::arith::ArithDialect,
+                  mlir::math::MathDialect, mlir::func::FuncDialect,
+                  mlir::scf::SCFDialect, mlir::memref::MemRefDialect,
+                  mlir::vector::VectorDialect, mlir::LLVM::LLVMDialect,
+                  mlir::cf::ControlFlowDialect, mlir::ub::UBDialect,
+                  mlir::x86vector::X86VectorDialect>();
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mlir::registerAllPasses();
+    mlir::hebb::registerHebbPasses();
+  });
+}
+
+static const char *kHebbPipeline =
+    "hebb-integrate-odes,hebb-lazy-event-traces";
+static const char *kLowerPipeline =
+    "hebb-lower-to-loops,canonicalize,cse";
+static const char *kLLVMPipeline =
+    "loop-invariant-code-motion,canonicalize,cse,"
+    "hebb-approximate-math,canonicalize,convert-scf-to-cf,"
+    "convert-math-to-libm,convert-math-to-llvm,convert-arith-to-llvm,"
+    "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+    "convert-ub-to-llvm,reconcile-unrealized-casts";
+
+bool hebb::lowerHebbToLoops(mlir::ModuleOp module) {
+  return runPipeline(module, kHebbPipeline) &&
+         runPipeline(module, kLowerPipeline);
+}
+
+bool hebb::lowerLoopsToLLVM(mlir::ModuleOp module) {
+  return runPipeline(module, kLLVMPipeline);
+}
+
+bool hebb::emitFromLLVMDialect(mlir::ModuleOp module, EmitStage stage,
+                               int optLevel, std::ostream &out,
+                               std::string &error) {
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule) {
+    error = "cannot translate to LLVM IR";
+    return false;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm =
+      hostTargetMachine(optLevel, stage == EmitStage::Obj);
+  if (!tm) {
+    error = "cannot create a target machine for this host";
+    return false;
+  }
+  mlir::ExecutionEngine::setupTargetTripleAndDataLayout(llvmModule.get(),
+                                                        tm.get());
+  auto optimize = mlir::makeOptimizingTransformer(optLevel, 0, tm.get());
+  if (llvm::Error e = optimize(llvmModule.get())) {
+    error = llvm::toString(std::move(e));
+    return false;
+  }
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  if (stage == EmitStage::LLVM) {
+    llvmModule->print(os, nullptr);
+  } else {
+    llvm::legacy::PassManager pm;
+    auto type = stage == EmitStage::Obj ? llvm::CodeGenFileType::ObjectFile
+                                        : llvm::CodeGenFileType::AssemblyFile;
+    if (tm->addPassesToEmitFile(pm, os, nullptr, type)) {
+      error = "the target cannot emit this file type";
+      return false;
+    }
+    pm.run(*llvmModule);
+  }
+  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// The runtime's view of a network
+//===----------------------------------------------------------------------===//
+
+namespace {
+template <typename OpT>
+void describeInstance(OpT op, std::vector<rt::FieldSpec> &fields,
+                      std::vector<rt::ParamSpec> &params) {
+  for (mlir::Operation &inner : op.getBody().front()) {
+    if (auto f = mlir::dyn_cast<mlir::hebb::FieldOp>(inner)) {
+      rt::FieldSpec fs;
+      fs.name = f.getSymName().str();
+      fs.scope = f.getScope().str();
+      fs.input = f.getInput();
+      fs.f64 = f.getType().isF64();
+      fields.push_back(fs);
+    } else if (auto p = mlir::dyn_cast<mlir::hebb::ParamOp>(inner)) {
+      params.push_back({p.getSymName().str(), p.getValue().convertToDouble(),
+                        p.getUnit().str()});
+    }
+  }
+}
+} // namespace
+
+rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
+                                      const NetworkPlan &plan) {
+  rt::NetworkSpec spec;
+  spec.name = plan.name;
+  spec.dt = plan.dt;
+  spec.seed = plan.seed;
+  for (const ParamValue &p : plan.params)
+    spec.params.push_back({p.name, p.value, p.dim.str()});
+  spec.signals = plan.signals;
+  for (const PopulationPlan &pop : plan.populations) {
+    rt::PopulationSpec ps;
+    ps.name = pop.name;
+    ps.size = pop.size;
+    ps.model = pop.stream ? "Stream" : pop.instance.model->name;
+    if (pop.stream)
+      ps.stream = rt::StreamSpec{pop.stream->file, pop.stream->everySteps,
+                                 pop.stream->shuffle};
+    for (auto op : module.getBody()->getOps<mlir::hebb::PopulationOp>())
+      if (op.getSymName() == pop.name)
+        describeInstance(op, ps.fields, ps.params);
+    spec.populations.push_back(std::move(ps));
+  }
+  for (const ProjectionPlan &proj : plan.projections) {
+    rt::ProjectionSpec ps;
+    ps.name = proj.name;
+    ps.model = proj.instance.model->name;
+    ps.pre = proj.pre.pop;
+    ps.preBegin = proj.pre.begin;
+    ps.preEnd = proj.pre.end;
+    ps.post = proj.post.pop;
+    ps.postBegin = proj.post.begin;
+    ps.postEnd = proj.post.end;
+    ps.connectValue = proj.connectValue;
+    ps.connectFile = proj.connectFile;
+    ps.noSelf = proj.noSelf;
+    ps.delaySteps = proj.delaySteps;
+    switch (proj.connect) {
+    case ast::ConnectKind::All:
+      ps.connect = rt::ConnectRule::All;
+      break;
+    case ast::ConnectKind::OneToOne:
+      ps.connect = rt::ConnectRule::OneToOne;
+      break;
+    case ast::ConnectKind::Prob:
+      ps.connect = rt::ConnectRule::Probability;
+      break;
+    case ast::ConnectKind::InDegree:
+      ps.connect = rt::ConnectRule::InDegree;
+      break;
+    case ast::ConnectKind::OutDegree:
+      ps.connect = rt::ConnectRule::OutDegree;
+      break;
+    case ast::ConnectKind::File:
+      ps.connect = rt::ConnectRule::File;
+      break;
+    }
+    for (auto op : module.getBody()->getOps<mlir::hebb::ProjectionOp>())
+      if (op.getSymName() == proj.name)
+        describeInstance(op, ps.fields, ps.params);
+    spec.projections.push_back(std::move(ps));
+  }
+  for (const RecordPlan &r : plan.records) {
+    rt::RecordSpec rs;
+    rs.kind = r.kind == RecordPlan::Spikes ? rt::RecordSpec::Spikes
+              : r.kind == RecordPlan::PopulationState
+                  ? rt::RecordSpec::PopulationState
+                  : rt::RecordSpec::ProjectionState;
+    rs.object = r.object;
+    rs.begin = r.begin;
+    rs.end = r.end;
+    rs.field = r.field;
+    rs.everySteps = r.everySteps;
+    rs.label = r.label;
+    spec.records.push_back(rs);
+  }
+  for (const ScheduleAction &a : plan.schedule) {
+    rt::ScheduleStep s;
+    s.kind = a.kind == ScheduleAction::Run ? rt::ScheduleStep::Run
+                                           : rt::ScheduleStep::SetSignal;
+    s.steps = a.steps;
+    s.signal = a.signal;
+    s.value = a.value;
+    spec.schedule.push_back(s);
+  }
+  return spec;
+}
+
+/// Attaches the kernels of a loop-level module to the instances they update.
+static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
+  for (auto func : module.getBody()->getOps<mlir::func::FuncOp>()) {
+    auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
+    auto kind = func->getAttrOfType<mlir::StringAttr>("hebb.kind");
+    auto buffers = func->getAttrOfType<mlir::ArrayAttr>("hebb.buffers");
+    if (!instance || !kind || !buffers)
+      continue;
+    rt::KernelSpec k;
+    k.symbol = func.getSymName().str();
+    for (mlir::Attribute b : buffers)
+      k.buffers.push_back(mlir::cast<mlir::StringAttr>(b).getValue().str());
+    llvm::StringRef name = instance.getValue(), what = kind.getValue();
+    for (rt::PopulationSpec &p : spec.populations) {
+      if (p.name != name)
+        continue;
+      (what == "init" ? p.init : p.step) = k;
+    }
+    for (rt::ProjectionSpec &p : spec.projections) {
+      if (p.name != name)
+        continue;
+      if (what == "init")
+        p.init = k;
+      else if (what == "on_pre")
+        p.onPre = k;
+      else if (what == "on_post")
+        p.onPost = k;
+      else if (what == "transmit")
+        p.transmit = k;
+      else if (what == "learn")
+        p.learn = k;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// JIT
+//===----------------------------------------------------------------------===//
+
+struct CompiledNetwork::Impl {
+  mlir::MLIRContext context;
+  std::function<llvm::Error(llvm::Module *)> transformer;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+};
+
+CompiledNetwork::~CompiledNetwork() = default;
+
+std::unique_ptr<CompiledNetwork>
+hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
+                     const CompilerOptions &options) {
+  auto start = Clock::now();
+  auto result = std::make_unique<CompiledNetwork>();
+  result->impl = std::make_unique<CompiledNetwork::Impl>();
+  mlir::MLIRContext &context = result->impl->context;
+  mlir::DialectRegistry registry;
+  registerHebbPassesAndDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  DiagnosticBridge bridge(context, sema);
+
+  CodeGenOptions cg;
+  cg.useF64 = options.useF64;
+  auto phase = Clock::now();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      emitNetwork(context, sema, plan, cg);
+  if (!module)
+    return nullptr;
+  result->timings.mlirGen = secondsSince(phase);
+  phase = Clock::now();
+  if (!runPipeline(*module, kHebbPipeline))
+    return nullptr;
+  result->spec = describeNetwork(*module, plan);
+  if (!runPipeline(*module, kLowerPipeline))
+    return nullptr;
+  attachKernels(*module, result->spec);
+  if (!lowerLoopsToLLVM(*module))
+    return nullptr;
+  result->timings.passes = secondsSince(phase);
+
+  phase = Clock::now();
+  initializeLLVMTargets();
+  std::unique_ptr<llvm::TargetMachine> tm =
+      hostTargetMachine(options.optLevel, false);
+  if (!tm) {
+    sema.diagnostics().errorNoLoc("cannot create a target machine for this "
+                                  "host");
+    return nullptr;
+  }
+  result->impl->transformer =
+      mlir::makeOptimizingTransformer(options.optLevel, 0, tm.get());
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = result->impl->transformer;
+  engineOptions.jitCodeGenOptLevel = options.optLevel >= 3
+                                         ? llvm::CodeGenOptLevel::Aggressive
+                                         : llvm::CodeGenOptLevel::Default;
+  auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
+  if (!engine) {
+    sema.diagnostics().errorNoLoc("JIT compilation failed: " +
+                                  llvm::toString(engine.takeError()));
+    return nullptr;
+  }
+  result->impl->engine = std::move(*engine);
+  auto bind = [&](std::optional<rt::KernelSpec> &k) -> bool {
+    if (!k)
+      return true;
+    auto entry = result->impl->engine->lookupPacked(k->symbol);
+    if (!entry) {
+      sema.diagnostics().errorNoLoc("kernel '" + k->symbol +
+                                    "' is missing: " +
+                                    llvm::toString(entry.takeError()));
+      return false;
+    }
+    k->entry = *entry;
+    return true;
+  };
+  bool ok = true;
+  for (rt::PopulationSpec &p : result->spec.populations)
+    ok = ok && bind(p.init) && bind(p.step);
+  for (rt::ProjectionSpec &p : result->spec.projections)
+    ok = ok && bind(p.init) && bind(p.onPre) && bind(p.onPost) &&
+         bind(p.transmit) && bind(p.learn);
+  if (!ok)
+    return nullptr;
+  result->timings.llvm = secondsSince(phase);
+  result->timings.total = secondsSince(start);
+  return result;
+}

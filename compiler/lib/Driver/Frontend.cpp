@@ -1,0 +1,56 @@
+//===- Frontend.cpp - What the tools share before code generation ---------===//
+
+#include "hebb/Driver/Frontend.h"
+#include "hebb/Frontend/Units.h"
+
+#include <cstdlib>
+#include <sstream>
+
+using namespace hebb;
+
+#ifndef HEBB_STDLIB_DIR
+#error "HEBB_STDLIB_DIR must name the standard library's folder"
+#endif
+
+std::vector<std::string> hebb::importSearchPath() {
+  std::vector<std::string> path;
+  if (const char *env = std::getenv("HEBB_PATH")) {
+    std::stringstream ss(env);
+    std::string dir;
+    while (std::getline(ss, dir, ':'))
+      if (!dir.empty())
+        path.push_back(dir);
+  }
+  path.push_back(HEBB_STDLIB_DIR);
+  return path;
+}
+
+std::optional<std::pair<std::string, double>>
+hebb::parseSetting(const std::string &text, std::string &error) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    error = "--set needs name=value, not '" + text + "'";
+    return std::nullopt;
+  }
+  std::string name = text.substr(0, eq);
+  std::string value = text.substr(eq + 1);
+  const char *begin = value.c_str();
+  char *end = nullptr;
+  double number = std::strtod(begin, &end);
+  if (end == begin) {
+    error = "--set " + name + ": '" + value + "' is not a number";
+    return std::nullopt;
+  }
+  std::string unit(end);
+  unit.erase(0, unit.find_first_not_of(' '));
+  unit.erase(unit.find_last_not_of(' ') + 1);
+  if (!unit.empty()) {
+    std::optional<Unit> u = lookupUnit(unit);
+    if (!u) {
+      error = "--set " + name + ": unknown unit '" + unit + "'";
+      return std::nullopt;
+    }
+    number *= u->scale;
+  }
+  return std::make_pair(name, number);
+}

@@ -1,0 +1,182 @@
+//===- RunReport.cpp - What a run tells its user --------------------------===//
+
+#include "hebb/Driver/RunReport.h"
+#include "hebb/runtime/Json.h"
+#include "hebb/runtime/Recorders.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+using namespace hebb;
+
+std::string hebb::textHistogram(const std::vector<double> &values, int bins,
+                                int width) {
+  if (values.empty())
+    return "";
+  double lo = *std::min_element(values.begin(), values.end());
+  double hi = *std::max_element(values.begin(), values.end());
+  if (hi <= lo)
+    hi = lo + 1e-12 * std::max(1.0, std::fabs(lo));
+  std::vector<int64_t> counts(bins, 0);
+  for (double v : values) {
+    int b = static_cast<int>((v - lo) / (hi - lo) * bins);
+    counts[std::clamp(b, 0, bins - 1)]++;
+  }
+  int64_t most = *std::max_element(counts.begin(), counts.end());
+  std::string out;
+  char line[160];
+  for (int b = 0; b < bins; ++b) {
+    double from = lo + (hi - lo) * b / bins, to = lo + (hi - lo) * (b + 1) / bins;
+    int bar = most ? static_cast<int>(std::lround(double(counts[b]) * width / most)) : 0;
+    std::snprintf(line, sizeof line, "    [%10.4g, %10.4g%c %-*s %lld\n", from,
+                  to, b == bins - 1 ? ']' : ')', width,
+                  std::string(bar, '#').c_str(),
+                  static_cast<long long>(counts[b]));
+    out += line;
+  }
+  return out;
+}
+
+static void meanStd(const std::vector<double> &v, double &mean, double &sd) {
+  mean = 0;
+  for (double x : v)
+    mean += x;
+  mean /= std::max<size_t>(1, v.size());
+  double var = 0;
+  for (double x : v)
+    var += (x - mean) * (x - mean);
+  sd = std::sqrt(var / std::max<size_t>(1, v.size()));
+}
+
+void hebb::printSummary(std::ostream &os, const rt::Network &network,
+                        const RunInfo &info) {
+  const rt::NetworkSpec &spec = network.networkSpec();
+  double simulated = network.time();
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%s: %.6g s simulated in %.3g s (%.3gx real time); compiled "
+                "in %.3g s\n",
+                spec.name.c_str(), simulated, info.runSeconds,
+                info.runSeconds > 0 ? simulated / info.runSeconds : 0.0,
+                info.compileSeconds);
+  os << line;
+  for (size_t p = 0; p < spec.populations.size(); ++p) {
+    const rt::PopulationSpec &pop = spec.populations[p];
+    double rate = simulated > 0 ? network.spikeCount(static_cast<int>(p)) /
+                                      (pop.size * simulated)
+                                : 0;
+    std::snprintf(line, sizeof line,
+                  "  population %-10s %8lld x %-10s mean rate %.4g Hz\n",
+                  pop.name.c_str(), static_cast<long long>(pop.size),
+                  pop.model.c_str(), rate);
+    os << line;
+  }
+  for (size_t k = 0; k < spec.projections.size(); ++k) {
+    const rt::ProjectionSpec &proj = spec.projections[k];
+    std::snprintf(line, sizeof line, "  projection %-10s %8zu synapses (%s)\n",
+                  proj.name.c_str(), network.numSynapses(static_cast<int>(k)),
+                  proj.model.c_str());
+    os << line;
+    bool plastic = proj.learn || proj.onPost;
+    for (const rt::FieldSpec &f : proj.fields) {
+      if (f.name != "w" || (!plastic && !proj.onPre))
+        continue;
+      std::vector<double> w = network.projectionField(static_cast<int>(k), "w");
+      if (w.empty())
+        continue;
+      double mean, sd;
+      meanStd(w, mean, sd);
+      std::snprintf(line, sizeof line,
+                    "    w: mean %.4g, std %.4g, min %.4g, max %.4g\n", mean, sd,
+                    *std::min_element(w.begin(), w.end()),
+                    *std::max_element(w.begin(), w.end()));
+      os << line << textHistogram(w, 10, 40);
+    }
+  }
+}
+
+void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
+                        const RunInfo &info) {
+  const rt::NetworkSpec &spec = network.networkSpec();
+  rt::JsonWriter j;
+  j.beginObject();
+  j.field("program", info.program);
+  j.field("network", spec.name);
+  j.field("hebb_version", std::string("0.1.0"));
+  j.field("dt_s", spec.dt);
+  j.field("seed", static_cast<unsigned long long>(spec.seed));
+  j.field("steps", static_cast<long long>(network.steps()));
+  j.field("simulated_s", network.time());
+  j.key("timings_s").beginObject();
+  j.field("compile", info.compileSeconds);
+  j.field("run", info.runSeconds);
+  j.endObject();
+  auto params = [&](const std::vector<rt::ParamSpec> &ps) {
+    j.beginObject();
+    for (const rt::ParamSpec &p : ps) {
+      j.key(p.name).beginObject();
+      j.field("value", p.value);
+      j.field("unit", p.unit);
+      j.endObject();
+    }
+    j.endObject();
+  };
+  j.key("parameters");
+  params(spec.params);
+  j.key("populations").beginArray();
+  for (size_t p = 0; p < spec.populations.size(); ++p) {
+    const rt::PopulationSpec &pop = spec.populations[p];
+    j.beginObject();
+    j.field("name", pop.name);
+    j.field("model", pop.model);
+    j.field("size", static_cast<long long>(pop.size));
+    j.field("spikes", static_cast<long long>(network.spikeCount(int(p))));
+    j.key("parameters");
+    params(pop.params);
+    j.endObject();
+  }
+  j.endArray();
+  j.key("projections").beginArray();
+  for (size_t k = 0; k < spec.projections.size(); ++k) {
+    const rt::ProjectionSpec &proj = spec.projections[k];
+    j.beginObject();
+    j.field("name", proj.name);
+    j.field("model", proj.model);
+    j.field("pre", spec.populations[proj.pre].name);
+    j.field("post", spec.populations[proj.post].name);
+    j.field("synapses", static_cast<unsigned long long>(
+                            network.numSynapses(static_cast<int>(k))));
+    j.key("parameters");
+    params(proj.params);
+    j.endObject();
+  }
+  j.endArray();
+  j.key("records").beginArray();
+  for (size_t r = 0; r < spec.records.size(); ++r) {
+    const rt::RecordSpec &rec = spec.records[r];
+    j.beginObject();
+    j.field("label", rec.label);
+    j.field("kind", std::string(rec.kind == rt::RecordSpec::Spikes ? "spikes"
+                                : rec.kind == rt::RecordSpec::PopulationState
+                                    ? "population_state"
+                                    : "projection_state"));
+    j.field("field", rec.field);
+    j.field("every_s", rec.everySteps * spec.dt);
+    j.key("files").beginArray();
+    if (r < info.recordFiles.size())
+      for (const std::string &f : info.recordFiles[r])
+        j.value(std::filesystem::path(f).filename().string());
+    j.endArray();
+    j.endObject();
+  }
+  j.endArray();
+  j.endObject();
+  std::string path = rt::joinPath(dir, "run.json");
+  std::ofstream out(path + ".tmp");
+  out << j.str() << "\n";
+  out.close();
+  std::filesystem::rename(path + ".tmp", path);
+}

@@ -1,0 +1,1642 @@
+//===- Sema.cpp - Name resolution, units and network elaboration ----------===//
+
+#include "hebb/Frontend/Sema.h"
+#include "hebb/Frontend/Parser.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <sstream>
+
+using namespace hebb;
+namespace fs = std::filesystem;
+
+namespace {
+const Dimension kSecond = Dimension::base(Dimension::Second);
+
+/// Built-in functions: name -> arity (-1 = one or more).
+const std::map<std::string, int> &builtins() {
+  static const std::map<std::string, int> table = {
+      {"exp", 1},  {"log", 1},     {"log10", 1},   {"sqrt", 1},  {"abs", 1},
+      {"sin", 1},  {"cos", 1},     {"tanh", 1},    {"sigmoid", 1},
+      {"relu", 1}, {"min", 2},     {"max", 2},     {"clip", 3},  {"floor", 1},
+      {"ceil", 1}, {"sign", 1},    {"rand", 0},    {"randn", 0},
+      {"uniform", 2}, {"normal", 2},
+  };
+  return table;
+}
+
+bool isZeroLiteral(const ast::Expr &e) {
+  if (e.kind == ast::ExprKind::Number)
+    return e.number == 0 && e.unit.empty();
+  if (e.kind == ast::ExprKind::Unary && e.op == "-")
+    return isZeroLiteral(*e.args[0]);
+  return false;
+}
+
+std::string dimStr(const std::optional<Dimension> &d) {
+  return d ? d->str() : "any";
+}
+} // namespace
+
+std::optional<int> hebb::builtinArity(const std::string &name) {
+  auto it = builtins().find(name);
+  if (it == builtins().end())
+    return std::nullopt;
+  return it->second;
+}
+
+const ParamValue *ModelInstance::findParam(const std::string &name) const {
+  for (const ParamValue &p : params)
+    if (p.name == name)
+      return &p;
+  return nullptr;
+}
+
+int64_t NetworkPlan::totalSteps() const {
+  int64_t n = 0;
+  for (const ScheduleAction &a : schedule)
+    if (a.kind == ScheduleAction::Run)
+      n += a.steps;
+  return n;
+}
+
+//===----------------------------------------------------------------------===//
+// Implementation state
+//===----------------------------------------------------------------------===//
+
+struct Sema::Impl {
+  SourceManager &sources;
+  DiagnosticEngine &diags;
+  std::vector<std::string> searchPath;
+  std::vector<std::unique_ptr<ast::File>> files;
+  std::map<std::string, uint32_t> loadedPaths; // canonical path -> file id
+  std::vector<std::string> importStack;
+  std::map<std::string, const ast::Model *> models;
+  std::map<std::string, const ast::Func *> funcs;
+  std::map<std::string, const ast::Network *> networks;
+  const ast::File *mainFile = nullptr;
+  std::set<std::string> reported; // deduplicates diagnostics
+
+  Impl(SourceManager &s, DiagnosticEngine &d, std::vector<std::string> p)
+      : sources(s), diags(d), searchPath(std::move(p)) {}
+
+  void error(ast::Loc loc, const std::string &msg) {
+    std::ostringstream key;
+    key << loc.file << ":" << loc.line << ":" << loc.col << ":" << msg;
+    if (!reported.insert(key.str()).second)
+      return;
+    diags.error(loc, msg);
+  }
+
+  bool loadPath(const std::string &path, ast::Loc importLoc,
+                const ast::File **out);
+  bool registerFile(const ast::File &file);
+  std::optional<std::string> resolveImport(const std::string &importer,
+                                           const std::string &path);
+};
+
+std::optional<std::string> Sema::Impl::resolveImport(const std::string &importer,
+                                                     const std::string &path) {
+  std::vector<fs::path> candidates;
+  fs::path p(path);
+  if (p.is_absolute()) {
+    candidates.push_back(p);
+  } else {
+    candidates.push_back(fs::path(importer).parent_path() / p);
+    for (const std::string &dir : searchPath)
+      candidates.push_back(fs::path(dir) / p);
+  }
+  for (const fs::path &c : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(c, ec))
+      return c.string();
+  }
+  return std::nullopt;
+}
+
+bool Sema::Impl::loadPath(const std::string &path, ast::Loc importLoc,
+                          const ast::File **out) {
+  std::error_code ec;
+  std::string canonical = fs::weakly_canonical(path, ec).string();
+  if (ec)
+    canonical = path;
+  for (size_t i = 0; i < importStack.size(); ++i) {
+    if (importStack[i] != canonical)
+      continue;
+    std::string cycle;
+    for (size_t j = i; j < importStack.size(); ++j)
+      cycle += fs::path(importStack[j]).filename().string() + " -> ";
+    cycle += fs::path(canonical).filename().string();
+    error(importLoc, "import cycle: " + cycle);
+    return false;
+  }
+  if (loadedPaths.count(canonical))
+    return true; // importing twice is harmless
+  std::optional<uint32_t> id = sources.addFile(path);
+  if (!id) {
+    if (importLoc.line)
+      error(importLoc, "cannot read '" + path + "'");
+    else
+      diags.errorNoLoc("cannot read '" + path + "'");
+    return false;
+  }
+  loadedPaths[canonical] = *id;
+  std::optional<ast::File> parsed = parseFile(sources, *id, diags);
+  if (!parsed)
+    return false;
+  files.push_back(std::make_unique<ast::File>(std::move(*parsed)));
+  ast::File *file = files.back().get();
+  if (out)
+    *out = file;
+  importStack.push_back(canonical);
+  bool ok = true;
+  for (const ast::Import &imp : file->imports) {
+    std::optional<std::string> resolved = resolveImport(path, imp.path);
+    if (!resolved) {
+      error(imp.loc, "cannot find import '" + imp.path +
+                         "' (looked beside this file, in HEBB_PATH and in "
+                         "the standard library)");
+      ok = false;
+      continue;
+    }
+    ok &= loadPath(*resolved, imp.loc, nullptr);
+  }
+  importStack.pop_back();
+  return registerFile(*file) && ok;
+}
+
+bool Sema::Impl::registerFile(const ast::File &file) {
+  bool ok = true;
+  auto clash = [&](const std::string &name, ast::Loc loc, ast::Loc prev) {
+    error(loc, "'" + name + "' is already declared");
+    diags.note(prev, "previous declaration is here");
+    ok = false;
+  };
+  for (const ast::Model &m : file.models) {
+    auto [it, inserted] = models.emplace(m.name, &m);
+    if (!inserted)
+      clash(m.name, m.loc, it->second->loc);
+  }
+  for (const ast::Func &f : file.funcs) {
+    if (builtinArity(f.name)) {
+      error(f.loc, "'" + f.name + "' is a built-in function");
+      ok = false;
+      continue;
+    }
+    auto [it, inserted] = funcs.emplace(f.name, &f);
+    if (!inserted)
+      clash(f.name, f.loc, it->second->loc);
+  }
+  for (const ast::Network &n : file.networks) {
+    auto [it, inserted] = networks.emplace(n.name, &n);
+    if (!inserted)
+      clash(n.name, n.loc, it->second->loc);
+  }
+  return ok;
+}
+
+//===----------------------------------------------------------------------===//
+// Constant evaluation (parameters, sizes, durations)
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ConstValue {
+  double value = 0;
+  std::optional<Dimension> dim; // nullopt: the literal 0, fits any unit
+};
+
+using ConstEnv = std::map<std::string, ConstValue>;
+
+class ConstEvaluator {
+public:
+  ConstEvaluator(Sema::Impl &sema, const ConstEnv &env) : sema(sema), env(env) {}
+
+  std::optional<ConstValue> eval(const ast::Expr &e) {
+    switch (e.kind) {
+    case ast::ExprKind::Number: {
+      if (e.unit.empty()) {
+        if (e.number == 0)
+          return ConstValue{0, std::nullopt};
+        return ConstValue{e.number, Dimension()};
+      }
+      const ast::UnitFactor *unknown = nullptr;
+      std::optional<Unit> u = evaluateUnit(e.unit, &unknown);
+      if (!u) {
+        sema.error(unknown->loc, "unknown unit '" + unknown->name + "'");
+        return std::nullopt;
+      }
+      return ConstValue{e.number * u->scale, u->dim};
+    }
+    case ast::ExprKind::Bool:
+      return ConstValue{e.boolean ? 1.0 : 0.0, Dimension()};
+    case ast::ExprKind::Name: {
+      auto it = env.find(e.name);
+      if (it != env.end())
+        return it->second;
+      sema.error(e.loc, "'" + e.name + "' is not a constant here");
+      return std::nullopt;
+    }
+    case ast::ExprKind::Unary: {
+      auto a = eval(*e.args[0]);
+      if (!a)
+        return std::nullopt;
+      if (e.op == "-")
+        return ConstValue{-a->value, a->dim};
+      if (e.op == "not")
+        return ConstValue{a->value == 0 ? 1.0 : 0.0, Dimension()};
+      return a;
+    }
+    case ast::ExprKind::Binary:
+      return evalBinary(e);
+    case ast::ExprKind::Conditional: {
+      auto c = eval(*e.args[0]);
+      if (!c)
+        return std::nullopt;
+      return eval(*e.args[c->value != 0 ? 1 : 2]);
+    }
+    case ast::ExprKind::Call:
+      return evalCall(e);
+    default:
+      sema.error(e.loc, "expected a constant expression");
+      return std::nullopt;
+    }
+  }
+
+private:
+  Sema::Impl &sema;
+  const ConstEnv &env;
+
+  bool sameDim(const ast::Expr &e, ConstValue &a, ConstValue &b) {
+    if (!a.dim || !b.dim || *a.dim == *b.dim)
+      return true;
+    sema.error(e.loc, "operands of '" + e.op + "' have different units: " +
+                          a.dim->str() + " and " + b.dim->str());
+    return false;
+  }
+
+  std::optional<ConstValue> evalBinary(const ast::Expr &e) {
+    auto a = eval(*e.args[0]);
+    auto b = eval(*e.args[1]);
+    if (!a || !b)
+      return std::nullopt;
+    const std::string &op = e.op;
+    auto join = [](const ConstValue &x, const ConstValue &y) {
+      return x.dim ? x.dim : y.dim;
+    };
+    if (op == "+" || op == "-") {
+      if (!sameDim(e, *a, *b))
+        return std::nullopt;
+      return ConstValue{op == "+" ? a->value + b->value : a->value - b->value,
+                        join(*a, *b)};
+    }
+    if (op == "*" || op == "/") {
+      std::optional<Dimension> d;
+      if (a->dim && b->dim)
+        d = op == "*" ? *a->dim * *b->dim : *a->dim / *b->dim;
+      else if (a->value == 0 && !a->dim)
+        d = std::nullopt;
+      else
+        d = a->dim ? a->dim : (op == "*" ? b->dim : b->dim->pow(-1));
+      return ConstValue{op == "*" ? a->value * b->value : a->value / b->value,
+                        d};
+    }
+    if (op == "^") {
+      if (b->dim && !b->dim->isDimensionless()) {
+        sema.error(e.args[1]->loc, "an exponent must be dimensionless");
+        return std::nullopt;
+      }
+      std::optional<Dimension> d = Dimension();
+      if (a->dim && !a->dim->isDimensionless()) {
+        if (b->value != std::floor(b->value)) {
+          sema.error(e.args[1]->loc,
+                     "a quantity with a unit needs a whole-number exponent");
+          return std::nullopt;
+        }
+        d = a->dim->pow(static_cast<int>(b->value));
+      }
+      return ConstValue{std::pow(a->value, b->value), d};
+    }
+    if (op == "and" || op == "or") {
+      bool r = op == "and" ? (a->value != 0 && b->value != 0)
+                           : (a->value != 0 || b->value != 0);
+      return ConstValue{r ? 1.0 : 0.0, Dimension()};
+    }
+    if (!sameDim(e, *a, *b))
+      return std::nullopt;
+    bool r = false;
+    if (op == "<")
+      r = a->value < b->value;
+    else if (op == "<=")
+      r = a->value <= b->value;
+    else if (op == ">")
+      r = a->value > b->value;
+    else if (op == ">=")
+      r = a->value >= b->value;
+    else if (op == "==")
+      r = a->value == b->value;
+    else if (op == "!=")
+      r = a->value != b->value;
+    return ConstValue{r ? 1.0 : 0.0, Dimension()};
+  }
+
+  std::optional<ConstValue> evalCall(const ast::Expr &e) {
+    std::vector<ConstValue> args;
+    for (const ast::ExprPtr &a : e.args) {
+      auto v = eval(*a);
+      if (!v)
+        return std::nullopt;
+      args.push_back(*v);
+    }
+    static const std::map<std::string, double (*)(double)> unary = {
+        {"exp", [](double x) { return std::exp(x); }},
+        {"log", [](double x) { return std::log(x); }},
+        {"log10", [](double x) { return std::log10(x); }},
+        {"sin", [](double x) { return std::sin(x); }},
+        {"cos", [](double x) { return std::cos(x); }},
+        {"tanh", [](double x) { return std::tanh(x); }},
+        {"sigmoid", [](double x) { return 1 / (1 + std::exp(-x)); }},
+    };
+    auto u = unary.find(e.name);
+    if (u != unary.end() && args.size() == 1) {
+      if (args[0].dim && !args[0].dim->isDimensionless()) {
+        sema.error(e.loc, "'" + e.name + "' needs a dimensionless argument, not " +
+                              args[0].dim->str());
+        return std::nullopt;
+      }
+      return ConstValue{u->second(args[0].value), Dimension()};
+    }
+    if (e.name == "sqrt" && args.size() == 1)
+      return ConstValue{std::sqrt(args[0].value), args[0].dim};
+    if (e.name == "abs" && args.size() == 1)
+      return ConstValue{std::fabs(args[0].value), args[0].dim};
+    if ((e.name == "min" || e.name == "max") && args.size() == 2)
+      return ConstValue{e.name == "min" ? std::min(args[0].value, args[1].value)
+                                        : std::max(args[0].value, args[1].value),
+                        args[0].dim ? args[0].dim : args[1].dim};
+    sema.error(e.loc, "expected a constant expression");
+    return std::nullopt;
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Unit checking of model bodies
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// What a name in a model body refers to.
+struct NameInfo {
+  enum Kind { Param, Var, Input, Signal, NameParam } kind;
+  std::optional<Dimension> dim;
+  ast::VarScope scope = ast::VarScope::Element;
+  std::string bound; // NameParam: the bound postsynaptic name ("" unbound)
+};
+
+/// The names of one model, as seen from inside it.
+struct ModelScope {
+  const ast::Model *model = nullptr;
+  std::map<std::string, NameInfo> names;
+};
+
+class ExprChecker {
+public:
+  ExprChecker(Sema::Impl &sema, const ModelScope &self, const ModelScope *pre,
+              const ModelScope *post, bool inInit)
+      : sema(sema), self(self), pre(pre), post(post), inInit(inInit) {}
+
+  std::optional<ExprType> check(const ast::Expr &e) {
+    if (++depth > 200) {
+      sema.error(e.loc, "expression nested too deeply");
+      return std::nullopt;
+    }
+    auto result = checkImpl(e);
+    --depth;
+    return result;
+  }
+
+  /// The dimension of an assignable target (`x`, `post.x`), checked writable.
+  std::optional<ExprType> checkTarget(const ast::Expr &e, bool accumulate) {
+    if (e.kind == ast::ExprKind::Name) {
+      auto it = self.names.find(e.name);
+      if (it == self.names.end() || (it->second.kind != NameInfo::Var &&
+                                     it->second.kind != NameInfo::Input)) {
+        if (it != self.names.end() && it->second.kind == NameInfo::Param) {
+          sema.error(e.loc, "cannot assign to parameter '" + e.name + "'");
+          return std::nullopt;
+        }
+        sema.error(e.loc, "'" + e.name + "' is not a state variable of " +
+                              self.model->name);
+        return std::nullopt;
+      }
+      return ExprType{false, it->second.dim};
+    }
+    if (e.kind == ast::ExprKind::Member && e.name == "post" &&
+        self.model->kind == ast::ModelKind::Synapse) {
+      if (!accumulate) {
+        sema.error(e.loc, "a synapse can only add into a postsynaptic "
+                          "variable: write 'post." +
+                              e.member + " += ...'");
+        return std::nullopt;
+      }
+      return memberType(e);
+    }
+    sema.error(e.loc, "cannot assign to this expression");
+    return std::nullopt;
+  }
+
+  std::map<std::string, std::optional<Dimension>> locals; // func params
+
+private:
+  Sema::Impl &sema;
+  const ModelScope &self;
+  const ModelScope *pre, *post;
+  bool inInit;
+  int depth = 0;
+
+  std::optional<ExprType> memberType(const ast::Expr &e) {
+    const ModelScope *scope = nullptr;
+    if (e.name == "pre" || e.name == "post") {
+      if (self.model->kind != ast::ModelKind::Synapse) {
+        sema.error(e.loc, "'" + e.name + "' is only defined in a synapse");
+        return std::nullopt;
+      }
+      scope = e.name == "pre" ? pre : post;
+    } else {
+      sema.error(e.loc, "unknown object '" + e.name + "'");
+      return std::nullopt;
+    }
+    if (e.member == "index" && inInit)
+      return ExprType{false, Dimension()};
+    if (!scope)
+      return ExprType{false, std::nullopt}; // not known until used
+    std::string field = e.member;
+    // A name-valued parameter of the synapse stands for the bound variable.
+    auto np = self.names.find(field);
+    if (e.name == "post" && np != self.names.end() &&
+        np->second.kind == NameInfo::NameParam)
+      field = np->second.bound;
+    auto it = scope->names.find(field);
+    if (it == scope->names.end() || it->second.kind == NameInfo::Param ||
+        it->second.kind == NameInfo::NameParam) {
+      sema.error(e.loc, "'" + field + "' is not a variable or input of " +
+                            e.name + "synaptic model " + scope->model->name);
+      return std::nullopt;
+    }
+    return ExprType{false, it->second.dim};
+  }
+
+  std::optional<ExprType> checkImpl(const ast::Expr &e) {
+    switch (e.kind) {
+    case ast::ExprKind::Number: {
+      if (e.unit.empty())
+        return ExprType{false, e.number == 0 ? std::nullopt
+                                             : std::optional(Dimension())};
+      const ast::UnitFactor *unknown = nullptr;
+      std::optional<Unit> u = evaluateUnit(e.unit, &unknown);
+      if (!u) {
+        sema.error(unknown->loc, "unknown unit '" + unknown->name + "'");
+        return std::nullopt;
+      }
+      return ExprType{false, u->dim};
+    }
+    case ast::ExprKind::Bool:
+      return ExprType{true, Dimension()};
+    case ast::ExprKind::String:
+      sema.error(e.loc, "a string is not a value here");
+      return std::nullopt;
+    case ast::ExprKind::Name:
+      return nameType(e);
+    case ast::ExprKind::Member:
+      return memberType(e);
+    case ast::ExprKind::Unary: {
+      auto a = check(*e.args[0]);
+      if (!a)
+        return std::nullopt;
+      if (e.op == "not") {
+        if (!a->isBool) {
+          sema.error(e.loc, "'not' needs a condition");
+          return std::nullopt;
+        }
+        return a;
+      }
+      if (a->isBool) {
+        sema.error(e.loc, "'" + e.op + "' needs a number, not a condition");
+        return std::nullopt;
+      }
+      return a;
+    }
+    case ast::ExprKind::Binary:
+      return binaryType(e);
+    case ast::ExprKind::Conditional: {
+      auto c = check(*e.args[0]);
+      auto a = check(*e.args[1]);
+      auto b = check(*e.args[2]);
+      if (!c || !a || !b)
+        return std::nullopt;
+      if (!c->isBool) {
+        sema.error(e.args[0]->loc, "the condition of '?' must be a comparison");
+        return std::nullopt;
+      }
+      return unify(e, *a, *b, "the branches of '?'");
+    }
+    case ast::ExprKind::Call:
+      return callType(e);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ExprType> nameType(const ast::Expr &e) {
+    auto local = locals.find(e.name);
+    if (local != locals.end())
+      return ExprType{false, local->second};
+    if (e.name == "t" || e.name == "dt")
+      return ExprType{false, kSecond};
+    if (e.name == "index")
+      return ExprType{false, Dimension()};
+    if (e.name == "N" && inInit)
+      return ExprType{false, Dimension()};
+    auto it = self.names.find(e.name);
+    if (it == self.names.end()) {
+      sema.error(e.loc, "unknown name '" + e.name + "' in " +
+                            self.model->name);
+      return std::nullopt;
+    }
+    if (it->second.kind == NameInfo::NameParam) {
+      sema.error(e.loc, "'" + e.name + "' names a postsynaptic variable; "
+                        "write 'post." + e.name + "'");
+      return std::nullopt;
+    }
+    return ExprType{false, it->second.dim};
+  }
+
+  std::optional<ExprType> unify(const ast::Expr &e, const ExprType &a,
+                                const ExprType &b, const std::string &what) {
+    if (a.isBool != b.isBool) {
+      sema.error(e.loc, what + " mix a condition and a number");
+      return std::nullopt;
+    }
+    if (a.dim && b.dim && *a.dim != *b.dim) {
+      sema.error(e.loc, what + " have different units: " + a.dim->str() +
+                            " and " + b.dim->str());
+      return std::nullopt;
+    }
+    return ExprType{a.isBool, a.dim ? a.dim : b.dim};
+  }
+
+  std::optional<ExprType> binaryType(const ast::Expr &e) {
+    auto a = check(*e.args[0]);
+    auto b = check(*e.args[1]);
+    if (!a || !b)
+      return std::nullopt;
+    const std::string &op = e.op;
+    if (op == "and" || op == "or") {
+      if (!a->isBool || !b->isBool) {
+        sema.error(e.loc, "'" + op + "' needs conditions on both sides");
+        return std::nullopt;
+      }
+      return ExprType{true, Dimension()};
+    }
+    if (a->isBool || b->isBool) {
+      sema.error(e.loc, "'" + op + "' needs numbers, not conditions");
+      return std::nullopt;
+    }
+    if (op == "+" || op == "-")
+      return unify(e, *a, *b, "operands of '" + op + "'");
+    if (op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" ||
+        op == "!=") {
+      if (!unify(e, *a, *b, "operands of '" + op + "'"))
+        return std::nullopt;
+      return ExprType{true, Dimension()};
+    }
+    if (op == "*" || op == "/") {
+      if (!a->dim || !b->dim)
+        return ExprType{false, std::nullopt};
+      return ExprType{false, op == "*" ? *a->dim * *b->dim : *a->dim / *b->dim};
+    }
+    if (op == "^") {
+      if (b->dim && !b->dim->isDimensionless()) {
+        sema.error(e.args[1]->loc, "an exponent must be dimensionless, not " +
+                                       b->dim->str());
+        return std::nullopt;
+      }
+      if (!a->dim || a->dim->isDimensionless())
+        return ExprType{false, a->dim};
+      const ast::Expr &rhs = *e.args[1];
+      bool negative = rhs.kind == ast::ExprKind::Unary && rhs.op == "-";
+      const ast::Expr &num = negative ? *rhs.args[0] : rhs;
+      if (num.kind != ast::ExprKind::Number || !num.unit.empty() ||
+          num.number != std::floor(num.number)) {
+        sema.error(rhs.loc, "a quantity with a unit (" + a->dim->str() +
+                                ") needs a whole-number constant exponent");
+        return std::nullopt;
+      }
+      int n = static_cast<int>(num.number) * (negative ? -1 : 1);
+      return ExprType{false, a->dim->pow(n)};
+    }
+    sema.error(e.loc, "unknown operator '" + op + "'");
+    return std::nullopt;
+  }
+
+  std::optional<ExprType> callType(const ast::Expr &e) {
+    if (const ast::Func *f = sema.funcs.count(e.name) ? sema.funcs[e.name]
+                                                      : nullptr) {
+      if (f->params.size() != e.args.size()) {
+        sema.error(e.loc, "'" + e.name + "' takes " +
+                              std::to_string(f->params.size()) +
+                              " arguments, not " +
+                              std::to_string(e.args.size()));
+        return std::nullopt;
+      }
+      ExprChecker inner(sema, self, pre, post, inInit);
+      inner.depth = depth;
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        auto a = check(*e.args[i]);
+        if (!a)
+          return std::nullopt;
+        inner.locals[f->params[i]] = a->dim;
+      }
+      return inner.check(*f->body);
+    }
+    std::optional<int> arity = builtinArity(e.name);
+    if (!arity) {
+      sema.error(e.loc, "unknown function '" + e.name + "'");
+      return std::nullopt;
+    }
+    if ((e.name == "uniform" || e.name == "normal") && !inInit) {
+      sema.error(e.loc, "'" + e.name + "' is only available in 'init'; use "
+                        "rand() or randn() in model code");
+      return std::nullopt;
+    }
+    if (static_cast<int>(e.args.size()) != *arity) {
+      sema.error(e.loc, "'" + e.name + "' takes " + std::to_string(*arity) +
+                            " argument" + (*arity == 1 ? "" : "s") + ", not " +
+                            std::to_string(e.args.size()));
+      return std::nullopt;
+    }
+    std::vector<ExprType> args;
+    for (const ast::ExprPtr &a : e.args) {
+      auto t = check(*a);
+      if (!t)
+        return std::nullopt;
+      if (t->isBool) {
+        sema.error(a->loc, "'" + e.name + "' needs a number, not a condition");
+        return std::nullopt;
+      }
+      args.push_back(*t);
+    }
+    const std::string &n = e.name;
+    if (n == "rand" || n == "randn")
+      return ExprType{false, Dimension()};
+    if (n == "exp" || n == "log" || n == "log10" || n == "sin" || n == "cos" ||
+        n == "tanh" || n == "sigmoid") {
+      if (args[0].dim && !args[0].dim->isDimensionless()) {
+        sema.error(e.loc, "'" + n + "' needs a dimensionless argument, not " +
+                              args[0].dim->str());
+        return std::nullopt;
+      }
+      return ExprType{false, Dimension()};
+    }
+    if (n == "sign")
+      return ExprType{false, Dimension()};
+    if (n == "sqrt") {
+      if (!args[0].dim)
+        return args[0];
+      Dimension d = *args[0].dim;
+      Dimension half;
+      for (int b = 0; b < Dimension::NumBases; ++b) {
+        int x = d.exponent(Dimension::Base(b));
+        if (x % 2 != 0) {
+          sema.error(e.loc, "'sqrt' of " + d.str() + " has no unit");
+          return std::nullopt;
+        }
+        half = half * Dimension::base(Dimension::Base(b)).pow(x / 2);
+      }
+      return ExprType{false, half};
+    }
+    if (n == "abs" || n == "relu" || n == "floor" || n == "ceil")
+      return args[0];
+    // min, max, clip, uniform, normal: all arguments share a unit.
+    ExprType joined = args[0];
+    for (size_t i = 1; i < args.size(); ++i) {
+      auto j = unify(e, joined, args[i], "the arguments of '" + n + "'");
+      if (!j)
+        return std::nullopt;
+      joined = *j;
+    }
+    return joined;
+  }
+};
+
+/// Checks statement blocks of one model.
+class BodyChecker {
+public:
+  BodyChecker(Sema::Impl &sema, ExprChecker &exprs, const ModelScope &self)
+      : sema(sema), exprs(exprs), self(self) {}
+
+  void checkBlock(const ast::Block &block) {
+    for (const ast::StmtPtr &s : block)
+      checkStmt(*s);
+  }
+
+  void checkStmt(const ast::Stmt &s) {
+    if (s.kind == ast::StmtKind::If) {
+      auto c = exprs.check(*s.cond);
+      if (c && !c->isBool)
+        sema.error(s.cond->loc, "the condition of 'if' must be a comparison");
+      checkBlock(s.thenBody);
+      checkBlock(s.elseBody);
+      return;
+    }
+    bool accumulate = s.op == "+=" || s.op == "-=";
+    auto target = exprs.checkTarget(*s.target, accumulate);
+    auto value = exprs.check(*s.value);
+    if (!target || !value)
+      return;
+    if (value->isBool) {
+      sema.error(s.value->loc, "cannot assign a condition to a variable");
+      return;
+    }
+    if (s.op == "*=" || s.op == "/=") {
+      if (value->dim && !value->dim->isDimensionless())
+        sema.error(s.value->loc, "'" + s.op +
+                                     "' needs a dimensionless factor, not " +
+                                     value->dim->str());
+      return;
+    }
+    if (target->dim && value->dim && *target->dim != *value->dim)
+      sema.error(s.value->loc, "cannot assign a value in " +
+                                   value->dim->str() + " to '" +
+                                   targetName(*s.target) + "' in " +
+                                   target->dim->str());
+  }
+
+  static std::string targetName(const ast::Expr &e) {
+    return e.kind == ast::ExprKind::Member ? e.name + "." + e.member : e.name;
+  }
+
+private:
+  Sema::Impl &sema;
+  ExprChecker &exprs;
+  const ModelScope &self;
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Model scopes and checks
+//===----------------------------------------------------------------------===//
+
+namespace {
+std::optional<Dimension> declaredDim(Sema::Impl &sema, bool hasUnit,
+                                     const ast::UnitText &unit, bool &ok) {
+  if (!hasUnit)
+    return std::nullopt;
+  const ast::UnitFactor *unknown = nullptr;
+  std::optional<Unit> u = evaluateUnit(unit, &unknown);
+  if (!u) {
+    sema.error(unknown->loc, "unknown unit '" + unknown->name + "'");
+    ok = false;
+    return std::nullopt;
+  }
+  return u->dim;
+}
+
+/// Builds the scope of a model; with `instance`, name-valued parameters are
+/// bound as the instance binds them.
+bool buildScope(Sema::Impl &sema, const ast::Model &model,
+                const ModelInstance *instance, ModelScope &scope,
+                ConstEnv *paramDefaults) {
+  bool ok = true;
+  scope.model = &model;
+  ConstEnv env;
+  auto declare = [&](const std::string &name, ast::Loc loc, NameInfo info) {
+    if (name == "t" || name == "dt" || name == "index") {
+      sema.error(loc, "'" + name + "' is reserved");
+      ok = false;
+      return;
+    }
+    if (!scope.names.emplace(name, info).second) {
+      sema.error(loc, "'" + name + "' is already declared in " + model.name);
+      ok = false;
+    }
+  };
+  for (const ast::Param &p : model.params) {
+    bool isName = p.value && p.value->kind == ast::ExprKind::Name &&
+                  !env.count(p.value->name) && !p.hasUnit;
+    if (isName && model.kind != ast::ModelKind::Synapse) {
+      sema.error(p.value->loc, "unknown name '" + p.value->name +
+                                   "' in the default of '" + p.name + "'");
+      ok = false;
+      continue;
+    }
+    if (isName) {
+      NameInfo info{NameInfo::NameParam, std::nullopt};
+      info.bound = p.value->name;
+      if (instance)
+        if (const ParamValue *v = instance->findParam(p.name))
+          info.bound = v->boundName;
+      declare(p.name, p.loc, info);
+      continue;
+    }
+    ConstEvaluator eval(sema, env);
+    std::optional<ConstValue> v = eval.eval(*p.value);
+    if (!v) {
+      ok = false;
+      continue;
+    }
+    std::optional<Dimension> dim = declaredDim(sema, p.hasUnit, p.unit, ok);
+    if (dim && v->dim && *dim != *v->dim) {
+      sema.error(p.value->loc, "the default of '" + p.name + "' is in " +
+                                   v->dim->str() + " but it is declared in " +
+                                   dim->str());
+      ok = false;
+    }
+    if (!dim)
+      dim = v->dim ? *v->dim : Dimension();
+    env[p.name] = ConstValue{v->value * (p.hasUnit && v->dim ? 1.0 : 1.0), dim};
+    if (p.hasUnit && v->value != 0 && !v->dim) {
+      // unreachable: a non-zero literal is dimensionless
+    }
+    declare(p.name, p.loc, NameInfo{NameInfo::Param, dim});
+  }
+  if (paramDefaults)
+    *paramDefaults = env;
+  for (const ast::InputDecl &in : model.inputs) {
+    if (model.kind != ast::ModelKind::Neuron) {
+      sema.error(in.loc, "'in' declares a neuron input; a synapse adds into "
+                         "one with 'post.x += ...'");
+      ok = false;
+    }
+    std::optional<Dimension> dim = declaredDim(sema, in.hasUnit, in.unit, ok);
+    declare(in.name, in.loc,
+            NameInfo{NameInfo::Input, dim ? *dim : Dimension()});
+  }
+  for (const ast::SignalUse &s : model.signals)
+    declare(s.name, s.loc, NameInfo{NameInfo::Signal, Dimension()});
+  // Vars may refer to parameters and earlier vars in their initial values.
+  for (const ast::VarDecl &v : model.vars) {
+    if (v.scope != ast::VarScope::Element &&
+        model.kind != ast::ModelKind::Synapse) {
+      sema.error(v.loc, "'@pre', '@post' and '@proj' are for synapse state");
+      ok = false;
+    }
+    std::optional<Dimension> dim = declaredDim(sema, v.hasUnit, v.unit, ok);
+    ExprChecker exprs(sema, scope, nullptr, nullptr, /*inInit=*/true);
+    std::optional<ExprType> init = v.init ? exprs.check(*v.init) : std::nullopt;
+    if (v.init && !init)
+      ok = false;
+    if (init && init->isBool) {
+      sema.error(v.init->loc, "the initial value of '" + v.name +
+                                  "' must be a number");
+      ok = false;
+    }
+    if (dim && init && init->dim && *init->dim != *dim) {
+      sema.error(v.init->loc, "the initial value of '" + v.name + "' is in " +
+                                  init->dim->str() + " but it is declared in " +
+                                  dim->str());
+      ok = false;
+    }
+    if (!dim)
+      dim = init && init->dim ? *init->dim : Dimension();
+    NameInfo info{NameInfo::Var, dim};
+    info.scope = v.scope;
+    declare(v.name, v.loc, info);
+  }
+  return ok;
+}
+
+bool checkModelBody(Sema::Impl &sema, const ast::Model &model,
+                    const ModelScope &self, const ModelScope *pre,
+                    const ModelScope *post) {
+  unsigned before = sema.diags.numErrors();
+  ExprChecker exprs(sema, self, pre, post, /*inInit=*/false);
+  BodyChecker body(sema, exprs, self);
+  static const std::set<std::string> methods = {"exact", "euler", "exp_euler",
+                                                "rk2", "rk4"};
+  if (!model.integrate.empty() && !methods.count(model.integrate))
+    sema.error(model.integrateLoc, "unknown integration method '" +
+                                       model.integrate +
+                                       "' (exact, euler, exp_euler, rk2, rk4)");
+  std::set<std::string> withOde;
+  for (const ast::OdeDecl &ode : model.odes) {
+    auto it = self.names.find(ode.var);
+    if (it == self.names.end() || it->second.kind != NameInfo::Var) {
+      sema.error(ode.loc, "d" + ode.var + "/dt: '" + ode.var +
+                              "' is not a state variable (declare it with "
+                              "'var " + ode.var + " = ...')");
+      continue;
+    }
+    if (!withOde.insert(ode.var).second)
+      sema.error(ode.loc, "'" + ode.var + "' already has an equation");
+    if (!ode.method.empty() && ode.method != "event" &&
+        !methods.count(ode.method))
+      sema.error(ode.methodLoc, "unknown integration method '" + ode.method +
+                                    "'");
+    if (ode.method == "event" && model.kind != ast::ModelKind::Synapse)
+      sema.error(ode.methodLoc, "': event' is for synapse equations, updated "
+                                "when an event handler reads them");
+    auto rhs = exprs.check(*ode.rhs);
+    if (!rhs)
+      continue;
+    if (rhs->isBool) {
+      sema.error(ode.rhs->loc, "the right side of d" + ode.var +
+                                   "/dt must be a number");
+      continue;
+    }
+    Dimension want = *it->second.dim / kSecond;
+    if (rhs->dim && *rhs->dim != want)
+      sema.error(ode.rhs->loc, "the right side of d" + ode.var +
+                                   "/dt is in " + rhs->dim->str() + " but d" +
+                                   ode.var + "/dt needs " + want.str() +
+                                   " (" + ode.var + " is in " +
+                                   it->second.dim->str() + ")");
+  }
+  if (model.spikeWhen) {
+    if (model.kind != ast::ModelKind::Neuron)
+      sema.error(model.spikeLoc, "'spike when' is for neurons");
+    auto c = exprs.check(*model.spikeWhen);
+    if (c && !c->isBool)
+      sema.error(model.spikeWhen->loc,
+                 "'spike when' needs a condition, such as 'v > v_th'");
+  }
+  body.checkBlock(model.reset);
+  if (model.refractory) {
+    auto r = exprs.check(*model.refractory);
+    if (r && r->dim && *r->dim != kSecond)
+      sema.error(model.refractory->loc, "'refractory' needs a time, not " +
+                                            dimStr(r->dim));
+  }
+  body.checkBlock(model.update);
+  for (const ast::Handler &h : model.handlers) {
+    if (model.kind != ast::ModelKind::Synapse && h.kind != ast::HandlerKind::End)
+      sema.error(h.loc, "'on pre' and 'on post' are for synapses");
+    body.checkBlock(h.body);
+  }
+  for (const ast::Constraint &c : model.constraints) {
+    auto it = self.names.find(c.var);
+    if (it == self.names.end() || it->second.kind != NameInfo::Var) {
+      sema.error(c.loc, "'" + c.var + "' is not a state variable");
+      continue;
+    }
+    for (const ast::ExprPtr *bound : {&c.lo, &c.hi}) {
+      if (!*bound)
+        continue;
+      auto b = exprs.check(**bound);
+      if (b && b->dim && it->second.dim && *b->dim != *it->second.dim)
+        sema.error((*bound)->loc, "the bound is in " + b->dim->str() +
+                                      " but '" + c.var + "' is in " +
+                                      it->second.dim->str());
+    }
+  }
+  return sema.diags.numErrors() == before;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Sema
+//===----------------------------------------------------------------------===//
+
+Sema::Sema(SourceManager &sources, DiagnosticEngine &diags,
+           std::vector<std::string> searchPath)
+    : impl(std::make_unique<Impl>(sources, diags, std::move(searchPath))),
+      sources(sources), diags(diags) {}
+
+Sema::~Sema() = default;
+
+const ast::Model *Sema::findModel(const std::string &name) const {
+  auto it = impl->models.find(name);
+  return it == impl->models.end() ? nullptr : it->second;
+}
+
+const ast::Func *Sema::findFunc(const std::string &name) const {
+  auto it = impl->funcs.find(name);
+  return it == impl->funcs.end() ? nullptr : it->second;
+}
+
+static bool checkAllModels(Sema::Impl &impl,
+                           std::vector<const ast::Model *> &modelList,
+                           std::vector<const ast::Network *> &networkList) {
+  bool ok = true;
+  modelList.clear();
+  networkList.clear();
+  for (const auto &file : impl.files) {
+    for (const ast::Model &m : file->models) {
+      modelList.push_back(&m);
+      ModelScope scope;
+      if (!buildScope(impl, m, nullptr, scope, nullptr)) {
+        ok = false;
+        continue;
+      }
+      // Synapse bodies are checked against their pre/post models where used.
+      ok &= checkModelBody(impl, m, scope, nullptr, nullptr);
+    }
+    for (const ast::Network &n : file->networks)
+      networkList.push_back(&n);
+  }
+  return ok;
+}
+
+bool Sema::loadFile(const std::string &path) {
+  const ast::File *file = nullptr;
+  bool ok = impl->loadPath(path, ast::Loc{}, &file);
+  if (file)
+    impl->mainFile = file;
+  if (!ok)
+    return false;
+  return checkAllModels(*impl, modelList, networkList);
+}
+
+bool Sema::loadBuffer(const std::string &name, const std::string &text) {
+  uint32_t id = sources.addBuffer(name, text);
+  std::optional<ast::File> parsed = parseFile(sources, id, diags);
+  if (!parsed)
+    return false;
+  impl->files.push_back(std::make_unique<ast::File>(std::move(*parsed)));
+  ast::File *file = impl->files.back().get();
+  impl->mainFile = file;
+  bool ok = true;
+  for (const ast::Import &imp : file->imports) {
+    std::optional<std::string> resolved = impl->resolveImport(name, imp.path);
+    if (!resolved) {
+      impl->error(imp.loc, "cannot find import '" + imp.path + "'");
+      ok = false;
+      continue;
+    }
+    ok &= impl->loadPath(*resolved, imp.loc, nullptr);
+  }
+  ok &= impl->registerFile(*file);
+  return ok && checkAllModels(*impl, modelList, networkList);
+}
+
+//===----------------------------------------------------------------------===//
+// Network elaboration
+//===----------------------------------------------------------------------===//
+
+namespace {
+class Elaborator {
+public:
+  Elaborator(Sema::Impl &sema, Sema &outer) : sema(sema), outer(outer) {}
+
+  std::optional<NetworkPlan>
+  run(const ast::Network &net,
+      const std::vector<std::pair<std::string, double>> &overrides) {
+    plan.name = net.name;
+    plan.network = &net;
+    unsigned before = sema.diags.numErrors();
+    evalParams(net, overrides);
+    for (const ast::SignalDecl &s : net.signals) {
+      auto v = constant(*s.value);
+      if (v)
+        plan.signals.push_back({s.name, v->value});
+      env[s.name] = ConstValue{v ? v->value : 0, Dimension()};
+    }
+    for (const ast::Population &p : net.populations)
+      addPopulation(p);
+    for (const ast::SliceDecl &s : net.slices) {
+      auto slice = resolvePopRef(s.of);
+      if (slice)
+        slices[s.name] = *slice;
+    }
+    for (const ast::Projection &p : net.projections)
+      addProjection(p);
+    for (const ast::Record &r : net.records)
+      addRecord(r);
+    for (const ast::ScheduleItem &item : net.schedule)
+      addSchedule(item, plan.schedule);
+    if (sema.diags.numErrors() != before)
+      return std::nullopt;
+    return std::move(plan);
+  }
+
+private:
+  Sema::Impl &sema;
+  Sema &outer;
+  NetworkPlan plan;
+  ConstEnv env;
+  std::map<std::string, PopSlice> slices;
+  std::map<std::string, int> popIndex, projIndex;
+
+  std::optional<ConstValue> constant(const ast::Expr &e) {
+    ConstEvaluator eval(sema, env);
+    return eval.eval(e);
+  }
+
+  std::optional<double> constantIn(const ast::Expr &e, const Dimension &want,
+                                    const std::string &what) {
+    auto v = constant(e);
+    if (!v)
+      return std::nullopt;
+    if (v->dim && *v->dim != want) {
+      sema.error(e.loc, what + " needs " +
+                            (want.isDimensionless() ? std::string("a number")
+                                                    : want.str()) +
+                            ", not " + v->dim->str());
+      return std::nullopt;
+    }
+    return v->value;
+  }
+
+  std::optional<int64_t> steps(const ast::Expr &e, const std::string &what) {
+    auto v = constantIn(e, kSecond, what);
+    if (!v)
+      return std::nullopt;
+    double n = *v / plan.dt;
+    if (n < 0 || !std::isfinite(n)) {
+      sema.error(e.loc, what + " must not be negative");
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(std::llround(n));
+  }
+
+  void evalParams(const ast::Network &net,
+                  const std::vector<std::pair<std::string, double>> &overrides) {
+    for (const ast::Param &p : net.params) {
+      auto v = constant(*p.value);
+      if (!v)
+        continue;
+      ParamValue pv;
+      pv.name = p.name;
+      pv.loc = p.loc;
+      pv.value = v->value;
+      pv.dim = v->dim ? *v->dim : Dimension();
+      bool ok = true;
+      if (auto d = declaredDim(sema, p.hasUnit, p.unit, ok))
+        pv.dim = *d;
+      for (const auto &[name, value] : overrides)
+        if (name == p.name)
+          pv.value = value; // given in SI by the caller
+      env[p.name] = ConstValue{pv.value, pv.dim};
+      plan.params.push_back(pv);
+    }
+    for (const auto &[name, value] : overrides) {
+      bool found = false;
+      for (const ParamValue &p : plan.params)
+        found |= p.name == name;
+      if (!found)
+        sema.diags.errorNoLoc("--set " + name + ": network '" + net.name +
+                              "' has no parameter '" + name + "'");
+    }
+    for (const ParamValue &p : plan.params) {
+      if (p.name == "dt") {
+        if (p.dim != kSecond || p.value <= 0)
+          sema.error(p.loc, "'dt' must be a positive time");
+        else
+          plan.dt = p.value;
+      } else if (p.name == "seed") {
+        plan.seed = static_cast<uint64_t>(p.value);
+      }
+    }
+    env["dt"] = ConstValue{plan.dt, kSecond};
+  }
+
+  bool instantiate(const ast::ModelUse &use, ModelInstance &inst) {
+    const ast::Model *model = outer.findModel(use.model);
+    if (!model) {
+      sema.error(use.loc, "unknown model '" + use.model + "'");
+      return false;
+    }
+    inst.model = model;
+    ModelScope scope;
+    ConstEnv defaults;
+    if (!buildScope(sema, *model, nullptr, scope, &defaults))
+      return false;
+    for (const ast::Param &p : model->params) {
+      ParamValue pv;
+      pv.name = p.name;
+      pv.loc = p.loc;
+      const NameInfo &info = scope.names[p.name];
+      if (info.kind == NameInfo::NameParam) {
+        pv.isName = true;
+        pv.boundName = info.bound;
+      } else {
+        pv.value = defaults[p.name].value;
+        pv.dim = *info.dim;
+      }
+      inst.params.push_back(pv);
+    }
+    bool ok = true;
+    for (const ast::NamedArg &arg : use.args) {
+      ParamValue *pv = nullptr;
+      for (ParamValue &p : inst.params)
+        if (p.name == arg.name)
+          pv = &p;
+      if (!pv) {
+        sema.error(arg.loc, "model '" + model->name + "' has no parameter '" +
+                                arg.name + "'");
+        ok = false;
+        continue;
+      }
+      if (pv->isName) {
+        if (arg.value->kind != ast::ExprKind::Name) {
+          sema.error(arg.value->loc, "'" + arg.name +
+                                         "' names a postsynaptic variable: "
+                                         "give a name, such as 'ge'");
+          ok = false;
+          continue;
+        }
+        pv->boundName = arg.value->name;
+        continue;
+      }
+      auto v = constant(*arg.value);
+      if (!v) {
+        ok = false;
+        continue;
+      }
+      if (v->dim && *v->dim != pv->dim) {
+        sema.error(arg.value->loc, "'" + arg.name + "' of " + model->name +
+                                       " is in " + pv->dim.str() +
+                                       ", not " + v->dim->str());
+        ok = false;
+        continue;
+      }
+      pv->value = v->value;
+    }
+    return ok;
+  }
+
+  void addPopulation(const ast::Population &p) {
+    PopulationPlan pop;
+    pop.name = p.name;
+    pop.loc = p.loc;
+    auto size = constantIn(*p.size, Dimension(), "a population size");
+    if (size) {
+      if (*size < 1 || *size != std::floor(*size) || *size > 2e9)
+        sema.error(p.size->loc, "a population size must be a whole number "
+                                "from 1 to 2e9");
+      pop.size = static_cast<int64_t>(*size);
+    }
+    if (p.model.model == "Stream" && !outer.findModel("Stream")) {
+      addStream(p, pop);
+    } else if (instantiate(p.model, pop.instance)) {
+      if (pop.instance.model->kind != ast::ModelKind::Neuron)
+        sema.error(p.model.loc, "'" + p.model.model +
+                                    "' is a synapse model; a population "
+                                    "needs a neuron model");
+      else
+        checkInits(p.inits, *pop.instance.model, pop.instance, nullptr,
+                   nullptr);
+    }
+    for (const ast::InitStmt &i : p.inits)
+      pop.inits.push_back(&i);
+    if (popIndex.count(p.name) || projIndex.count(p.name))
+      sema.error(p.loc, "'" + p.name + "' is already declared");
+    popIndex[p.name] = static_cast<int>(plan.populations.size());
+    plan.populations.push_back(std::move(pop));
+  }
+
+  void addStream(const ast::Population &p, PopulationPlan &pop) {
+    StreamSource stream;
+    bool haveFile = false;
+    for (const ast::NamedArg &a : p.model.args) {
+      if (a.name == "file" && a.value->kind == ast::ExprKind::String) {
+        fs::path file(a.value->name);
+        if (file.is_relative())
+          file = fs::path(sema.sources.path(p.loc.file)).parent_path() / file;
+        stream.file = file.string();
+        haveFile = true;
+      } else if (a.name == "every") {
+        if (auto s = steps(*a.value, "'every'"))
+          stream.everySteps = std::max<int64_t>(1, *s);
+      } else if (a.name == "shuffle") {
+        auto v = constant(*a.value);
+        stream.shuffle = v && v->value != 0;
+      } else {
+        sema.error(a.loc, "Stream takes file = \"...\", every = <time> and "
+                          "shuffle = true|false");
+      }
+    }
+    if (!haveFile)
+      sema.error(p.model.loc, "Stream needs file = \"data.npy\"");
+    if (!p.inits.empty())
+      sema.error(p.inits.front().loc, "a Stream population has no state to "
+                                      "initialise");
+    pop.stream = stream;
+  }
+
+  void checkInits(const std::vector<ast::InitStmt> &inits,
+                  const ast::Model &model, const ModelInstance &inst,
+                  const ModelScope *pre, const ModelScope *post) {
+    ModelScope scope;
+    if (!buildScope(sema, model, &inst, scope, nullptr))
+      return;
+    ExprChecker exprs(sema, scope, pre, post, /*inInit=*/true);
+    for (const ast::InitStmt &i : inits) {
+      auto it = scope.names.find(i.var);
+      if (it == scope.names.end() || it->second.kind != NameInfo::Var) {
+        sema.error(i.loc, "'" + i.var + "' is not a state variable of " +
+                              model.name);
+        continue;
+      }
+      auto t = exprs.check(*i.value);
+      if (t && t->dim && it->second.dim && *t->dim != *it->second.dim)
+        sema.error(i.value->loc, "'" + i.var + "' is in " +
+                                     it->second.dim->str() + ", not " +
+                                     t->dim->str());
+    }
+  }
+
+  std::optional<PopSlice> resolvePopRef(const ast::PopRef &ref) {
+    PopSlice slice;
+    auto s = slices.find(ref.name);
+    auto p = popIndex.find(ref.name);
+    if (s != slices.end()) {
+      slice = s->second;
+    } else if (p != popIndex.end()) {
+      slice.pop = p->second;
+      slice.begin = 0;
+      slice.end = plan.populations[p->second].size;
+    } else {
+      sema.error(ref.loc, "unknown population '" + ref.name + "'");
+      return std::nullopt;
+    }
+    if (ref.begin) {
+      auto b = constantIn(*ref.begin, Dimension(), "a slice bound");
+      auto e = constantIn(*ref.end, Dimension(), "a slice bound");
+      if (!b || !e)
+        return std::nullopt;
+      int64_t lo = static_cast<int64_t>(*b), hi = static_cast<int64_t>(*e);
+      if (lo < 0 || hi <= lo || lo + slice.begin > slice.end ||
+          hi + slice.begin > slice.end) {
+        sema.error(ref.loc, "slice [" + std::to_string(lo) + ":" +
+                                std::to_string(hi) + "] is outside '" +
+                                ref.name + "' of size " +
+                                std::to_string(slice.size()));
+        return std::nullopt;
+      }
+      slice.end = slice.begin + hi;
+      slice.begin += lo;
+    }
+    return slice;
+  }
+
+  void addProjection(const ast::Projection &p) {
+    ProjectionPlan proj;
+    proj.name = p.name;
+    proj.loc = p.loc;
+    auto pre = resolvePopRef(p.pre);
+    auto post = resolvePopRef(p.post);
+    bool ok = pre && post && instantiate(p.synapse, proj.instance);
+    if (ok && proj.instance.model->kind != ast::ModelKind::Synapse) {
+      sema.error(p.synapse.loc, "'" + p.synapse.model +
+                                    "' is a neuron model; a projection needs "
+                                    "a synapse model");
+      ok = false;
+    }
+    if (ok) {
+      proj.pre = *pre;
+      proj.post = *post;
+      ok = checkSynapseAgainst(p, proj);
+    }
+    if (p.hasConnect) {
+      proj.connect = p.connect.kind;
+      if (p.connect.value) {
+        if (auto v = constantIn(*p.connect.value, Dimension(),
+                                "the connection rule"))
+          proj.connectValue = *v;
+      }
+      if (p.connect.kind == ast::ConnectKind::Prob &&
+          (proj.connectValue < 0 || proj.connectValue > 1))
+        sema.error(p.connect.value->loc,
+                   "a connection probability must be in [0, 1]");
+      if (p.connect.kind == ast::ConnectKind::OneToOne && pre && post &&
+          pre->size() != post->size())
+        sema.error(p.connect.loc, "'one_to_one' needs populations of equal "
+                                  "size, not " +
+                                      std::to_string(pre->size()) + " and " +
+                                      std::to_string(post->size()));
+      if (p.connect.kind == ast::ConnectKind::File) {
+        fs::path file(p.connect.file);
+        if (file.is_relative())
+          file = fs::path(sema.sources.path(p.loc.file)).parent_path() / file;
+        proj.connectFile = file.string();
+      }
+    }
+    if (p.delay) {
+      if (auto d = steps(*p.delay, "'delay'")) {
+        proj.delaySteps = std::max<int64_t>(1, *d);
+      }
+    }
+    for (const ast::NamedArg &s : p.settings)
+      sema.error(s.loc, "unknown projection setting '" + s.name + "'");
+    proj.noSelf = p.noSelf;
+    for (const ast::InitStmt &i : p.inits)
+      proj.inits.push_back(&i);
+    if (popIndex.count(p.name) || projIndex.count(p.name))
+      sema.error(p.loc, "'" + p.name + "' is already declared");
+    projIndex[p.name] = static_cast<int>(plan.projections.size());
+    plan.projections.push_back(std::move(proj));
+  }
+
+  bool checkSynapseAgainst(const ast::Projection &p, ProjectionPlan &proj) {
+    const PopulationPlan &prePop = plan.populations[proj.pre.pop];
+    const PopulationPlan &postPop = plan.populations[proj.post.pop];
+    ModelScope preScope, postScope, self;
+    bool ok = true;
+    auto scopeOf = [&](const PopulationPlan &pop, ModelScope &scope) {
+      if (pop.stream) {
+        static ast::Model streamModel = [] {
+          ast::Model m;
+          m.kind = ast::ModelKind::Neuron;
+          m.name = "Stream";
+          return m;
+        }();
+        scope.model = &streamModel;
+        scope.names["r"] = NameInfo{NameInfo::Var, Dimension()};
+        return true;
+      }
+      return pop.instance.model &&
+             buildScope(sema, *pop.instance.model, &pop.instance, scope,
+                        nullptr);
+    };
+    if (!scopeOf(prePop, preScope) || !scopeOf(postPop, postScope))
+      return false;
+    if (!buildScope(sema, *proj.instance.model, &proj.instance, self, nullptr))
+      return false;
+    for (const ParamValue &pv : proj.instance.params) {
+      if (!pv.isName)
+        continue;
+      auto it = postScope.names.find(pv.boundName);
+      if (it == postScope.names.end() ||
+          (it->second.kind != NameInfo::Var &&
+           it->second.kind != NameInfo::Input)) {
+        sema.error(p.synapse.loc, "'" + pv.name + " = " + pv.boundName +
+                                      "': '" + pv.boundName +
+                                      "' is not a variable or input of " +
+                                      postScope.model->name);
+        ok = false;
+      }
+    }
+    ok &= checkModelBody(sema, *proj.instance.model, self, &preScope,
+                         &postScope);
+    checkInits(p.inits, *proj.instance.model, proj.instance, &preScope,
+               &postScope);
+    for (const ast::SignalUse &s : proj.instance.model->signals) {
+      bool declared = false;
+      for (const auto &[name, value] : plan.signals)
+        declared |= name == s.name;
+      if (!declared) {
+        sema.error(p.synapse.loc, "'" + proj.instance.model->name +
+                                      "' reads signal '" + s.name +
+                                      "', which network '" + plan.name +
+                                      "' does not declare");
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  void addRecord(const ast::Record &r) {
+    RecordPlan rec;
+    rec.loc = r.loc;
+    rec.field = r.field;
+    auto proj = projIndex.find(r.object.name);
+    if (proj != projIndex.end()) {
+      rec.kind = RecordPlan::ProjectionState;
+      rec.object = proj->second;
+      const ProjectionPlan &pp = plan.projections[proj->second];
+      bool found = false;
+      if (pp.instance.model)
+        for (const ast::VarDecl &v : pp.instance.model->vars)
+          found |= v.name == r.field;
+      if (!found) {
+        sema.error(r.loc, "projection '" + r.object.name +
+                              "' has no variable '" + r.field + "'");
+        return;
+      }
+      rec.label = r.object.name + "_" + r.field;
+    } else {
+      auto slice = resolvePopRef(r.object);
+      if (!slice)
+        return;
+      rec.object = slice->pop;
+      rec.begin = slice->begin;
+      rec.end = slice->end;
+      const PopulationPlan &pop = plan.populations[slice->pop];
+      rec.label = r.object.name;
+      if (r.object.begin)
+        rec.label += "_" + std::to_string(slice->begin) + "_" +
+                     std::to_string(slice->end);
+      rec.label += "_" + r.field;
+      if (r.field == "spikes") {
+        rec.kind = RecordPlan::Spikes;
+      } else {
+        rec.kind = RecordPlan::PopulationState;
+        bool found = pop.stream && r.field == "r";
+        if (pop.instance.model)
+          for (const ast::VarDecl &v : pop.instance.model->vars)
+            found |= v.name == r.field;
+        if (!found) {
+          sema.error(r.loc, "population '" + pop.name +
+                                "' has no variable '" + r.field + "'");
+          return;
+        }
+      }
+    }
+    if (r.every) {
+      auto s = steps(*r.every, "'every'");
+      if (!s)
+        return;
+      if (*s < 1) {
+        sema.error(r.every->loc, "'every' must be at least one step");
+        return;
+      }
+      if (rec.kind == RecordPlan::Spikes)
+        sema.error(r.every->loc, "spikes are recorded as they happen; "
+                                 "'every' is for variables");
+      rec.everySteps = *s;
+    }
+    plan.records.push_back(rec);
+  }
+
+  void addSchedule(const ast::ScheduleItem &item,
+                   std::vector<ScheduleAction> &out) {
+    switch (item.kind) {
+    case ast::ScheduleKind::Run:
+      if (auto s = steps(*item.value, "'run'")) {
+        ScheduleAction a;
+        a.kind = ScheduleAction::Run;
+        a.steps = *s;
+        out.push_back(a);
+      }
+      return;
+    case ast::ScheduleKind::Repeat: {
+      auto n = constantIn(*item.value, Dimension(), "'repeat'");
+      if (!n)
+        return;
+      std::vector<ScheduleAction> body;
+      for (const ast::ScheduleItem &b : item.body)
+        addSchedule(b, body);
+      for (int64_t i = 0; i < static_cast<int64_t>(*n); ++i)
+        out.insert(out.end(), body.begin(), body.end());
+      return;
+    }
+    case ast::ScheduleKind::Phase: {
+      auto s = steps(*item.value, "a phase");
+      if (!s)
+        return;
+      for (const ast::StmtPtr &stmt : item.assigns)
+        addSignalSet(*stmt, out);
+      ScheduleAction a;
+      a.kind = ScheduleAction::Run;
+      a.steps = *s;
+      out.push_back(a);
+      return;
+    }
+    case ast::ScheduleKind::At:
+    case ast::ScheduleKind::Every:
+      sema.error(item.loc, std::string("'") +
+                               (item.kind == ast::ScheduleKind::At ? "at"
+                                                                   : "every") +
+                               "' blocks are not supported yet");
+      return;
+    }
+  }
+
+  void addSignalSet(const ast::Stmt &stmt, std::vector<ScheduleAction> &out) {
+    if (stmt.kind != ast::StmtKind::Assign || stmt.op != "=" ||
+        stmt.target->kind != ast::ExprKind::Name) {
+      sema.error(stmt.loc, "a phase sets signals: 'name = value'");
+      return;
+    }
+    bool declared = false;
+    for (const auto &[name, value] : plan.signals)
+      declared |= name == stmt.target->name;
+    if (!declared) {
+      sema.error(stmt.target->loc,
+                 "unknown signal '" + stmt.target->name + "'");
+      return;
+    }
+    auto v = constant(*stmt.value);
+    if (!v)
+      return;
+    ScheduleAction a;
+    a.kind = ScheduleAction::SetSignal;
+    a.signal = stmt.target->name;
+    a.value = v->value;
+    out.push_back(a);
+  }
+};
+} // namespace
+
+std::optional<NetworkPlan> Sema::elaborate(
+    const std::string &name,
+    const std::vector<std::pair<std::string, double>> &overrides) {
+  const ast::Network *net = nullptr;
+  if (!name.empty()) {
+    auto it = impl->networks.find(name);
+    if (it == impl->networks.end()) {
+      diags.errorNoLoc("no network named '" + name + "'");
+      return std::nullopt;
+    }
+    net = it->second;
+  } else if (impl->mainFile && !impl->mainFile->networks.empty()) {
+    net = &impl->mainFile->networks.back();
+  } else {
+    diags.errorNoLoc("the file declares no network to run");
+    return std::nullopt;
+  }
+  Elaborator elaborator(*impl, *this);
+  return elaborator.run(*net, overrides);
+}

@@ -1,0 +1,134 @@
+//===- hebb.cpp - Run Hebb networks ---------------------------------------===//
+//
+// hebb run FILE.hebb [--network NAME] [--set name=value ...] [--out DIR]
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/Driver/Compiler.h"
+#include "hebb/Driver/Frontend.h"
+#include "hebb/Driver/RunReport.h"
+#include "hebb/runtime/Error.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+using namespace hebb;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("hebb run options");
+static cl::SubCommand runCommand("run", "Compile a network in memory and run "
+                                        "it, writing its records");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.hebb>"),
+                                      cl::Required, cl::sub(runCommand),
+                                      cl::cat(category));
+static cl::opt<std::string> networkName("network",
+                                        cl::desc("The network to run "
+                                                 "(default: the file's last)"),
+                                        cl::sub(runCommand), cl::cat(category));
+static cl::list<std::string> settings("set",
+                                      cl::desc("Override a network parameter"),
+                                      cl::value_desc("name=value"),
+                                      cl::sub(runCommand), cl::cat(category));
+static cl::opt<std::string> outDir("out",
+                                   cl::desc("Where records go (default: "
+                                            "out/<network>)"),
+                                   cl::value_desc("dir"), cl::sub(runCommand),
+                                   cl::cat(category));
+static cl::opt<std::string> precision("precision",
+                                      cl::desc("Floating point: f32 or f64"),
+                                      cl::init("f32"), cl::sub(runCommand),
+                                      cl::cat(category));
+static cl::opt<bool> quiet("quiet", cl::desc("No progress line"),
+                           cl::sub(runCommand), cl::cat(category));
+
+namespace {
+void progressLine(double done, double total, double wall) {
+  static bool tty = isatty(STDERR_FILENO);
+  double pct = total > 0 ? 100.0 * done / total : 100.0;
+  double speed = wall > 0 ? done / wall : 0;
+  std::fprintf(stderr, "%s  t = %.4g / %.4g s  (%3.0f%%)  %.3gx real time%s",
+               tty ? "\r" : "", done, total, pct, speed, tty ? "   " : "\n");
+  if (done >= total && tty)
+    std::fputc('\n', stderr);
+}
+
+int runNetwork() {
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  if (precision != "f32" && precision != "f64") {
+    diags.errorNoLoc("--precision must be f32 or f64");
+    return 1;
+  }
+  std::vector<std::pair<std::string, double>> overrides;
+  for (const std::string &s : settings) {
+    std::string error;
+    auto setting = parseSetting(s, error);
+    if (!setting) {
+      diags.errorNoLoc(error);
+      return 1;
+    }
+    overrides.push_back(*setting);
+  }
+  auto start = std::chrono::steady_clock::now();
+  Sema sema(sources, diags, importSearchPath());
+  if (!sema.loadFile(inputFile))
+    return 1;
+  std::optional<NetworkPlan> plan = sema.elaborate(networkName, overrides);
+  if (!plan)
+    return 1;
+  CompilerOptions options;
+  options.useF64 = precision == "f64";
+  std::unique_ptr<CompiledNetwork> compiled =
+      compileNetwork(sema, *plan, options);
+  if (!compiled)
+    return 1;
+  RunInfo info;
+  info.program = inputFile;
+  info.compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::string dir = outDir.empty() ? "out/" + plan->name : std::string(outDir);
+  try {
+    rt::Network network(compiled->spec);
+    auto runStart = std::chrono::steady_clock::now();
+    network.runSchedule(quiet ? rt::ProgressFn() : progressLine);
+    info.runSeconds = std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - runStart)
+                          .count();
+    info.recordFiles = network.writeRecords(dir);
+    writeRunJson(dir, network, info);
+    printSummary(std::cout, network, info);
+    std::cout << "records written to " << dir << "/ (run.json";
+    for (const auto &files : info.recordFiles)
+      for (const std::string &f : files)
+        std::cout << ", " << f.substr(f.find_last_of('/') + 1);
+    std::cout << ")\n";
+  } catch (const rt::RuntimeError &e) {
+    diags.errorNoLoc(e.what());
+    return 1;
+  } catch (const std::exception &e) {
+    diags.errorNoLoc(e.what());
+    return 1;
+  }
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter(
+      [](llvm::raw_ostream &os) { os << "hebb 0.1.0 (LLVM/MLIR 22)\n"; });
+  cl::ParseCommandLineOptions(argc, argv,
+                              "hebb: run networks of neurons that learn.\n\n"
+                              "  hebb run FILE.hebb [options]\n");
+  if (runCommand)
+    return runNetwork();
+  std::cerr << "hebb: error: give a command: hebb run FILE.hebb (see hebb "
+               "--help)\n";
+  return 1;
+}

@@ -1,0 +1,211 @@
+//===- hebbc.cpp - The Hebb compiler --------------------------------------===//
+//
+// hebbc FILE.hebb [--emit=ast|hebb|mlir|llvm|asm|obj] [-o FILE]
+//                 [--network NAME] [--set name=value] [-O0..3]
+//                 [--precision=f32|f64]
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/CodeGen/MLIRGen.h"
+#include "hebb/Driver/Compiler.h"
+#include "hebb/Driver/Frontend.h"
+#include "hebb/Frontend/ASTDumper.h"
+#include "hebb/Frontend/Parser.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+using namespace hebb;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("hebbc options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.hebb>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<EmitStage> emit(
+    "emit", cl::desc("Stop at a stage and print it"), cl::init(EmitStage::None),
+    cl::values(clEnumValN(EmitStage::AST, "ast", "the syntax tree"),
+               clEnumValN(EmitStage::Hebb, "hebb", "the hebb dialect"),
+               clEnumValN(EmitStage::MLIR, "mlir",
+                          "loops over buffers (scf, memref, arith, math)"),
+               clEnumValN(EmitStage::LLVM, "llvm", "optimised LLVM IR"),
+               clEnumValN(EmitStage::Asm, "asm", "host assembly"),
+               clEnumValN(EmitStage::Obj, "obj", "a host object file")),
+    cl::cat(category));
+static cl::opt<std::string> outputFile("o", cl::desc("Write the output here"),
+                                       cl::value_desc("file"),
+                                       cl::cat(category));
+static cl::opt<std::string> networkName("network",
+                                        cl::desc("The network to compile "
+                                                 "(default: the file's last)"),
+                                        cl::cat(category));
+static cl::list<std::string> settings("set",
+                                      cl::desc("Override a network parameter"),
+                                      cl::value_desc("name=value"),
+                                      cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level (0-3)"),
+                                  cl::Prefix, cl::init(3), cl::cat(category));
+static cl::opt<std::string> precision("precision",
+                                      cl::desc("Floating point: f32 or f64"),
+                                      cl::init("f32"), cl::cat(category));
+
+namespace {
+/// Writes output to -o atomically (a temporary renamed on success), or to
+/// standard output.
+class Output {
+public:
+  explicit Output(const std::string &path) : path(path) {}
+  std::ostream &stream() { return path.empty() ? std::cout : buffer; }
+  bool commit(std::string &error) {
+    if (path.empty())
+      return true;
+    std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary);
+      if (!out) {
+        error = "cannot write '" + path + "'";
+        return false;
+      }
+      std::string data = buffer.str();
+      out.write(data.data(), static_cast<std::streamsize>(data.size()));
+      if (!out) {
+        error = "cannot write '" + path + "'";
+        return false;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+      error = "cannot write '" + path + "': " + ec.message();
+      return false;
+    }
+    return true;
+  }
+
+private:
+  std::string path;
+  std::ostringstream buffer;
+};
+
+int run() {
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  if (precision != "f32" && precision != "f64") {
+    diags.errorNoLoc("--precision must be f32 or f64");
+    return 1;
+  }
+  if (optLevel > 3) {
+    diags.errorNoLoc("-O takes 0 to 3");
+    return 1;
+  }
+  std::vector<std::pair<std::string, double>> overrides;
+  for (const std::string &s : settings) {
+    std::string error;
+    auto setting = parseSetting(s, error);
+    if (!setting) {
+      diags.errorNoLoc(error);
+      return 1;
+    }
+    overrides.push_back(*setting);
+  }
+  Sema sema(sources, diags, importSearchPath());
+  Output output(outputFile);
+  if (emit == EmitStage::AST) {
+    // The tree of the file as written, even if it does not check.
+    std::optional<uint32_t> id = sources.addFile(inputFile);
+    if (!id) {
+      diags.errorNoLoc("cannot read '" + inputFile + "'");
+      return 1;
+    }
+    std::optional<ast::File> file = parseFile(sources, *id, diags);
+    if (!file)
+      return 1;
+    dumpAST(*file, sources, output.stream());
+    std::string error;
+    if (!output.commit(error)) {
+      diags.errorNoLoc(error);
+      return 1;
+    }
+    return 0;
+  }
+  if (!sema.loadFile(inputFile))
+    return 1;
+  if (sema.networks().empty()) {
+    if (emit != EmitStage::None) {
+      diags.errorNoLoc("'" + inputFile +
+                       "' declares no network; --emit needs one");
+      return 1;
+    }
+    return 0; // a library of models: checked
+  }
+  std::optional<NetworkPlan> plan = sema.elaborate(networkName, overrides);
+  if (!plan)
+    return 1;
+
+  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registerHebbPassesAndDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  context.getDiagEngine().registerHandler([&](mlir::Diagnostic &d) {
+    diags.errorNoLoc(d.str());
+    return mlir::success();
+  });
+  CodeGenOptions cg;
+  cg.useF64 = precision == "f64";
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      emitNetwork(context, sema, *plan, cg);
+  if (!module)
+    return 1;
+  auto printModule = [&]() {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
+    output.stream() << text;
+  };
+  if (emit == EmitStage::Hebb) {
+    printModule();
+  } else {
+    if (!lowerHebbToLoops(*module))
+      return 1;
+    if (emit == EmitStage::MLIR) {
+      printModule();
+    } else {
+      if (!lowerLoopsToLLVM(*module))
+        return 1;
+      if (emit != EmitStage::None) {
+        std::string error;
+        if (!emitFromLLVMDialect(*module, emit, optLevel, output.stream(),
+                                 error)) {
+          diags.errorNoLoc(error);
+          return 1;
+        }
+      }
+    }
+  }
+  std::string error;
+  if (!output.commit(error)) {
+    diags.errorNoLoc(error);
+    return 1;
+  }
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter(
+      [](llvm::raw_ostream &os) { os << "hebbc 0.1.0 (LLVM/MLIR 22)\n"; });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "hebbc: the Hebb compiler. Checks a .hebb file and compiles its "
+      "network;\n--emit prints a stage of the pipeline.\n");
+  return run();
+}

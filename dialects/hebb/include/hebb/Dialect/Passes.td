@@ -1,0 +1,65 @@
+//===- Passes.td - Passes of the hebb dialect --------------*- tablegen -*-===//
+
+#ifndef HEBB_PASSES_TD
+#define HEBB_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def HebbIntegrateOdes : Pass<"hebb-integrate-odes"> {
+  let summary = "Replace hebb.odes by the discrete update of one step";
+  let description = [{
+    Classifies each system by forward-mode differentiation of its right
+    sides: linear with constant coefficients is integrated exactly (the
+    matrix exponential of the augmented system, or the scalar closed form
+    where the equations are decoupled), a system whose equations are each
+    linear in their own variable by exponential Euler, anything else by RK4,
+    unless a method is given. Equations marked `event` are left to
+    hebb-lazy-event-traces.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
+def HebbLazyEventTraces : Pass<"hebb-lazy-event-traces"> {
+  let summary = "Bring `: event` variables up to date where events read them";
+  let description = [{
+    An `event` equation must be linear and homogeneous (dx/dt = a x with a
+    constant over time). Instead of stepping it, every `hebb.on_pre` and
+    `hebb.on_post` of the projection starts by decaying it exactly over the
+    time since its last update, kept in a per-synapse `lastupdate` field.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
+def HebbLowerToLoops : Pass<"hebb-lower-to-loops", "mlir::ModuleOp"> {
+  let summary = "Lower populations and projections to kernels over buffers";
+  let description = [{
+    Every stage becomes a `func.func` with one memref argument per field it
+    touches and an `scf.for` over its elements (neurons, synapses of the
+    spiking presynaptic neurons, ...). The kernels' signatures follow the
+    runtime's kernel ABI (runtime/include/hebb/runtime/KernelABI.h).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
+def HebbApproximateMath : Pass<"hebb-approximate-math"> {
+  let summary = "Expand f32 math functions into vectorisable polynomials";
+  let description = [{
+    Calls to expf or logf inside a loop keep LLVM from vectorising it (no
+    vector math library is linked). MLIR's polynomial approximations of
+    exp, expm1, log, tanh, sin, cos, ... are plain arithmetic, accurate to
+    a few ulp in f32, and vectorise. f64 functions are left to libm.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::x86vector::X86VectorDialect"];
+}
+
+#endif // HEBB_PASSES_TD

@@ -1,0 +1,80 @@
+//===- HebbOps.cpp - Operations of the hebb dialect -----------------------===//
+
+#include "hebb/Dialect/HebbOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::hebb;
+
+static bool isScope(StringRef scope, std::initializer_list<StringRef> allowed) {
+  for (StringRef a : allowed)
+    if (scope == a)
+      return true;
+  return false;
+}
+
+LogicalResult PopulationOp::verify() {
+  if (getSize() < 1)
+    return emitOpError("needs at least one neuron, not ") << getSize();
+  return success();
+}
+
+LogicalResult ProjectionOp::verify() {
+  if (getPreBegin() < 0 || getPreEnd() <= getPreBegin())
+    return emitOpError("has an empty presynaptic range");
+  if (getPostBegin() < 0 || getPostEnd() <= getPostBegin())
+    return emitOpError("has an empty postsynaptic range");
+  if (getDelaySteps() < 1)
+    return emitOpError("needs a delay of at least one step");
+  return success();
+}
+
+LogicalResult FieldOp::verify() {
+  if (!isScope(getScope(), {"element", "pre", "post", "proj"}))
+    return emitOpError("scope must be element, pre, post or proj, not '")
+           << getScope() << "'";
+  if (!isa<FloatType>(getType()))
+    return emitOpError("a field holds floats, not ") << getType();
+  if (getInput() && (*this)->getParentOfType<ProjectionOp>())
+    return emitOpError("inputs belong to populations");
+  return success();
+}
+
+LogicalResult SpikeOp::verifyRegions() {
+  auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
+  if (!yield || yield.getValues().size() != 1 ||
+      !yield.getValues()[0].getType().isInteger(1))
+    return emitOpError("must yield one i1 condition");
+  return success();
+}
+
+LogicalResult OdesOp::verify() {
+  Block &body = getBody().front();
+  if (getVars().size() != getMethods().size())
+    return emitOpError("needs one method per variable");
+  if (body.getNumArguments() != getVars().size())
+    return emitOpError("needs one block argument per variable");
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield || yield.getValues().size() != getVars().size())
+    return emitOpError("must yield one derivative per variable");
+  for (Attribute m : getMethods()) {
+    StringRef method = cast<StringAttr>(m).getValue();
+    if (!isScope(method, {"auto", "exact", "euler", "exp_euler", "rk2", "rk4",
+                          "event"}))
+      return emitOpError("unknown integration method '") << method << "'";
+  }
+  return success();
+}
+
+LogicalResult GetOp::verify() {
+  if (!isScope(getScope(), {"self", "pre", "post"}))
+    return emitOpError("scope must be self, pre or post");
+  if (getScope() != "self" && !(*this)->getParentOfType<ProjectionOp>())
+    return emitOpError("reads pre/post state outside a projection");
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "hebb/Dialect/HebbOps.cpp.inc"

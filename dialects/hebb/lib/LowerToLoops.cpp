@@ -1,0 +1,622 @@
+//===- LowerToLoops.cpp - Stages to kernels over buffers ------------------===//
+//
+// Every stage of a hebb.population or hebb.projection becomes a func.func
+// that loops over its elements with scf.for and reads and writes fields as
+// memref<?xT> buffers (structure of arrays). Control flow inside a stage
+// (`if`, `reset`) is predicated: both sides are computed and stores select,
+// so loop bodies stay branch-free and vectorise. The kernel signature is the
+// runtime's kernel ABI (runtime/include/hebb/runtime/KernelABI.h); the
+// `hebb.buffers` attribute of each kernel is its manifest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/Dialect/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace mlir::hebb {
+#define GEN_PASS_DEF_HEBBLOWERTOLOOPS
+#include "hebb/Dialect/Passes.h.inc"
+} // namespace mlir::hebb
+
+using namespace mlir;
+using namespace mlir::hebb;
+
+namespace {
+
+/// FNV-1a, 32 bits: the random stream of a stage. Must equal the runtime's
+/// hebb::rt::streamId.
+uint32_t streamId(StringRef name) {
+  uint32_t h = 2166136261u;
+  for (char c : name) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+/// Where a stage's per-element ops find their element.
+struct Element {
+  Value self;     // index of element-scope fields (neuron or synapse)
+  Value pre;      // presynaptic neuron, within the slice (projections)
+  Value post;     // postsynaptic neuron, within the slice (projections)
+  Value counter;  // i32 element id for the random generator
+  uint32_t stream = 0;
+  bool preSnapshot = false; // pre.x reads the value transmitted this step
+};
+
+class KernelBuilder {
+public:
+  KernelBuilder(ModuleOp module, Operation *instance, StringRef kind,
+                bool noAlias)
+      : module(module), instance(instance), b(module.getContext()),
+        l(instance->getLoc()), noAlias(noAlias) {
+    StringRef name = SymbolTable::getSymbolName(instance).getValue();
+    instanceName = name.str();
+    b.setInsertionPointToEnd(module.getBody());
+    auto indexTy = b.getIndexType();
+    auto f64 = b.getF64Type();
+    auto i64 = b.getI64Type();
+    auto dyn = [&](Type t) { return MemRefType::get({ShapedType::kDynamic}, t); };
+    SmallVector<Type> args = {indexTy, indexTy, i64,      f64,
+                              f64,     i64,     dyn(f64), dyn(f64)};
+    func = func::FuncOp::create(b, l, (name + "__" + kind).str(),
+                                  b.getFunctionType(args, {}));
+    func->setAttr("hebb.instance", b.getStringAttr(name));
+    func->setAttr("hebb.kind", b.getStringAttr(kind));
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    func::ReturnOp::create(b, l);
+    b.setInsertionPointToStart(entry);
+    begin = entry->getArgument(0);
+    end = entry->getArgument(1);
+    step = entry->getArgument(2);
+    time = entry->getArgument(3);
+    dt = entry->getArgument(4);
+    seed = entry->getArgument(5);
+    params = entry->getArgument(6);
+    signals = entry->getArgument(7);
+  }
+
+  ~KernelBuilder() {
+    SmallVector<Attribute> names;
+    for (const std::string &n : bufferNames)
+      names.push_back(b.getStringAttr(n));
+    func->setAttr("hebb.buffers", b.getArrayAttr(names));
+  }
+
+  /// The buffer `name` (a manifest entry), added to the signature on first
+  /// use.
+  Value buffer(StringRef name, Type elementType) {
+    auto it = bufferIndex.find(name);
+    if (it != bufferIndex.end())
+      return func.getArgument(it->second);
+    unsigned index = func.getNumArguments();
+    auto type = MemRefType::get({ShapedType::kDynamic}, elementType);
+    (void)func.insertArgument(index, type, {}, l);
+    if (noAlias)
+      func.setArgAttr(index, "llvm.noalias", b.getUnitAttr());
+    bufferIndex[name] = index;
+    bufferNames.push_back(name.str());
+    return func.getArgument(index);
+  }
+
+  Value load(StringRef name, Type elementType, Value index) {
+    return memref::LoadOp::create(b, l, buffer(name, elementType), index);
+  }
+  void store(StringRef name, Type elementType, Value value, Value index) {
+    memref::StoreOp::create(b, l, value, buffer(name, elementType), index);
+  }
+  /// An i32 connectivity entry as an index.
+  Value loadIndex(StringRef name, Value index) {
+    Value v = load(name, b.getI32Type(), index);
+    return arith::IndexCastUIOp::create(b, l, b.getIndexType(), v);
+  }
+
+  /// Runs `body` inside `for i in [lo, hi)`, builder inside the loop.
+  void loop(Value lo, Value hi, function_ref<void(Value)> body) {
+    Value one = arith::ConstantIndexOp::create(b, l, 1);
+    auto forOp = scf::ForOp::create(b, l, lo, hi, one);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    body(forOp.getInductionVar());
+  }
+
+  /// Lowers the ops of a stage's block; returns what its yield yields.
+  FailureOr<SmallVector<Value>> lowerBlock(Block &block, const Element &e,
+                                           Value predicate) {
+    SmallVector<Value> yielded;
+    for (Operation &op : block) {
+      if (auto yield = dyn_cast<YieldOp>(op)) {
+        for (Value v : yield.getValues())
+          yielded.push_back(mapping.lookupOrDefault(v));
+        continue;
+      }
+      if (failed(lowerOp(op, e, predicate)))
+        return failure();
+    }
+    return yielded;
+  }
+
+  OpBuilder &builder() { return b; }
+  Location loc() { return l; }
+  Value begin, end, step, time, dt, seed, params, signals;
+
+private:
+  ModuleOp module;
+  Operation *instance;
+  std::string instanceName;
+  OpBuilder b;
+  Location l;
+  bool noAlias;
+  func::FuncOp func;
+  llvm::StringMap<unsigned> bufferIndex;
+  SmallVector<std::string> bufferNames;
+  IRMapping mapping;
+
+  Type fieldType(Operation *owner, StringRef field) {
+    Region &body = owner->getRegion(0);
+    for (auto f : body.front().getOps<FieldOp>())
+      if (f.getSymName() == field)
+        return f.getType();
+    return {};
+  }
+  StringRef fieldScope(StringRef field) {
+    for (auto f : instance->getRegion(0).front().getOps<FieldOp>())
+      if (f.getSymName() == field)
+        return f.getScope();
+    return "element";
+  }
+  Operation *neuronSide(StringRef side) {
+    auto proj = cast<ProjectionOp>(instance);
+    StringRef name = side == "pre" ? proj.getPre() : proj.getPost();
+    return SymbolTable::lookupSymbolIn(module, name);
+  }
+
+  Value toType(Value v, Type t) {
+    if (v.getType() == t)
+      return v;
+    if (cast<FloatType>(v.getType()).getWidth() > cast<FloatType>(t).getWidth())
+      return arith::TruncFOp::create(b, l, t, v);
+    return arith::ExtFOp::create(b, l, t, v);
+  }
+
+  Value indexToFloat(Value index, Type t) {
+    Value i = arith::IndexCastUIOp::create(b, l, b.getI64Type(), index);
+    return arith::UIToFPOp::create(b, l, t, i);
+  }
+
+  LogicalResult lowerOp(Operation &op, const Element &e, Value predicate);
+  Value philoxUniform(Value word, Type t);
+  SmallVector<Value, 4> philox(const Element &e, int32_t draw);
+};
+
+SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
+  Type i32 = b.getI32Type();
+  auto c32 = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(b, l, i32,
+                                       b.getI32IntegerAttr(static_cast<int32_t>(v)));
+  };
+  Value stepLo = arith::TruncIOp::create(b, l, i32, step);
+  Value stepHi = arith::TruncIOp::create(b, 
+      l, i32,
+      arith::ShRUIOp::create(b, 
+          l, step, arith::ConstantOp::create(b, l, b.getI64IntegerAttr(32))));
+  SmallVector<Value, 4> ctr = {e.counter, stepLo, stepHi,
+                               c32(static_cast<uint32_t>(draw))};
+  Value k0 = arith::TruncIOp::create(b, l, i32, seed);
+  Value k1 = c32(e.stream);
+  Value m0 = c32(0xD2511F53u), m1 = c32(0xCD9E8D57u);
+  Value w0 = c32(0x9E3779B9u), w1 = c32(0xBB67AE85u);
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 = arith::AddIOp::create(b, l, k0, w0);
+      k1 = arith::AddIOp::create(b, l, k1, w1);
+    }
+    auto p0 = arith::MulUIExtendedOp::create(b, l, m0, ctr[0]);
+    auto p1 = arith::MulUIExtendedOp::create(b, l, m1, ctr[2]);
+    Value c0 = arith::XOrIOp::create(b, 
+        l, arith::XOrIOp::create(b, l, p1.getHigh(), ctr[1]), k0);
+    Value c2 = arith::XOrIOp::create(b, 
+        l, arith::XOrIOp::create(b, l, p0.getHigh(), ctr[3]), k1);
+    ctr = {c0, p1.getLow(), c2, p0.getLow()};
+  }
+  return ctr;
+}
+
+Value KernelBuilder::philoxUniform(Value word, Type t) {
+  Value shifted = arith::ShRUIOp::create(b, 
+      l, word, arith::ConstantOp::create(b, l, b.getI32IntegerAttr(8)));
+  Value f = arith::UIToFPOp::create(b, l, b.getF32Type(), shifted);
+  Value scale = arith::ConstantOp::create(b, 
+      l, b.getF32Type(), b.getF32FloatAttr(std::ldexp(1.0f, -24)));
+  return toType(arith::MulFOp::create(b, l, f, scale), t);
+}
+
+LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
+                                     Value predicate) {
+  auto result = [&](Value v) { mapping.map(op.getResult(0), v); };
+  if (auto get = dyn_cast<GetOp>(op)) {
+    Type t = get.getType();
+    StringRef field = get.getField();
+    if (get.getScope() == "self") {
+      Type ft = fieldType(instance, field);
+      if (!ft)
+        return get.emitOpError("reads unknown field '") << field << "'";
+      StringRef scope = fieldScope(field);
+      Value idx = scope == "pre"    ? e.pre
+                  : scope == "post" ? e.post
+                  : scope == "proj" ? arith::ConstantIndexOp::create(b, l, 0)
+                                    : e.self;
+      result(toType(load(("field:" + field).str(), ft, idx), t));
+      return success();
+    }
+    Operation *side = neuronSide(get.getScope());
+    Type ft = side ? fieldType(side, field) : Type();
+    if (!ft)
+      return get.emitOpError("reads unknown ")
+             << get.getScope() << "synaptic field '" << field << "'";
+    bool pre = get.getScope() == "pre";
+    std::string name = (pre ? (e.preSnapshot ? "prev:" : "pre:")
+                            : std::string("post:")) +
+                       field.str();
+    result(toType(load(name, ft, pre ? e.pre : e.post), t));
+    return success();
+  }
+  if (auto set = dyn_cast<SetOp>(op)) {
+    StringRef field = set.getField();
+    Type ft = fieldType(instance, field);
+    if (!ft)
+      return set.emitOpError("writes unknown field '") << field << "'";
+    StringRef scope = fieldScope(field);
+    Value idx = scope == "pre"    ? e.pre
+                : scope == "post" ? e.post
+                : scope == "proj" ? arith::ConstantIndexOp::create(b, l, 0)
+                                  : e.self;
+    std::string name = ("field:" + field).str();
+    Value v = toType(mapping.lookupOrDefault(set.getValue()), ft);
+    if (predicate)
+      v = arith::SelectOp::create(b, l, predicate, v, load(name, ft, idx));
+    store(name, ft, v, idx);
+    return success();
+  }
+  if (auto acc = dyn_cast<AccumulateOp>(op)) {
+    Operation *post = neuronSide("post");
+    StringRef field = acc.getField();
+    Type ft = post ? fieldType(post, field) : Type();
+    if (!ft)
+      return acc.emitOpError("adds into unknown postsynaptic field '")
+             << field << "'";
+    std::string name = ("post:" + field).str();
+    Value v = toType(mapping.lookupOrDefault(acc.getValue()), ft);
+    if (predicate) {
+      Value zero = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
+      v = arith::SelectOp::create(b, l, predicate, v, zero);
+    }
+    Value old = load(name, ft, e.post);
+    store(name, ft, arith::AddFOp::create(b, l, old, v), e.post);
+    return success();
+  }
+  if (auto param = dyn_cast<ParamGetOp>(op)) {
+    int64_t k = 0;
+    bool found = false;
+    for (auto p : instance->getRegion(0).front().getOps<ParamOp>()) {
+      if (p.getSymName() == param.getParam()) {
+        found = true;
+        break;
+      }
+      ++k;
+    }
+    if (!found)
+      return param.emitOpError("reads unknown parameter");
+    Value idx = arith::ConstantIndexOp::create(b, l, k);
+    result(toType(memref::LoadOp::create(b, l, params, idx), param.getType()));
+    return success();
+  }
+  if (auto signal = dyn_cast<SignalOp>(op)) {
+    auto names = module->getAttrOfType<ArrayAttr>("hebb.signals");
+    int64_t k = -1;
+    if (names)
+      for (auto [i, n] : llvm::enumerate(names))
+        if (cast<StringAttr>(n).getValue() == signal.getName())
+          k = i;
+    if (k < 0)
+      return signal.emitOpError("reads undeclared signal '")
+             << signal.getName() << "'";
+    Value idx = arith::ConstantIndexOp::create(b, l, k);
+    result(toType(memref::LoadOp::create(b, l, signals, idx), signal.getType()));
+    return success();
+  }
+  if (auto rand = dyn_cast<RandOp>(op)) {
+    SmallVector<Value, 4> w = philox(e, rand.getDraw());
+    Type t = rand.getType();
+    if (rand.getDistribution() == "uniform") {
+      result(philoxUniform(w[0], t));
+      return success();
+    }
+    // Box-Muller in f32, as the runtime's normalAt.
+    Type f32 = b.getF32Type();
+    Value one = arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(1));
+    Value u1 = arith::SubFOp::create(b, l, one, philoxUniform(w[0], f32));
+    Value u2 = philoxUniform(w[1], f32);
+    Value m2 = arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(-2));
+    Value twoPi = arith::ConstantOp::create(b, 
+        l, f32, b.getF32FloatAttr(6.283185307179586f));
+    Value r = math::SqrtOp::create(b, 
+        l, arith::MulFOp::create(b, l, m2, math::LogOp::create(b, l, u1)));
+    Value c = math::CosOp::create(b, l, arith::MulFOp::create(b, l, twoPi, u2));
+    result(toType(arith::MulFOp::create(b, l, r, c), t));
+    return success();
+  }
+  if (isa<TimeOp>(op)) {
+    result(time);
+    return success();
+  }
+  if (auto d = dyn_cast<DtOp>(op)) {
+    result(toType(dt, d.getType()));
+    return success();
+  }
+  if (auto index = dyn_cast<IndexOp>(op)) {
+    Value which = index.getScope() == "pre"    ? e.pre
+                  : index.getScope() == "post" ? e.post
+                                               : e.self;
+    if (!which)
+      return index.emitOpError("has no such element here");
+    result(indexToFloat(which, index.getType()));
+    return success();
+  }
+  if (auto size = dyn_cast<SizeOp>(op)) {
+    auto pop = dyn_cast<PopulationOp>(instance);
+    if (!pop)
+      return size.emitOpError("N is defined for populations only");
+    result(arith::ConstantOp::create(b, 
+        l, size.getType(),
+        b.getFloatAttr(size.getType(), static_cast<double>(pop.getSize()))));
+    return success();
+  }
+  if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+    if (ifOp.getNumResults() != 0)
+      return ifOp.emitOpError("with results is not expected in a stage");
+    Value cond = mapping.lookupOrDefault(ifOp.getCondition());
+    Value thenPred =
+        predicate ? arith::AndIOp::create(b, l, predicate, cond).getResult()
+                  : cond;
+    if (failed(lowerBlock(ifOp.getThenRegion().front(), e, thenPred)))
+      return failure();
+    if (!ifOp.getElseRegion().empty()) {
+      Value t = arith::ConstantOp::create(b, l, b.getI1Type(),
+                                            b.getBoolAttr(true));
+      Value notCond = arith::XOrIOp::create(b, l, cond, t);
+      Value elsePred =
+          predicate ? arith::AndIOp::create(b, l, predicate, notCond).getResult()
+                    : notCond;
+      if (failed(lowerBlock(ifOp.getElseRegion().front(), e, elsePred)))
+        return failure();
+    }
+    return success();
+  }
+  if (isa<scf::YieldOp>(op))
+    return success();
+  if (op.getDialect() && isa<HebbDialect>(op.getDialect()))
+    return op.emitOpError("cannot be lowered inside a stage");
+  b.clone(op, mapping);
+  return success();
+}
+
+/// Finds the single stage op of type T in an instance, if any.
+template <typename T>
+T findStage(Operation *instance) {
+  for (Operation &op : instance->getRegion(0).front())
+    if (auto s = dyn_cast<T>(op))
+      return s;
+  return nullptr;
+}
+
+/// The fields a stage writes (reset: to hold them while refractory).
+SmallVector<StringRef> writtenFields(Region &region) {
+  SmallVector<StringRef> fields;
+  region.walk([&](SetOp set) {
+    if (!llvm::is_contained(fields, set.getField()))
+      fields.push_back(set.getField());
+  });
+  return fields;
+}
+
+LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
+  StringRef name = pop.getSymName();
+  auto counterOf = [](OpBuilder &b, Location l, Value i) -> Value {
+    return arith::IndexCastUIOp::create(b, l, b.getI32Type(), i);
+  };
+  if (auto init = findStage<InitOp>(pop)) {
+    KernelBuilder k(module, pop, "init", /*noAlias=*/true);
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value i) {
+      Element e{i, {}, {}, counterOf(k.builder(), k.loc(), i),
+                streamId((name + ".init").str())};
+      if (failed(k.lowerBlock(init.getBody().front(), e, {})))
+        status = failure();
+    });
+    if (failed(status))
+      return failure();
+  }
+  auto stepStage = findStage<StepOp>(pop);
+  auto spike = findStage<SpikeOp>(pop);
+  auto reset = findStage<ResetOp>(pop);
+  auto refractory = findStage<RefractoryOp>(pop);
+  if (!stepStage && !spike)
+    return success();
+  KernelBuilder k(module, pop, "step", /*noAlias=*/true);
+  OpBuilder &b = k.builder();
+  Location l = k.loc();
+  LogicalResult status = success();
+  k.loop(k.begin, k.end, [&](Value i) {
+    Element e{i, {}, {}, counterOf(b, l, i), 0};
+    Value refractoryNow, lastSpike;
+    SmallVector<std::pair<StringRef, Value>> held;
+    if (refractory && reset) {
+      lastSpike = k.load("lastspike", b.getF64Type(), i);
+      e.stream = streamId((name + ".refractory").str());
+      auto period = k.lowerBlock(refractory.getBody().front(), e, {});
+      if (failed(period) || period->size() != 1) {
+        status = failure();
+        return;
+      }
+      Value p = (*period)[0];
+      if (!p.getType().isF64())
+        p = arith::ExtFOp::create(b, l, b.getF64Type(), p);
+      Value since = arith::SubFOp::create(b, l, k.time, lastSpike);
+      refractoryNow =
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, since, p);
+      for (auto f : pop.getBody().front().getOps<FieldOp>())
+        if (llvm::is_contained(writtenFields(reset.getBody()), f.getSymName()))
+          held.push_back(
+              {f.getSymName(),
+               k.load(("field:" + f.getSymName()).str(), f.getType(), i)});
+    }
+    if (stepStage) {
+      e.stream = streamId((name + ".step").str());
+      if (failed(k.lowerBlock(stepStage.getBody().front(), e, {}))) {
+        status = failure();
+        return;
+      }
+    }
+    // Variables assigned in reset are held while refractory.
+    for (auto [field, old] : held) {
+      std::string buf = ("field:" + field).str();
+      Type t = old.getType();
+      Value now = k.load(buf, t, i);
+      k.store(buf, t, arith::SelectOp::create(b, l, refractoryNow, old, now), i);
+    }
+    if (!spike)
+      return;
+    e.stream = streamId((name + ".spike").str());
+    auto cond = k.lowerBlock(spike.getBody().front(), e, {});
+    if (failed(cond)) {
+      status = failure();
+      return;
+    }
+    Value fired = (*cond)[0];
+    if (refractoryNow) {
+      Value t = arith::ConstantOp::create(b, l, b.getI1Type(),
+                                            b.getBoolAttr(true));
+      fired = arith::AndIOp::create(b, 
+          l, fired, arith::XOrIOp::create(b, l, refractoryNow, t));
+    }
+    if (reset) {
+      e.stream = streamId((name + ".reset").str());
+      if (failed(k.lowerBlock(reset.getBody().front(), e, fired))) {
+        status = failure();
+        return;
+      }
+    }
+    if (lastSpike)
+      k.store("lastspike", b.getF64Type(),
+              arith::SelectOp::create(b, l, fired, k.time, lastSpike), i);
+    Value flag = arith::ExtUIOp::create(b, l, b.getI8Type(), fired);
+    k.store("spiked", b.getI8Type(), flag, i);
+  });
+  return status;
+}
+
+LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
+  StringRef name = proj.getSymName();
+  auto counterOf = [](OpBuilder &b, Location l, Value s) -> Value {
+    return arith::IndexCastUIOp::create(b, l, b.getI32Type(), s);
+  };
+  // Stages that run over all synapses: init, transmit, learn.
+  auto overSynapses = [&](Region &region, StringRef kind,
+                          bool preSnapshot) -> LogicalResult {
+    KernelBuilder k(module, proj, kind, /*noAlias=*/false);
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value s) {
+      Element e{s,
+                k.loadIndex("pre_index", s),
+                k.loadIndex("post_index", s),
+                counterOf(k.builder(), k.loc(), s),
+                streamId((name + "." + kind).str()),
+                preSnapshot};
+      if (failed(k.lowerBlock(region.front(), e, {})))
+        status = failure();
+    });
+    return status;
+  };
+  if (auto init = findStage<InitOp>(proj))
+    if (failed(overSynapses(init.getBody(), "init", false)))
+      return failure();
+  if (auto transmit = findStage<TransmitOp>(proj))
+    if (failed(overSynapses(transmit.getBody(), "transmit", false)))
+      return failure();
+  if (auto learn = findStage<LearnOp>(proj))
+    if (failed(overSynapses(learn.getBody(), "learn", true)))
+      return failure();
+  if (auto onPre = findStage<OnPreOp>(proj)) {
+    KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value ev) {
+      Value i = k.loadIndex("events", ev);
+      OpBuilder &b = k.builder();
+      Value one = arith::ConstantIndexOp::create(b, k.loc(), 1);
+      Value first = k.loadIndex("row_ptr", i);
+      Value last = k.loadIndex("row_ptr", arith::AddIOp::create(b, k.loc(), i, one));
+      k.loop(first, last, [&](Value s) {
+        Element e{s, i, k.loadIndex("post_index", s),
+                  counterOf(k.builder(), k.loc(), s),
+                  streamId((name + ".on_pre").str()), false};
+        if (failed(k.lowerBlock(onPre.getBody().front(), e, {})))
+          status = failure();
+      });
+    });
+    if (failed(status))
+      return failure();
+  }
+  if (auto onPost = findStage<OnPostOp>(proj)) {
+    KernelBuilder k(module, proj, "on_post", /*noAlias=*/false);
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value ev) {
+      Value j = k.loadIndex("events", ev);
+      OpBuilder &b = k.builder();
+      Value one = arith::ConstantIndexOp::create(b, k.loc(), 1);
+      Value first = k.loadIndex("col_ptr", j);
+      Value last = k.loadIndex("col_ptr", arith::AddIOp::create(b, k.loc(), j, one));
+      k.loop(first, last, [&](Value c) {
+        Value s = k.loadIndex("col_syn", c);
+        Element e{s, k.loadIndex("pre_index", s), j,
+                  counterOf(k.builder(), k.loc(), s),
+                  streamId((name + ".on_post").str()), true};
+        if (failed(k.lowerBlock(onPost.getBody().front(), e, {})))
+          status = failure();
+      });
+    });
+    if (failed(status))
+      return failure();
+  }
+  return success();
+}
+
+struct LowerToLoopsPass : public mlir::hebb::impl::HebbLowerToLoopsBase<LowerToLoopsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<Operation *> instances;
+    for (Operation &op : module.getBody()->getOperations())
+      if (isa<PopulationOp, ProjectionOp>(op))
+        instances.push_back(&op);
+    for (Operation *op : instances) {
+      LogicalResult r = isa<PopulationOp>(op)
+                            ? lowerPopulation(module, cast<PopulationOp>(op))
+                            : lowerProjection(module, cast<ProjectionOp>(op));
+      if (failed(r))
+        return signalPassFailure();
+    }
+    for (Operation *op : instances)
+      op->erase();
+  }
+};
+} // namespace

@@ -1,0 +1,55 @@
+//===- KernelABI.h - How the runtime calls compiled kernels -----*- C++ -*-===//
+//
+// Every compiled kernel is a function of the same leading arguments followed
+// by the buffers its manifest names, called through a packed entry point
+// `void entry(void **args)` in which args[k] points at the k-th argument.
+// A memref argument of the kernel takes five slots (allocated pointer,
+// aligned pointer, offset, size, stride), as MLIR's calling convention
+// expands it.
+//
+//   index begin, index end      the range of the kernel's iteration domain
+//   i64 step                    the step number (the random counter uses it)
+//   f64 t, f64 dt               time at the start of the step, and the step
+//   i64 seed                    the network seed
+//   memref<?xf64> params        the instance's parameters, header order
+//   memref<?xf64> signals       the network's signals
+//   memref<?xT> buffer...       one per manifest entry
+//
+// Manifest entries (the `hebb.buffers` attribute of each kernel):
+//   field:NAME      a field of the instance itself
+//   pre:NAME        a field of the presynaptic population, from the slice start
+//   post:NAME       a field of the postsynaptic population, from the slice start
+//   prev:NAME       the presynaptic field as transmitted this step (snapshot)
+//   spiked          u8 per neuron: 1 if it spiked this step (written by step)
+//   lastspike       f64 per neuron: time of the last spike
+//   events          i32 indices (in the slice) of the neurons whose events
+//                   this kernel handles: [begin, end) indexes this list
+//   row_ptr, post_index, pre_index, col_ptr, col_syn   i32 connectivity
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HEBB_RUNTIME_KERNELABI_H
+#define HEBB_RUNTIME_KERNELABI_H
+
+#include <cstdint>
+
+namespace hebb::rt {
+
+/// The packed entry point of a kernel.
+using KernelEntry = void (*)(void **args);
+
+/// MLIR's descriptor of a one-dimensional memref.
+struct MemRef1D {
+  void *allocated = nullptr;
+  void *aligned = nullptr;
+  int64_t offset = 0;
+  int64_t size = 0;
+  int64_t stride = 1;
+};
+
+/// The number of leading scalar and memref arguments before the buffers.
+constexpr int kNumLeadingArgs = 8;
+
+} // namespace hebb::rt
+
+#endif // HEBB_RUNTIME_KERNELABI_H

@@ -1,0 +1,179 @@
+//===- Network.h - A network of compiled kernels, stepped in time -*- C++ -*-===//
+//
+// The runtime's model of a network: populations and projections with their
+// buffers (structure of arrays), the compiled kernels that update them, the
+// spike queues that deliver events after each projection's delay, monitors,
+// and the schedule. One step follows LANGUAGE.md section 4: delivery,
+// transmission, neurons, learning, bookkeeping.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HEBB_RUNTIME_NETWORK_H
+#define HEBB_RUNTIME_NETWORK_H
+
+#include "hebb/runtime/Connectivity.h"
+#include "hebb/runtime/KernelABI.h"
+#include "hebb/runtime/Recorders.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hebb::rt {
+
+struct FieldSpec {
+  std::string name;
+  std::string scope = "element"; // element | pre | post | proj
+  bool input = false;            // zeroed at the end of every step
+  bool f64 = false;              // else f32
+};
+
+struct ParamSpec {
+  std::string name;
+  double value = 0;
+  std::string unit; // SI, for people: "s", "V", "1"
+};
+
+/// A compiled kernel: its symbol, manifest and entry point.
+struct KernelSpec {
+  std::string symbol;
+  std::vector<std::string> buffers;
+  KernelEntry entry = nullptr;
+};
+
+struct StreamSpec {
+  std::string file;
+  int64_t everySteps = 1;
+  bool shuffle = false;
+};
+
+struct PopulationSpec {
+  std::string name;
+  std::string model;
+  int64_t size = 0;
+  std::vector<FieldSpec> fields;
+  std::vector<ParamSpec> params;
+  std::optional<KernelSpec> init, step;
+  std::optional<StreamSpec> stream;
+};
+
+enum class ConnectRule { All, OneToOne, Probability, InDegree, OutDegree, File };
+
+struct ProjectionSpec {
+  std::string name;
+  std::string model;
+  int pre = -1, post = -1;
+  int64_t preBegin = 0, preEnd = 0, postBegin = 0, postEnd = 0;
+  std::vector<FieldSpec> fields;
+  std::vector<ParamSpec> params;
+  ConnectRule connect = ConnectRule::All;
+  double connectValue = 0;
+  std::string connectFile;
+  bool noSelf = false;
+  int64_t delaySteps = 1;
+  std::optional<KernelSpec> init, onPre, onPost, transmit, learn;
+};
+
+struct RecordSpec {
+  enum Kind { Spikes, PopulationState, ProjectionState };
+  Kind kind = Spikes;
+  int object = -1;
+  int64_t begin = 0, end = 0;
+  std::string field;
+  int64_t everySteps = 1;
+  std::string label;
+};
+
+struct ScheduleStep {
+  enum Kind { Run, SetSignal };
+  Kind kind = Run;
+  int64_t steps = 0;
+  std::string signal;
+  double value = 0;
+};
+
+struct NetworkSpec {
+  std::string name;
+  double dt = 1e-4;
+  uint64_t seed = 1;
+  std::vector<ParamSpec> params; // the network's own, for run.json
+  std::vector<PopulationSpec> populations;
+  std::vector<ProjectionSpec> projections;
+  std::vector<RecordSpec> records;
+  std::vector<std::pair<std::string, double>> signals;
+  std::vector<ScheduleStep> schedule;
+};
+
+/// Called during long runs: simulated time done and total, wall seconds.
+using ProgressFn =
+    std::function<void(double simulated, double total, double wallSeconds)>;
+
+/// A 64-byte aligned, zero-initialised array that never moves.
+class Buffer {
+public:
+  Buffer() = default;
+  Buffer(size_t count, size_t elementSize);
+  ~Buffer();
+  Buffer(Buffer &&other) noexcept;
+  Buffer &operator=(Buffer &&other) noexcept;
+  Buffer(const Buffer &) = delete;
+  Buffer &operator=(const Buffer &) = delete;
+
+  void *data() const { return ptr; }
+  size_t size() const { return count; }
+  size_t elementSize() const { return elemSize; }
+  template <typename T> T *as() const { return static_cast<T *>(ptr); }
+  void zero();
+
+private:
+  void *ptr = nullptr;
+  size_t count = 0, elemSize = 0;
+};
+
+class Network {
+public:
+  /// Allocates every buffer, builds connectivity and runs the init kernels.
+  /// Throws RuntimeError on bad input (a missing file, a bad kernel).
+  explicit Network(NetworkSpec spec);
+  ~Network();
+
+  /// Runs the whole schedule of the spec.
+  void runSchedule(const ProgressFn &progress = nullptr);
+  /// Runs `steps` steps.
+  void run(int64_t steps, const ProgressFn &progress = nullptr);
+  void step();
+
+  double time() const { return static_cast<double>(stepCount) * spec.dt; }
+  int64_t steps() const { return stepCount; }
+  const NetworkSpec &networkSpec() const { return spec; }
+
+  /// Writes every record as .npy files into `dir` (created if needed) and
+  /// returns the files written, record by record.
+  std::vector<std::vector<std::string>> writeRecords(const std::string &dir);
+
+  // Inspection (summaries, tests, the REPL).
+  int populationIndex(const std::string &name) const;
+  int projectionIndex(const std::string &name) const;
+  /// A field's values as doubles; empty if there is no such field.
+  std::vector<double> populationField(int pop, const std::string &field) const;
+  std::vector<double> projectionField(int proj, const std::string &field) const;
+  size_t numSynapses(int proj) const;
+  /// Spikes emitted by the neurons of a population since the start.
+  int64_t spikeCount(int pop) const;
+  const Connectivity &connectivity(int proj) const;
+  void setSignal(const std::string &name, double value);
+
+private:
+  struct Impl;
+  NetworkSpec spec;
+  std::unique_ptr<Impl> impl;
+  int64_t stepCount = 0;
+};
+
+} // namespace hebb::rt
+
+#endif // HEBB_RUNTIME_NETWORK_H

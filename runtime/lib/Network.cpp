@@ -1,0 +1,668 @@
+//===- Network.cpp - A network of compiled kernels, stepped in time -------===//
+
+#include "hebb/runtime/Network.h"
+#include "hebb/runtime/Error.h"
+#include "hebb/runtime/Npy.h"
+#include "hebb/runtime/Philox.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <sys/mman.h>
+
+using namespace hebb::rt;
+
+//===----------------------------------------------------------------------===//
+// Buffer
+//===----------------------------------------------------------------------===//
+
+Buffer::Buffer(size_t count, size_t elementSize)
+    : count(count), elemSize(elementSize) {
+  size_t bytes = std::max<size_t>(64, (count * elementSize + 63) / 64 * 64);
+  // Page faults are slow on these machines: ask for huge pages for large
+  // arrays and touch everything once, now, before the first step.
+  size_t align = bytes >= (2u << 20) ? (2u << 20) : 64;
+  bytes = (bytes + align - 1) / align * align;
+  ptr = std::aligned_alloc(align, bytes);
+  if (!ptr)
+    throw RuntimeError("out of memory allocating " + std::to_string(bytes) +
+                       " bytes");
+#ifdef MADV_HUGEPAGE
+  if (align > 64)
+    madvise(ptr, bytes, MADV_HUGEPAGE);
+#endif
+  std::memset(ptr, 0, bytes);
+}
+
+Buffer::~Buffer() { std::free(ptr); }
+
+Buffer::Buffer(Buffer &&other) noexcept
+    : ptr(other.ptr), count(other.count), elemSize(other.elemSize) {
+  other.ptr = nullptr;
+  other.count = 0;
+}
+
+Buffer &Buffer::operator=(Buffer &&other) noexcept {
+  if (this != &other) {
+    std::free(ptr);
+    ptr = other.ptr;
+    count = other.count;
+    elemSize = other.elemSize;
+    other.ptr = nullptr;
+    other.count = 0;
+  }
+  return *this;
+}
+
+void Buffer::zero() {
+  if (ptr)
+    std::memset(ptr, 0, count * elemSize);
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel calls
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The packed arguments of one kernel, built once: buffers never move, so
+/// only the scalars change between calls.
+class KernelCall {
+public:
+  KernelCall() = default;
+  KernelCall(const KernelSpec &spec, MemRef1D params, MemRef1D signals,
+             std::vector<MemRef1D> buffers)
+      : entry(spec.entry), symbol(spec.symbol), params(params),
+        signals(signals), buffers(std::move(buffers)) {
+    if (!entry)
+      throw RuntimeError("kernel '" + spec.symbol + "' has no entry point");
+  }
+
+  void call(int64_t begin, int64_t end, int64_t step, double t, double dt,
+            int64_t seed) {
+    if (begin >= end)
+      return;
+    scalars = {begin, end, step, 0, 0, seed};
+    time = t;
+    timestep = dt;
+    std::vector<void *> &a = args;
+    a.clear();
+    a.push_back(&scalars[0]);
+    a.push_back(&scalars[1]);
+    a.push_back(&scalars[2]);
+    a.push_back(&time);
+    a.push_back(&timestep);
+    a.push_back(&scalars[5]);
+    push(params);
+    push(signals);
+    for (MemRef1D &m : buffers)
+      push(m);
+    entry(a.data());
+  }
+
+  bool valid() const { return entry != nullptr; }
+  std::vector<MemRef1D> &bufferDescriptors() { return buffers; }
+
+private:
+  KernelEntry entry = nullptr;
+  std::string symbol;
+  MemRef1D params, signals;
+  std::vector<MemRef1D> buffers;
+  std::array<int64_t, 6> scalars{};
+  double time = 0, timestep = 0;
+  std::vector<void *> args;
+
+  void push(MemRef1D &m) {
+    args.push_back(&m.allocated);
+    args.push_back(&m.aligned);
+    args.push_back(&m.offset);
+    args.push_back(&m.size);
+    args.push_back(&m.stride);
+  }
+};
+
+MemRef1D describe(const Buffer &b, int64_t offset = 0, int64_t size = -1) {
+  MemRef1D m;
+  m.allocated = b.data();
+  m.aligned = static_cast<char *>(b.data()) + offset * b.elementSize();
+  m.offset = 0;
+  m.size = size < 0 ? static_cast<int64_t>(b.size()) - offset : size;
+  m.stride = 1;
+  return m;
+}
+
+struct PopulationState {
+  std::map<std::string, Buffer> fields;
+  Buffer params, spiked, lastSpike;
+  KernelCall init, step;
+  std::vector<uint32_t> spikesNow; // indices that spiked this step
+  /// Spikes of the last `history.size()` steps, indexed by step modulo size.
+  std::vector<std::vector<uint32_t>> history;
+  int64_t totalSpikes = 0;
+  // Stream populations.
+  NpyArray streamData;
+  std::vector<float> streamRows; // (T, N) as float
+  int64_t streamRowCount = 0;
+};
+
+struct ProjectionState {
+  Connectivity conn;
+  std::map<std::string, Buffer> fields;
+  Buffer params, rowPtr, postIndex, preIndex, colPtr, colSyn;
+  Buffer events;
+  /// prev:NAME snapshots of presynaptic fields, taken before neurons update.
+  std::map<std::string, Buffer> snapshots;
+  KernelCall init, onPre, onPost, transmit, learn;
+};
+
+Buffer intBuffer(const std::vector<uint32_t> &values) {
+  Buffer b(std::max<size_t>(1, values.size()), sizeof(uint32_t));
+  if (!values.empty())
+    std::memcpy(b.data(), values.data(), values.size() * sizeof(uint32_t));
+  return b;
+}
+
+Buffer paramBuffer(const std::vector<ParamSpec> &params) {
+  Buffer b(std::max<size_t>(1, params.size()), sizeof(double));
+  for (size_t i = 0; i < params.size(); ++i)
+    b.as<double>()[i] = params[i].value;
+  return b;
+}
+
+std::string prefixOf(const std::string &entry, std::string *rest) {
+  size_t colon = entry.find(':');
+  if (colon == std::string::npos) {
+    *rest = "";
+    return entry;
+  }
+  *rest = entry.substr(colon + 1);
+  return entry.substr(0, colon);
+}
+} // namespace
+
+struct Network::Impl {
+  std::vector<PopulationState> pops;
+  std::vector<ProjectionState> projs;
+  Buffer signals;
+  std::vector<SpikeRecorder> spikeRecorders;
+  std::vector<StateRecorder> stateRecorders;
+  std::vector<int> recorderOf; // per record: index into its recorder list
+  int64_t maxDelay = 1;
+  std::vector<float> scratch;
+};
+
+Network::Network(NetworkSpec specIn)
+    : spec(std::move(specIn)), impl(std::make_unique<Impl>()) {
+  Impl &s = *impl;
+  s.signals = Buffer(std::max<size_t>(1, spec.signals.size()), sizeof(double));
+  for (size_t i = 0; i < spec.signals.size(); ++i)
+    s.signals.as<double>()[i] = spec.signals[i].second;
+  for (const ProjectionSpec &p : spec.projections)
+    s.maxDelay = std::max(s.maxDelay, p.delaySteps);
+
+  s.pops.resize(spec.populations.size());
+  for (size_t k = 0; k < spec.populations.size(); ++k) {
+    const PopulationSpec &ps = spec.populations[k];
+    PopulationState &st = s.pops[k];
+    for (const FieldSpec &f : ps.fields)
+      st.fields.emplace(f.name, Buffer(ps.size, f.f64 ? 8 : 4));
+    st.params = paramBuffer(ps.params);
+    st.spiked = Buffer(ps.size, 1);
+    st.lastSpike = Buffer(ps.size, sizeof(double));
+    std::fill_n(st.lastSpike.as<double>(), ps.size, -1e300);
+    st.history.resize(s.maxDelay + 1);
+    if (ps.stream) {
+      NpyArray a = readNpy(ps.stream->file);
+      if (a.shape.size() != 2 || a.shape[1] != ps.size)
+        throw RuntimeError(ps.stream->file + ": Stream population '" +
+                           ps.name + "' needs an array of shape (T, " +
+                           std::to_string(ps.size) + ")");
+      std::vector<double> values = a.toDoubles();
+      st.streamRows.assign(values.begin(), values.end());
+      st.streamRowCount = a.shape[0];
+      if (ps.stream->shuffle)
+        throw RuntimeError("Stream(shuffle = true) is not supported yet");
+    }
+  }
+
+  auto popBuffers = [&](PopulationState &st, const PopulationSpec &ps,
+                        const KernelSpec &k) {
+    std::vector<MemRef1D> out;
+    for (const std::string &entry : k.buffers) {
+      std::string name;
+      std::string kind = prefixOf(entry, &name);
+      if (kind == "field") {
+        auto it = st.fields.find(name);
+        if (it == st.fields.end())
+          throw RuntimeError(k.symbol + ": no field '" + name + "' in " +
+                             ps.name);
+        out.push_back(describe(it->second));
+      } else if (kind == "spiked") {
+        out.push_back(describe(st.spiked));
+      } else if (kind == "lastspike") {
+        out.push_back(describe(st.lastSpike));
+      } else {
+        throw RuntimeError(k.symbol + ": unknown buffer '" + entry + "'");
+      }
+    }
+    return out;
+  };
+
+  for (size_t k = 0; k < spec.populations.size(); ++k) {
+    const PopulationSpec &ps = spec.populations[k];
+    PopulationState &st = s.pops[k];
+    MemRef1D params = describe(st.params), sig = describe(s.signals);
+    if (ps.init)
+      st.init = KernelCall(*ps.init, params, sig, popBuffers(st, ps, *ps.init));
+    if (ps.step)
+      st.step = KernelCall(*ps.step, params, sig, popBuffers(st, ps, *ps.step));
+  }
+
+  s.projs.resize(spec.projections.size());
+  for (size_t k = 0; k < spec.projections.size(); ++k) {
+    const ProjectionSpec &ps = spec.projections[k];
+    ProjectionState &st = s.projs[k];
+    uint32_t nPre = static_cast<uint32_t>(ps.preEnd - ps.preBegin);
+    uint32_t nPost = static_cast<uint32_t>(ps.postEnd - ps.postBegin);
+    int64_t selfOffset =
+        ps.pre == ps.post ? ps.preBegin - ps.postBegin : INT64_MAX / 2;
+    bool noSelf = ps.noSelf && ps.pre == ps.post;
+    uint32_t seed = static_cast<uint32_t>(spec.seed);
+    uint32_t stream = streamId(ps.name + ".connect");
+    switch (ps.connect) {
+    case ConnectRule::All:
+      st.conn = connectAll(nPre, nPost, noSelf, selfOffset);
+      break;
+    case ConnectRule::OneToOne:
+      st.conn = connectOneToOne(nPre);
+      break;
+    case ConnectRule::Probability:
+      st.conn = connectProbability(nPre, nPost, ps.connectValue, seed, stream,
+                                   noSelf, selfOffset);
+      break;
+    case ConnectRule::InDegree:
+      st.conn = connectInDegree(nPre, nPost,
+                                static_cast<uint32_t>(ps.connectValue), seed,
+                                stream, noSelf, selfOffset);
+      break;
+    case ConnectRule::OutDegree:
+      st.conn = connectOutDegree(nPre, nPost,
+                                 static_cast<uint32_t>(ps.connectValue), seed,
+                                 stream, noSelf, selfOffset);
+      break;
+    case ConnectRule::File: {
+      NpyArray a = readNpy(ps.connectFile);
+      if (a.shape.size() != 2 || a.shape[1] != 2)
+        throw RuntimeError(ps.connectFile +
+                           ": connect from needs an (n, 2) array of pairs");
+      std::vector<double> v = a.toDoubles();
+      std::vector<std::pair<int64_t, int64_t>> pairs;
+      for (int64_t r = 0; r < a.shape[0]; ++r)
+        pairs.push_back({static_cast<int64_t>(v[2 * r]),
+                         static_cast<int64_t>(v[2 * r + 1])});
+      st.conn = connectPairs(nPre, nPost, pairs);
+      break;
+    }
+    }
+    size_t nSyn = st.conn.numSynapses();
+    for (const FieldSpec &f : ps.fields) {
+      size_t n = f.scope == "pre"    ? nPre
+                 : f.scope == "post" ? nPost
+                 : f.scope == "proj" ? 1
+                                     : nSyn;
+      st.fields.emplace(f.name, Buffer(std::max<size_t>(1, n), f.f64 ? 8 : 4));
+    }
+    st.params = paramBuffer(ps.params);
+    st.rowPtr = intBuffer(st.conn.rowPtr);
+    st.postIndex = intBuffer(st.conn.post);
+    st.preIndex = intBuffer(st.conn.pre);
+    st.colPtr = intBuffer(st.conn.colPtr);
+    st.colSyn = intBuffer(st.conn.colSyn);
+    st.events = Buffer(std::max<uint32_t>(nPre, nPost) + 1, sizeof(uint32_t));
+
+    PopulationState &pre = s.pops[ps.pre];
+    PopulationState &post = s.pops[ps.post];
+    auto buffers = [&](const KernelSpec &kspec) {
+      std::vector<MemRef1D> out;
+      for (const std::string &entry : kspec.buffers) {
+        std::string name;
+        std::string kind = prefixOf(entry, &name);
+        auto side = [&](PopulationState &pop, int64_t begin, int64_t end,
+                        const std::string &popName) {
+          auto it = pop.fields.find(name);
+          if (it == pop.fields.end())
+            throw RuntimeError(kspec.symbol + ": population '" + popName +
+                               "' has no field '" + name + "'");
+          return describe(it->second, begin, end - begin);
+        };
+        if (kind == "field") {
+          auto it = st.fields.find(name);
+          if (it == st.fields.end())
+            throw RuntimeError(kspec.symbol + ": no field '" + name + "'");
+          out.push_back(describe(it->second));
+        } else if (kind == "pre") {
+          out.push_back(side(pre, ps.preBegin, ps.preEnd,
+                             spec.populations[ps.pre].name));
+        } else if (kind == "post") {
+          out.push_back(side(post, ps.postBegin, ps.postEnd,
+                             spec.populations[ps.post].name));
+        } else if (kind == "prev") {
+          auto src = pre.fields.find(name);
+          if (src == pre.fields.end())
+            throw RuntimeError(kspec.symbol + ": no presynaptic field '" +
+                               name + "'");
+          auto it = st.snapshots.find(name);
+          if (it == st.snapshots.end())
+            it = st.snapshots
+                     .emplace(name, Buffer(nPre, src->second.elementSize()))
+                     .first;
+          out.push_back(describe(it->second));
+        } else if (entry == "events") {
+          out.push_back(describe(st.events));
+        } else if (entry == "row_ptr") {
+          out.push_back(describe(st.rowPtr));
+        } else if (entry == "post_index") {
+          out.push_back(describe(st.postIndex));
+        } else if (entry == "pre_index") {
+          out.push_back(describe(st.preIndex));
+        } else if (entry == "col_ptr") {
+          out.push_back(describe(st.colPtr));
+        } else if (entry == "col_syn") {
+          out.push_back(describe(st.colSyn));
+        } else {
+          throw RuntimeError(kspec.symbol + ": unknown buffer '" + entry + "'");
+        }
+      }
+      return out;
+    };
+    MemRef1D params = describe(st.params), sig = describe(s.signals);
+    auto make = [&](const std::optional<KernelSpec> &k, KernelCall &call) {
+      if (k)
+        call = KernelCall(*k, params, sig, buffers(*k));
+    };
+    make(ps.init, st.init);
+    make(ps.onPre, st.onPre);
+    make(ps.onPost, st.onPost);
+    make(ps.transmit, st.transmit);
+    make(ps.learn, st.learn);
+  }
+
+  // Initial values: populations first, so that synapse inits may read them.
+  for (size_t k = 0; k < s.pops.size(); ++k)
+    if (s.pops[k].init.valid())
+      s.pops[k].init.call(0, spec.populations[k].size, 0, 0, spec.dt,
+                          static_cast<int64_t>(spec.seed));
+  for (size_t k = 0; k < s.projs.size(); ++k)
+    if (s.projs[k].init.valid())
+      s.projs[k].init.call(0, s.projs[k].conn.numSynapses(), 0, 0, spec.dt,
+                           static_cast<int64_t>(spec.seed));
+
+  for (const RecordSpec &r : spec.records) {
+    if (r.kind == RecordSpec::Spikes) {
+      s.recorderOf.push_back(static_cast<int>(s.spikeRecorders.size()));
+      s.spikeRecorders.emplace_back(static_cast<uint32_t>(r.begin),
+                                    static_cast<uint32_t>(r.end));
+    } else {
+      int64_t n = r.kind == RecordSpec::ProjectionState
+                      ? static_cast<int64_t>(s.projs[r.object].conn.numSynapses())
+                      : r.end - r.begin;
+      int64_t begin = r.kind == RecordSpec::ProjectionState ? 0 : r.begin;
+      s.recorderOf.push_back(static_cast<int>(s.stateRecorders.size()));
+      s.stateRecorders.emplace_back(static_cast<uint32_t>(begin),
+                                    static_cast<uint32_t>(begin + n),
+                                    r.everySteps);
+    }
+  }
+  // The initial state is the first sample.
+  for (size_t i = 0; i < spec.records.size(); ++i) {
+    const RecordSpec &r = spec.records[i];
+    if (r.kind == RecordSpec::Spikes)
+      continue;
+    std::vector<double> v = r.kind == RecordSpec::ProjectionState
+                                ? projectionField(r.object, r.field)
+                                : populationField(r.object, r.field);
+    s.scratch.assign(v.begin(), v.end());
+    s.stateRecorders[s.recorderOf[i]].sample(0, s.scratch.data());
+  }
+}
+
+Network::~Network() = default;
+
+void Network::step() {
+  Impl &s = *impl;
+  const double t = time();
+  const int64_t n = stepCount;
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  const size_t ring = s.maxDelay + 1;
+
+  // 1. Delivery: spikes emitted `delay` steps ago arrive.
+  for (size_t k = 0; k < s.projs.size(); ++k) {
+    ProjectionState &st = s.projs[k];
+    const ProjectionSpec &ps = spec.projections[k];
+    if (!st.onPre.valid() || n < ps.delaySteps)
+      continue;
+    const std::vector<uint32_t> &spikes =
+        s.pops[ps.pre].history[(n - ps.delaySteps) % ring];
+    uint32_t *events = st.events.as<uint32_t>();
+    int64_t count = 0;
+    for (uint32_t i : spikes)
+      if (i >= ps.preBegin && i < ps.preEnd)
+        events[count++] = static_cast<uint32_t>(i - ps.preBegin);
+    st.onPre.call(0, count, n, t, spec.dt, seed);
+  }
+
+  // 2. Transmission, reading the state at the end of the previous step.
+  for (ProjectionState &st : s.projs)
+    if (st.transmit.valid())
+      st.transmit.call(0, st.conn.numSynapses(), n, t, spec.dt, seed);
+
+  // Learning pairs postsynaptic responses with the presynaptic values that
+  // were transmitted: keep them before neurons update.
+  for (size_t k = 0; k < s.projs.size(); ++k) {
+    ProjectionState &st = s.projs[k];
+    const ProjectionSpec &ps = spec.projections[k];
+    for (auto &[name, snap] : st.snapshots) {
+      const Buffer &src = s.pops[ps.pre].fields.at(name);
+      std::memcpy(snap.data(),
+                  static_cast<char *>(src.data()) +
+                      ps.preBegin * src.elementSize(),
+                  snap.size() * snap.elementSize());
+    }
+  }
+
+  // 3. Neurons.
+  for (size_t k = 0; k < s.pops.size(); ++k) {
+    PopulationState &st = s.pops[k];
+    const PopulationSpec &ps = spec.populations[k];
+    st.spikesNow.clear();
+    if (ps.stream) {
+      int64_t row = (n / ps.stream->everySteps) % st.streamRowCount;
+      Buffer &r = st.fields.at("r");
+      const float *src = st.streamRows.data() + row * ps.size;
+      if (r.elementSize() == 4)
+        std::memcpy(r.data(), src, ps.size * sizeof(float));
+      else
+        for (int64_t i = 0; i < ps.size; ++i)
+          r.as<double>()[i] = src[i];
+    } else if (st.step.valid()) {
+      st.step.call(0, ps.size, n, t, spec.dt, seed);
+      const uint8_t *flags = st.spiked.as<uint8_t>();
+      for (int64_t i = 0; i < ps.size; ++i)
+        if (flags[i])
+          st.spikesNow.push_back(static_cast<uint32_t>(i));
+    }
+    st.totalSpikes += static_cast<int64_t>(st.spikesNow.size());
+    st.history[n % ring] = st.spikesNow;
+  }
+
+  // 4. Learning, then `on post` for the neurons that spiked in 3.
+  for (ProjectionState &st : s.projs)
+    if (st.learn.valid())
+      st.learn.call(0, st.conn.numSynapses(), n, t, spec.dt, seed);
+  for (size_t k = 0; k < s.projs.size(); ++k) {
+    ProjectionState &st = s.projs[k];
+    const ProjectionSpec &ps = spec.projections[k];
+    if (!st.onPost.valid())
+      continue;
+    uint32_t *events = st.events.as<uint32_t>();
+    int64_t count = 0;
+    for (uint32_t j : s.pops[ps.post].spikesNow)
+      if (j >= ps.postBegin && j < ps.postEnd)
+        events[count++] = static_cast<uint32_t>(j - ps.postBegin);
+    st.onPost.call(0, count, n, t, spec.dt, seed);
+  }
+
+  // 5. Bookkeeping: monitors, input accumulators, time.
+  ++stepCount;
+  for (size_t i = 0; i < spec.records.size(); ++i) {
+    const RecordSpec &r = spec.records[i];
+    if (r.kind == RecordSpec::Spikes) {
+      const std::vector<uint32_t> &spikes = s.pops[r.object].spikesNow;
+      s.spikeRecorders[s.recorderOf[i]].record(n, spikes.data(), spikes.size());
+      continue;
+    }
+    if (stepCount % r.everySteps != 0)
+      continue;
+    std::vector<double> v = r.kind == RecordSpec::ProjectionState
+                                ? projectionField(r.object, r.field)
+                                : populationField(r.object, r.field);
+    s.scratch.assign(v.begin(), v.end());
+    s.stateRecorders[s.recorderOf[i]].sample(stepCount, s.scratch.data());
+  }
+  for (size_t k = 0; k < s.pops.size(); ++k)
+    for (const FieldSpec &f : spec.populations[k].fields)
+      if (f.input)
+        s.pops[k].fields.at(f.name).zero();
+}
+
+void Network::run(int64_t steps, const ProgressFn &progress) {
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
+  auto lastReport = start;
+  double startTime = time();
+  double total = steps * spec.dt;
+  for (int64_t i = 0; i < steps; ++i) {
+    step();
+    if (progress && (i & 255) == 0) {
+      auto now = Clock::now();
+      if (std::chrono::duration<double>(now - lastReport).count() >= 0.5) {
+        lastReport = now;
+        progress(time() - startTime, total,
+                 std::chrono::duration<double>(now - start).count());
+      }
+    }
+  }
+  if (progress)
+    progress(total, total,
+             std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+void Network::runSchedule(const ProgressFn &progress) {
+  for (const ScheduleStep &a : spec.schedule) {
+    if (a.kind == ScheduleStep::SetSignal)
+      setSignal(a.signal, a.value);
+    else
+      run(a.steps, progress);
+  }
+}
+
+void Network::setSignal(const std::string &name, double value) {
+  for (size_t i = 0; i < spec.signals.size(); ++i)
+    if (spec.signals[i].first == name) {
+      impl->signals.as<double>()[i] = value;
+      return;
+    }
+  throw RuntimeError("no signal named '" + name + "'");
+}
+
+std::vector<std::vector<std::string>>
+Network::writeRecords(const std::string &dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw RuntimeError("cannot create '" + dir + "': " + ec.message());
+  std::vector<std::vector<std::string>> files;
+  for (size_t i = 0; i < spec.records.size(); ++i) {
+    const RecordSpec &r = spec.records[i];
+    if (r.kind == RecordSpec::Spikes) {
+      files.push_back(
+          impl->spikeRecorders[impl->recorderOf[i]].write(dir, r.label,
+                                                          spec.dt));
+      continue;
+    }
+    std::vector<std::string> written =
+        impl->stateRecorders[impl->recorderOf[i]].write(dir, r.label, spec.dt);
+    if (r.kind == RecordSpec::ProjectionState) {
+      // The synapses' endpoints, so that the weights can be laid out.
+      const Connectivity &c = impl->projs[r.object].conn;
+      std::string stem = spec.projections[r.object].name;
+      std::vector<int32_t> pre(c.pre.begin(), c.pre.end()),
+          post(c.post.begin(), c.post.end());
+      std::string prePath = joinPath(dir, stem + "_pre.npy");
+      std::string postPath = joinPath(dir, stem + "_post.npy");
+      writeNpy(prePath, pre);
+      writeNpy(postPath, post);
+      written.push_back(prePath);
+      written.push_back(postPath);
+    }
+    files.push_back(written);
+  }
+  return files;
+}
+
+int Network::populationIndex(const std::string &name) const {
+  for (size_t i = 0; i < spec.populations.size(); ++i)
+    if (spec.populations[i].name == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+int Network::projectionIndex(const std::string &name) const {
+  for (size_t i = 0; i < spec.projections.size(); ++i)
+    if (spec.projections[i].name == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+static std::vector<double> toDoubles(const Buffer &b, size_t n) {
+  std::vector<double> out(n);
+  if (b.elementSize() == 4)
+    for (size_t i = 0; i < n; ++i)
+      out[i] = b.as<float>()[i];
+  else
+    for (size_t i = 0; i < n; ++i)
+      out[i] = b.as<double>()[i];
+  return out;
+}
+
+std::vector<double> Network::populationField(int pop,
+                                             const std::string &field) const {
+  const PopulationState &st = impl->pops.at(pop);
+  auto it = st.fields.find(field);
+  if (it == st.fields.end())
+    return {};
+  return toDoubles(it->second, spec.populations[pop].size);
+}
+
+std::vector<double> Network::projectionField(int proj,
+                                             const std::string &field) const {
+  const ProjectionState &st = impl->projs.at(proj);
+  auto it = st.fields.find(field);
+  if (it == st.fields.end())
+    return {};
+  return toDoubles(it->second, it->second.size());
+}
+
+size_t Network::numSynapses(int proj) const {
+  return impl->projs.at(proj).conn.numSynapses();
+}
+
+int64_t Network::spikeCount(int pop) const {
+  return impl->pops.at(pop).totalSpikes;
+}
+
+const Connectivity &Network::connectivity(int proj) const {
+  return impl->projs.at(proj).conn;
+}

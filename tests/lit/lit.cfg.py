@@ -1,0 +1,18 @@
+# lit configuration of Hebb's FileCheck tests.
+import os
+
+import lit.formats
+
+config.name = "Hebb"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".hebb", ".mlir"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.hebb_obj_root, "tests", "lit")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.hebb_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
+)
+config.environment["HEBB_PATH"] = ""
+config.substitutions.append(("%stdlib", os.path.join(config.hebb_src_root, "stdlib")))
+config.substitutions.append(("%examples", os.path.join(config.hebb_src_root, "examples")))
