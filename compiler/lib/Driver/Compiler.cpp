@@ -137,7 +137,7 @@ static const char *kLowerPipeline =
 static const char *kLLVMPipeline =
     "loop-invariant-code-motion,canonicalize,cse,"
     "hebb-approximate-math,canonicalize,convert-scf-to-cf,"
-    "convert-math-to-libm,convert-math-to-llvm,convert-arith-to-llvm,"
+    "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
     "convert-ub-to-llvm,reconcile-unrealized-casts";
 

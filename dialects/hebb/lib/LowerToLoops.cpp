@@ -84,6 +84,9 @@ public:
     seed = entry->getArgument(5);
     params = entry->getArgument(6);
     signals = entry->getArgument(7);
+    // Parameters and signals are read-only and never overlap a field.
+    func.setArgAttr(6, "llvm.noalias", b.getUnitAttr());
+    func.setArgAttr(7, "llvm.noalias", b.getUnitAttr());
   }
 
   ~KernelBuilder() {

@@ -54,9 +54,11 @@ def HebbApproximateMath : Pass<"hebb-approximate-math"> {
     Calls to expf or logf inside a loop keep LLVM from vectorising it (no
     vector math library is linked). MLIR's polynomial approximations of
     exp, expm1, log, tanh, sin, cos, ... are plain arithmetic, accurate to
-    a few ulp in f32, and vectorise. f64 functions are left to libm.
+    a few ulp in f32, and vectorise. f64 functions are left to libm (expm1
+    called explicitly, since convert-math-to-llvm would make it exp - 1).
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
                            "mlir::math::MathDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::x86vector::X86VectorDialect"];
