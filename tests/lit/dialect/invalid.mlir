@@ -1,0 +1,199 @@
+// RUN: hebb-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{'hebb.population' op needs at least one neuron, not 0}}
+hebb.population @p size 0 model "M" {
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+}
+// expected-error @+1 {{'hebb.projection' op has an empty presynaptic range}}
+hebb.projection @p from @a[2 : 2] to @a[0 : 4] model "S" delay 1 {
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+}
+// expected-error @+1 {{'hebb.projection' op has an empty presynaptic range}}
+hebb.projection @p from @a[-1 : 2] to @a[0 : 4] model "S" delay 1 {
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+}
+// expected-error @+1 {{'hebb.projection' op has an empty postsynaptic range}}
+hebb.projection @p from @a[0 : 4] to @a[3 : 1] model "S" delay 1 {
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+}
+// expected-error @+1 {{'hebb.projection' op needs a delay of at least one step}}
+hebb.projection @p from @a[0 : 4] to @a[0 : 4] model "S" delay 0 {
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  // expected-error @+1 {{'hebb.field' op scope must be element, pre, post or proj, not 'neuron'}}
+  hebb.field @v : f32 "neuron"
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  // expected-error @+1 {{'hebb.field' op a field holds floats, not 'i32'}}
+  hebb.field @v : i32 "element"
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+}
+hebb.projection @p from @a[0 : 4] to @a[0 : 4] model "S" delay 1 {
+  // expected-error @+1 {{'hebb.field' op inputs belong to populations}}
+  hebb.field @I : f32 "element" input
+}
+
+// -----
+
+// expected-error @+1 {{'hebb.field' op expects parent op to be one of 'hebb.population, hebb.projection'}}
+hebb.field @v : f32 "element"
+
+// -----
+
+// expected-error @+1 {{'hebb.param' op expects parent op to be one of 'hebb.population, hebb.projection'}}
+hebb.param @tau = 1.0 unit "s"
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  // expected-error @+1 {{'hebb.spike' op must yield one i1 condition}}
+  hebb.spike {
+    %0 = arith.constant 1.0 : f32
+    hebb.yield %0 : f32
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  // expected-error @+1 {{'hebb.spike' op must yield one i1 condition}}
+  hebb.spike {
+    %0 = arith.constant true
+    hebb.yield %0, %0 : i1, i1
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  // expected-error @+1 {{'hebb.spike' op must yield one i1 condition}}
+  hebb.spike {
+    hebb.yield
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+}
+hebb.projection @p from @a[0 : 4] to @a[0 : 4] model "S" delay 1 {
+  // expected-error @+1 {{'hebb.spike' op expects parent op 'hebb.population'}}
+  hebb.spike {
+    %0 = arith.constant true
+    hebb.yield %0 : i1
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.step {
+    // expected-error @+1 {{'hebb.odes' op needs one method per variable}}
+    hebb.odes ["v", "u"] methods ["auto"] {
+    ^bb0(%v: f32, %u: f32):
+      hebb.yield %v, %u : f32, f32
+    }
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.step {
+    // expected-error @+1 {{'hebb.odes' op needs one block argument per variable}}
+    hebb.odes ["v", "u"] methods ["auto", "auto"] {
+    ^bb0(%v: f32):
+      hebb.yield %v, %v : f32, f32
+    }
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.step {
+    // expected-error @+1 {{'hebb.odes' op must yield one derivative per variable}}
+    hebb.odes ["v", "u"] methods ["auto", "auto"] {
+    ^bb0(%v: f32, %u: f32):
+      hebb.yield %v : f32
+    }
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.step {
+    // expected-error @+1 {{'hebb.odes' op unknown integration method 'rk45'}}
+    hebb.odes ["v"] methods ["rk45"] {
+    ^bb0(%v: f32):
+      hebb.yield %v : f32
+    }
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.field @v : f32 "element"
+  hebb.step {
+    // expected-error @+1 {{'hebb.get' op scope must be self, pre or post}}
+    %0 = hebb.get "other" "v" : f32
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.field @v : f32 "element"
+  hebb.step {
+    // expected-error @+1 {{'hebb.get' op reads pre/post state outside a projection}}
+    %0 = hebb.get "pre" "v" : f32
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.field @v : f32 "element"
+  hebb.step {
+    // expected-error @+1 {{'hebb.get' op result #0 must be floating-point, but got 'i32'}}
+    %0 = "hebb.get"() {scope = "self", field = "v"} : () -> i32
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  hebb.step {
+    // expected-error @+1 {{'hebb.step' op expects parent op to be one of 'hebb.population, hebb.projection'}}
+    hebb.step {
+    }
+  }
+}

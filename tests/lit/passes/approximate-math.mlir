@@ -1,0 +1,87 @@
+// RUN: hebb-opt %s --hebb-approximate-math | FileCheck %s
+
+// f32 exp becomes a polynomial (Cephes-style range reduction by ln 2,
+// 2^n built from the exponent bits): no math.exp and no call is left, so a
+// loop around it vectorises.
+// CHECK-LABEL: func.func private @expm1(f64) -> f64
+// CHECK-NOT: func.func private @expm1
+
+// CHECK-LABEL: func.func @f32_exp(
+// CHECK-SAME: %[[X:.*]]: f32) -> f32
+// CHECK-NOT: math.exp
+// CHECK-NOT: call
+// CHECK: arith.constant 1.44269502 : f32
+// CHECK: %[[CL:.*]] = arith.cmpf uge, %[[X]], %{{.*}} : f32
+// CHECK: math.floor
+// CHECK: math.fma
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK: arith.shli
+// CHECK: %[[POW2:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK-NEXT: %[[R:.*]] = arith.mulf %{{.*}}, %[[POW2]] : f32
+// CHECK-NEXT: return %[[R]] : f32
+func.func @f32_exp(%x: f32) -> f32 {
+  %0 = math.exp %x : f32
+  return %0 : f32
+}
+
+// f32 expm1 too (exp, then the expm1 correction through log).
+// CHECK-LABEL: func.func @f32_expm1(
+// CHECK-NOT: math.expm1
+// CHECK-NOT: math.exp
+// CHECK-NOT: math.log
+// CHECK-NOT: call
+// CHECK: return
+func.func @f32_expm1(%x: f32) -> f32 {
+  %0 = math.expm1 %x : f32
+  return %0 : f32
+}
+
+// f64 expm1 is a call to libm's expm1 (declared once in the module), not
+// exp(x) - 1.
+// CHECK-LABEL: func.func @f64_expm1(
+// CHECK-SAME: %[[X:.*]]: f64, %[[Y:.*]]: f64) -> f64
+// CHECK-NEXT: %[[A:.*]] = call @expm1(%[[X]]) : (f64) -> f64
+// CHECK-NEXT: %[[B:.*]] = call @expm1(%[[Y]]) : (f64) -> f64
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[A]], %[[B]] : f64
+// CHECK-NEXT: return %[[S]] : f64
+func.func @f64_expm1(%x: f64, %y: f64) -> f64 {
+  %0 = math.expm1 %x : f64
+  %1 = math.expm1 %y : f64
+  %2 = arith.addf %0, %1 : f64
+  return %2 : f64
+}
+
+// Other f64 functions are left to libm.
+// CHECK-LABEL: func.func @f64_exp(
+// CHECK-NEXT: %[[E:.*]] = math.exp %{{.*}} : f64
+// CHECK-NEXT: return %[[E]] : f64
+func.func @f64_exp(%x: f64) -> f64 {
+  %0 = math.exp %x : f64
+  return %0 : f64
+}
+
+// tanh and log in f32 are expanded as well.
+// CHECK-LABEL: func.func @f32_tanh_log(
+// CHECK-NOT: math.tanh
+// CHECK-NOT: math.log
+// CHECK: return
+func.func @f32_tanh_log(%x: f32) -> f32 {
+  %0 = math.tanh %x : f32
+  %1 = math.log %0 : f32
+  return %1 : f32
+}
+
+// Inside a kernel loop, as hebb-lower-to-loops leaves it.
+// CHECK-LABEL: func.func @kernel(
+// CHECK: scf.for
+// CHECK-NOT: math.exp
+// CHECK: memref.store
+func.func @kernel(%lo: index, %hi: index, %buf: memref<?xf32>) {
+  %c1 = arith.constant 1 : index
+  scf.for %i = %lo to %hi step %c1 {
+    %0 = memref.load %buf[%i] : memref<?xf32>
+    %1 = math.exp %0 : f32
+    memref.store %1, %buf[%i] : memref<?xf32>
+  }
+  return
+}

@@ -1,0 +1,120 @@
+// RUN: hebb-opt %s --hebb-lazy-event-traces | FileCheck %s
+
+// The `: event` traces of STDP (examples/song2000.hebb) are not stepped:
+// a per-synapse f64 `lastupdate` field is added, and every on_pre and
+// on_post starts by decaying each trace exactly over t - lastupdate,
+//   x <- x * exp(a (t - lastupdate)),  a = d(dx/dt)/dx = -1/tau,
+// then records t, before the handler's own statements.
+
+// CHECK-LABEL: hebb.projection @syn
+// CHECK-NEXT: hebb.field @lastupdate : f64 "element"{{$}}
+// CHECK-NOT: hebb.odes
+
+// CHECK-LABEL: hebb.on_pre {
+// CHECK-NEXT: %[[T:.*]] = hebb.time : f64
+// CHECK-NEXT: %[[LAST:.*]] = hebb.get "self" "lastupdate" : f64
+// CHECK-NEXT: %[[EL64:.*]] = arith.subf %[[T]], %[[LAST]] : f64
+// CHECK-NEXT: %[[EL:.*]] = arith.truncf %[[EL64]] : f64 to f32
+// CHECK-NEXT: %[[APRE:.*]] = hebb.get "self" "apre" : f32
+// CHECK-NEXT: %[[APOST:.*]] = hebb.get "self" "apost" : f32
+// CHECK: %[[TPRE:.*]] = hebb.param_get @tau_pre : f32
+// CHECK: %[[TPOST:.*]] = hebb.param_get @tau_post : f32
+// CHECK: %[[APRE_A:.*]] = arith.divf %{{.*}}, %[[TPRE]] : f32
+// CHECK-NEXT: %[[APRE_Z:.*]] = arith.mulf %[[APRE_A]], %[[EL]] : f32
+// CHECK-NEXT: %[[APRE_E:.*]] = math.exp %[[APRE_Z]] : f32
+// CHECK-NEXT: %[[APRE_N:.*]] = arith.mulf %[[APRE]], %[[APRE_E]] : f32
+// CHECK-NEXT: hebb.set "apre", %[[APRE_N]] : f32
+// CHECK: %[[APOST_A:.*]] = arith.divf %{{.*}}, %[[TPOST]] : f32
+// CHECK-NEXT: %[[APOST_Z:.*]] = arith.mulf %[[APOST_A]], %[[EL]] : f32
+// CHECK-NEXT: %[[APOST_E:.*]] = math.exp %[[APOST_Z]] : f32
+// CHECK-NEXT: %[[APOST_N:.*]] = arith.mulf %[[APOST]], %[[APOST_E]] : f32
+// CHECK-NEXT: hebb.set "apost", %[[APOST_N]] : f32
+// CHECK-NEXT: hebb.set "lastupdate", %[[T]] : f64
+// The handler's own statements come after the catch-up.
+// CHECK-NEXT: %[[W:.*]] = hebb.get "self" "w" : f32
+// CHECK-NEXT: hebb.accumulate "ge", %[[W]] : f32
+// CHECK: }
+
+// CHECK-LABEL: hebb.on_post {
+// CHECK-NEXT: %[[T2:.*]] = hebb.time : f64
+// CHECK-NEXT: %[[LAST2:.*]] = hebb.get "self" "lastupdate" : f64
+// CHECK-NEXT: arith.subf %[[T2]], %[[LAST2]] : f64
+// CHECK: math.exp
+// CHECK: hebb.set "apre"
+// CHECK: math.exp
+// CHECK: hebb.set "apost"
+// CHECK-NEXT: hebb.set "lastupdate", %[[T2]] : f64
+// CHECK-NEXT: hebb.param_get @A_minus : f32
+
+hebb.population @input size 1000 model "Poisson" {
+}
+hebb.population @out size 1 model "LIF_COBA" {
+  hebb.field @ge : f32 "element"
+}
+hebb.projection @syn from @input[0 : 1000] to @out[0 : 1] model "STDP" delay 1 {
+  hebb.param @tau_pre = 2.000000e-02 unit "s"
+  hebb.param @tau_post = 2.000000e-02 unit "s"
+  hebb.param @A_plus = 1.000000e-02 unit "1"
+  hebb.param @A_minus = -1.050000e-02 unit "1"
+  hebb.param @w_max = 1.000000e-02 unit "1"
+  hebb.field @w : f32 "element"
+  hebb.field @apre : f32 "element" event
+  hebb.field @apost : f32 "element" event
+  hebb.init {
+    %cst = arith.constant 0.000000e+00 : f32
+    %0 = hebb.param_get @w_max : f32
+    %1 = hebb.rand "uniform" draw 0 : f32
+    %2 = arith.subf %0, %cst : f32
+    %3 = arith.mulf %1, %2 : f32
+    %4 = arith.addf %cst, %3 : f32
+    hebb.set "w", %4 : f32
+    %cst_0 = arith.constant 0.000000e+00 : f32
+    hebb.set "apre", %cst_0 : f32
+    %cst_1 = arith.constant 0.000000e+00 : f32
+    hebb.set "apost", %cst_1 : f32
+  }
+  hebb.odes ["apre", "apost"] methods ["event", "event"] {
+  ^bb0(%arg0: f32, %arg1: f32):
+    %0 = arith.negf %arg0 : f32
+    %1 = hebb.param_get @tau_pre : f32
+    %2 = arith.divf %0, %1 : f32
+    %3 = arith.negf %arg1 : f32
+    %4 = hebb.param_get @tau_post : f32
+    %5 = arith.divf %3, %4 : f32
+    hebb.yield %2, %5 : f32, f32
+  }
+  hebb.on_pre {
+    %0 = hebb.get "self" "w" : f32
+    hebb.accumulate "ge", %0 : f32
+    %1 = hebb.param_get @A_plus : f32
+    %2 = hebb.param_get @w_max : f32
+    %3 = arith.mulf %1, %2 : f32
+    %4 = hebb.get "self" "apre" : f32
+    %5 = arith.addf %4, %3 : f32
+    hebb.set "apre", %5 : f32
+    %6 = hebb.get "self" "w" : f32
+    %7 = hebb.get "self" "apost" : f32
+    %8 = arith.addf %6, %7 : f32
+    %cst = arith.constant 0.000000e+00 : f32
+    %9 = hebb.param_get @w_max : f32
+    %10 = arith.maximumf %8, %cst : f32
+    %11 = arith.minimumf %10, %9 : f32
+    hebb.set "w", %11 : f32
+  }
+  hebb.on_post {
+    %0 = hebb.param_get @A_minus : f32
+    %1 = hebb.param_get @w_max : f32
+    %2 = arith.mulf %0, %1 : f32
+    %3 = hebb.get "self" "apost" : f32
+    %4 = arith.addf %3, %2 : f32
+    hebb.set "apost", %4 : f32
+    %5 = hebb.get "self" "w" : f32
+    %6 = hebb.get "self" "apre" : f32
+    %7 = arith.addf %5, %6 : f32
+    %cst = arith.constant 0.000000e+00 : f32
+    %8 = hebb.param_get @w_max : f32
+    %9 = arith.maximumf %7, %cst : f32
+    %10 = arith.minimumf %9, %8 : f32
+    hebb.set "w", %10 : f32
+  }
+}

@@ -1,0 +1,208 @@
+// RUN: hebb-opt %s --hebb-lower-to-loops | FileCheck %s
+// RUN: hebb-opt %s --hebb-lower-to-loops | FileCheck %s --check-prefix=NOHEBB
+
+// Every stage becomes a kernel `<instance>__<stage>` with the runtime's ABI
+//   (begin, end, step, t, dt, seed, params, signals, buffers...)
+// and a `hebb.buffers` manifest naming the buffers after the 8 fixed
+// arguments, in order. No hebb op survives.
+
+// NOHEBB-NOT: {{^ *(%[^ ]+ = )?"?hebb\.}}
+// NOHEBB: func.func @pop__init
+// NOHEBB-NOT: {{^ *(%[^ ]+ = )?"?hebb\.}}
+
+// --- Population init: one scf.for over [begin, end); rand() is Philox4x32-10
+// keyed by (seed, stream) with counter (element, step lo, step hi, draw).
+// CHECK-LABEL: func.func @pop__init(
+// CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %[[STEP:arg[0-9]+]]: i64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: f64, %[[SEED:arg[0-9]+]]: i64,
+// CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias})
+// CHECK-SAME: attributes {hebb.buffers = ["field:v"], hebb.instance = "pop", hebb.kind = "init"}
+// CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
+// CHECK-NEXT: %[[CTR0:.*]] = arith.index_castui %[[I]] : index to i32
+// CHECK-NEXT: arith.trunci %[[STEP]] : i64 to i32
+// CHECK: %[[K0:.*]] = arith.trunci %[[SEED]] : i64 to i32
+// CHECK-DAG: %[[M0:.*]] = arith.constant -766435501 : i32
+// CHECK-DAG: arith.constant -845247145 : i32
+// CHECK-DAG: %[[W0:.*]] = arith.constant -1640531527 : i32
+// CHECK-DAG: arith.constant -1150833019 : i32
+// CHECK: %{{.*}}, %{{.*}} = arith.mului_extended %[[M0]], %[[CTR0]] : i32
+// CHECK: arith.addi %[[K0]], %[[W0]] : i32
+// Ten rounds of two multiplications each.
+// CHECK-COUNT-18: arith.mului_extended
+// CHECK-NOT: arith.mului_extended
+// CHECK: %[[SH:.*]] = arith.shrui %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: %[[F:.*]] = arith.uitofp %[[SH]] : i32 to f32
+// CHECK-NEXT: %[[C24:.*]] = arith.constant 5.96046448E-8 : f32
+// CHECK-NEXT: %[[U:.*]] = arith.mulf %[[F]], %[[C24]] : f32
+// CHECK-NEXT: memref.store %[[U]], %[[V]][%[[I]]] : memref<?xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+
+// --- Population step: state update, refractoriness, spike test and a
+// predicated (branch-free) reset.
+// CHECK-LABEL: func.func @pop__step(
+// CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %{{arg[0-9]+}}: i64, %[[T:arg[0-9]+]]: f64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: i64,
+// CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias},
+// CHECK-SAME: %[[LAST:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[IN:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[SPK:arg[0-9]+]]: memref<?xi8> {llvm.noalias})
+// CHECK-SAME: hebb.buffers = ["lastspike", "field:v", "field:I", "spiked"], hebb.instance = "pop", hebb.kind = "step"
+// CHECK-NOT: scf.if
+// CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
+// CHECK: %[[LS:.*]] = memref.load %[[LAST]][%[[I]]] : memref<?xf64>
+// CHECK: %[[SINCE:.*]] = arith.subf %[[T]], %[[LS]] : f64
+// CHECK-NEXT: %[[REFR:.*]] = arith.cmpf olt, %[[SINCE]], %{{.*}} : f64
+// CHECK-NEXT: %[[HELD:.*]] = memref.load %[[V]][%[[I]]]
+// CHECK: %[[V0:.*]] = memref.load %[[V]][%[[I]]]
+// CHECK-NEXT: %[[I0:.*]] = memref.load %[[IN]][%[[I]]]
+// CHECK-NEXT: %[[V1:.*]] = arith.addf %[[V0]], %[[I0]] : f32
+// CHECK-NEXT: memref.store %[[V1]], %[[V]][%[[I]]]
+// While refractory, v keeps its value.
+// CHECK-NEXT: %[[V2:.*]] = memref.load %[[V]][%[[I]]]
+// CHECK-NEXT: %[[V3:.*]] = arith.select %[[REFR]], %[[HELD]], %[[V2]] : f32
+// CHECK-NEXT: memref.store %[[V3]], %[[V]][%[[I]]]
+// v_th is parameter 1.
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[TH64:.*]] = memref.load %[[P]][%[[C1]]] : memref<?xf64>
+// CHECK-NEXT: %[[TH:.*]] = arith.truncf %[[TH64]] : f64 to f32
+// CHECK-NEXT: %[[ABOVE:.*]] = arith.cmpf ogt, %{{.*}}, %[[TH]] : f32
+// CHECK: %[[NOTREFR:.*]] = arith.xori %[[REFR]], %{{.*}} : i1
+// CHECK-NEXT: %[[FIRED:.*]] = arith.andi %[[ABOVE]], %[[NOTREFR]] : i1
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[OLD:.*]] = memref.load %[[V]][%[[I]]]
+// CHECK-NEXT: %[[RESET:.*]] = arith.select %[[FIRED]], %[[ZERO]], %[[OLD]] : f32
+// CHECK-NEXT: memref.store %[[RESET]], %[[V]][%[[I]]]
+// CHECK-NEXT: %[[NEWLAST:.*]] = arith.select %[[FIRED]], %[[T]], %[[LS]] : f64
+// CHECK-NEXT: memref.store %[[NEWLAST]], %[[LAST]][%[[I]]]
+// CHECK-NEXT: %[[FLAG:.*]] = arith.extui %[[FIRED]] : i1 to i8
+// CHECK-NEXT: memref.store %[[FLAG]], %[[SPK]][%[[I]]] : memref<?xi8>
+// CHECK-NEXT: }
+
+// --- Projections: over all synapses (transmit, learn), over the synapses
+// of the spiking presynaptic neurons (on_pre, CSR rows) and of the spiking
+// postsynaptic neurons (on_post, CSC columns). Buffers of projections may
+// alias (no llvm.noalias on them).
+// CHECK-LABEL: func.func @syn__transmit(
+// CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
+// CHECK-SAME: %[[PI:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
+// CHECK-SAME: hebb.buffers = ["pre_index", "post_index", "field:w", "pre:v", "post:I"], hebb.instance = "syn", hebb.kind = "transmit"
+// CHECK: scf.for %[[S:.*]] = %[[B]] to %[[E]] step
+// CHECK-NEXT: %[[PRE32:.*]] = memref.load %[[PI]][%[[S]]] : memref<?xi32>
+// CHECK-NEXT: %[[PRE:.*]] = arith.index_castui %[[PRE32]] : i32 to index
+// CHECK-NEXT: %[[POST32:.*]] = memref.load %[[QI]][%[[S]]] : memref<?xi32>
+// CHECK-NEXT: %[[POST:.*]] = arith.index_castui %[[POST32]] : i32 to index
+// CHECK: %[[WS:.*]] = memref.load %[[W]][%[[S]]]
+// CHECK-NEXT: %[[X:.*]] = memref.load %[[PV]][%[[PRE]]]
+// CHECK-NEXT: %[[WX:.*]] = arith.mulf %[[WS]], %[[X]] : f32
+// CHECK-NEXT: %[[ACC:.*]] = memref.load %[[QIN]][%[[POST]]]
+// CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[ACC]], %[[WX]] : f32
+// CHECK-NEXT: memref.store %[[SUM]], %[[QIN]][%[[POST]]]
+
+// Learning reads pre.x as transmitted this step ("prev:"), post.x as just
+// computed, and signal "beta" at index 1 of the signals; `if` is a select.
+// CHECK-LABEL: func.func @syn__learn(
+// CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
+// CHECK-SAME: hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.instance = "syn", hebb.kind = "learn"
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: memref.load %{{arg[0-9]+}}[%[[C0]]] : memref<?xf64>
+// CHECK-NEXT: arith.truncf
+// CHECK-NEXT: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-NEXT: memref.load %[[SIG]][%[[C1]]] : memref<?xf64>
+// CHECK: %[[COND:.*]] = arith.cmpf ogt
+// CHECK-NEXT: %[[WOLD:.*]] = memref.load
+// CHECK-NEXT: %[[WNEW:.*]] = arith.select %[[COND]], %{{.*}}, %[[WOLD]] : f32
+// CHECK-NEXT: memref.store %[[WNEW]]
+// CHECK-NOT: scf.if
+
+// CHECK-LABEL: func.func @syn__on_pre(
+// CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
+// CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
+// CHECK-SAME: hebb.buffers = ["events", "row_ptr", "post_index", "field:w", "post:I"], hebb.instance = "syn", hebb.kind = "on_pre"
+// CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
+// CHECK-NEXT: %[[N32:.*]] = memref.load %[[EV]][%[[K]]] : memref<?xi32>
+// CHECK-NEXT: %[[N:.*]] = arith.index_castui %[[N32]] : i32 to index
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[LO32:.*]] = memref.load %[[ROW]][%[[N]]]
+// CHECK-NEXT: %[[LO:.*]] = arith.index_castui %[[LO32]]
+// CHECK-NEXT: %[[N1:.*]] = arith.addi %[[N]], %[[ONE]] : index
+// CHECK-NEXT: %[[HI32:.*]] = memref.load %[[ROW]][%[[N1]]]
+// CHECK-NEXT: %[[HI:.*]] = arith.index_castui %[[HI32]]
+// CHECK: scf.for %[[S:.*]] = %[[LO]] to %[[HI]] step
+// CHECK: %[[WS:.*]] = memref.load %[[W]][%[[S]]]
+// CHECK: arith.addf %{{.*}}, %[[WS]] : f32
+
+// CHECK-LABEL: func.func @syn__on_post(
+// CHECK-SAME: hebb.buffers = ["events", "col_ptr", "col_syn", "pre_index", "prev:v", "field:w"], hebb.instance = "syn", hebb.kind = "on_post"
+// CHECK: scf.for
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step
+// CHECK-NEXT: %[[S32:.*]] = memref.load %{{.*}}[%[[C]]] : memref<?xi32>
+// CHECK-NEXT: %[[S:.*]] = arith.index_castui %[[S32]] : i32 to index
+
+// CHECK-NOT: hebb.get
+// CHECK-NOT: hebb.set
+
+module attributes {hebb.signals = ["reward", "beta"]} {
+  hebb.population @pop size 8 model "N" {
+    hebb.param @tau = 1.000000e-02 unit "s"
+    hebb.param @v_th = 1.000000e+00 unit "1"
+    hebb.field @v : f32 "element"
+    hebb.field @I : f32 "element" input
+    hebb.init {
+      %0 = hebb.rand "uniform" draw 0 : f32
+      hebb.set "v", %0 : f32
+    }
+    hebb.step {
+      %0 = hebb.get "self" "v" : f32
+      %1 = hebb.get "self" "I" : f32
+      %2 = arith.addf %0, %1 : f32
+      hebb.set "v", %2 : f32
+    }
+    hebb.spike {
+      %0 = hebb.get "self" "v" : f32
+      %1 = hebb.param_get @v_th : f32
+      %2 = arith.cmpf ogt, %0, %1 : f32
+      hebb.yield %2 : i1
+    }
+    hebb.reset {
+      %cst = arith.constant 0.000000e+00 : f32
+      hebb.set "v", %cst : f32
+    }
+    hebb.refractory {
+      %cst = arith.constant 2.000000e-03 : f32
+      hebb.yield %cst : f32
+    }
+  }
+  hebb.projection @syn from @pop[0 : 4] to @pop[4 : 8] model "S" delay 1 {
+    hebb.param @eta = 1.000000e-02 unit "1"
+    hebb.field @w : f32 "element"
+    hebb.on_pre {
+      %0 = hebb.get "self" "w" : f32
+      hebb.accumulate "I", %0 : f32
+    }
+    hebb.on_post {
+      %0 = hebb.get "pre" "v" : f32
+      %1 = hebb.get "self" "w" : f32
+      %2 = arith.addf %0, %1 : f32
+      hebb.set "w", %2 : f32
+    }
+    hebb.transmit {
+      %0 = hebb.get "self" "w" : f32
+      %1 = hebb.get "pre" "v" : f32
+      %2 = arith.mulf %0, %1 : f32
+      hebb.accumulate "I", %2 : f32
+    }
+    hebb.learn {
+      %0 = hebb.param_get @eta : f32
+      %1 = hebb.signal "beta" : f32
+      %2 = hebb.get "post" "v" : f32
+      %3 = hebb.get "pre" "v" : f32
+      %4 = arith.mulf %0, %1 : f32
+      %5 = arith.mulf %4, %2 : f32
+      %6 = arith.mulf %5, %3 : f32
+      %7 = hebb.get "self" "w" : f32
+      %8 = arith.addf %7, %6 : f32
+      %cst = arith.constant 0.000000e+00 : f32
+      %9 = arith.cmpf ogt, %8, %cst : f32
+      scf.if %9 {
+        hebb.set "w", %8 : f32
+      }
+    }
+  }
+}
