@@ -190,7 +190,6 @@ struct Network::Impl {
   std::vector<StateRecorder> stateRecorders;
   std::vector<int> recorderOf; // per record: index into its recorder list
   int64_t maxDelay = 1;
-  std::vector<float> scratch;
 };
 
 Network::Network(NetworkSpec specIn)
@@ -404,27 +403,44 @@ Network::Network(NetworkSpec specIn)
       s.recorderOf.push_back(static_cast<int>(s.spikeRecorders.size()));
       s.spikeRecorders.emplace_back(static_cast<uint32_t>(r.begin),
                                     static_cast<uint32_t>(r.end));
-    } else {
-      int64_t n = r.kind == RecordSpec::ProjectionState
-                      ? static_cast<int64_t>(s.projs[r.object].conn.numSynapses())
-                      : r.end - r.begin;
-      int64_t begin = r.kind == RecordSpec::ProjectionState ? 0 : r.begin;
-      s.recorderOf.push_back(static_cast<int>(s.stateRecorders.size()));
-      s.stateRecorders.emplace_back(static_cast<uint32_t>(begin),
-                                    static_cast<uint32_t>(begin + n),
-                                    r.everySteps);
+      continue;
     }
+    const Buffer &field = recordedField(r);
+    int64_t n = r.kind == RecordSpec::ProjectionState
+                    ? static_cast<int64_t>(s.projs[r.object].conn.numSynapses())
+                    : r.end - r.begin;
+    int64_t begin = r.kind == RecordSpec::ProjectionState ? 0 : r.begin;
+    s.recorderOf.push_back(static_cast<int>(s.stateRecorders.size()));
+    s.stateRecorders.emplace_back(static_cast<uint32_t>(begin),
+                                  static_cast<uint32_t>(begin + n),
+                                  r.everySteps, field.elementSize() == 8);
   }
   // The initial state is the first sample.
+  sampleRecords(0);
+}
+
+const Buffer &Network::recordedField(const RecordSpec &r) const {
+  const std::map<std::string, Buffer> &fields =
+      r.kind == RecordSpec::ProjectionState ? impl->projs[r.object].fields
+                                            : impl->pops[r.object].fields;
+  auto it = fields.find(r.field);
+  if (it == fields.end())
+    throw RuntimeError("cannot record '" + r.label + "': no field '" +
+                       r.field + "'");
+  return it->second;
+}
+
+void Network::sampleRecords(int64_t step) {
   for (size_t i = 0; i < spec.records.size(); ++i) {
     const RecordSpec &r = spec.records[i];
-    if (r.kind == RecordSpec::Spikes)
+    if (r.kind == RecordSpec::Spikes || step % r.everySteps != 0)
       continue;
-    std::vector<double> v = r.kind == RecordSpec::ProjectionState
-                                ? projectionField(r.object, r.field)
-                                : populationField(r.object, r.field);
-    s.scratch.assign(v.begin(), v.end());
-    s.stateRecorders[s.recorderOf[i]].sample(0, s.scratch.data());
+    const Buffer &field = recordedField(r);
+    StateRecorder &rec = impl->stateRecorders[impl->recorderOf[i]];
+    if (field.elementSize() == 8)
+      rec.sample(step, field.as<double>());
+    else
+      rec.sample(step, field.as<float>());
   }
 }
 
@@ -518,19 +534,12 @@ void Network::step() {
   ++stepCount;
   for (size_t i = 0; i < spec.records.size(); ++i) {
     const RecordSpec &r = spec.records[i];
-    if (r.kind == RecordSpec::Spikes) {
-      const std::vector<uint32_t> &spikes = s.pops[r.object].spikesNow;
-      s.spikeRecorders[s.recorderOf[i]].record(n, spikes.data(), spikes.size());
+    if (r.kind != RecordSpec::Spikes)
       continue;
-    }
-    if (stepCount % r.everySteps != 0)
-      continue;
-    std::vector<double> v = r.kind == RecordSpec::ProjectionState
-                                ? projectionField(r.object, r.field)
-                                : populationField(r.object, r.field);
-    s.scratch.assign(v.begin(), v.end());
-    s.stateRecorders[s.recorderOf[i]].sample(stepCount, s.scratch.data());
+    const std::vector<uint32_t> &spikes = s.pops[r.object].spikesNow;
+    s.spikeRecorders[s.recorderOf[i]].record(n, spikes.data(), spikes.size());
   }
+  sampleRecords(stepCount);
   for (size_t k = 0; k < s.pops.size(); ++k)
     for (const FieldSpec &f : spec.populations[k].fields)
       if (f.input)

@@ -63,8 +63,9 @@ void SpikeRecorder::clear() {
 // StateRecorder
 //===----------------------------------------------------------------------===//
 
-StateRecorder::StateRecorder(uint32_t begin, uint32_t end, int64_t period)
-    : beginIndex(begin), endIndex(end), period(period) {
+StateRecorder::StateRecorder(uint32_t begin, uint32_t end, int64_t period,
+                             bool f64)
+    : beginIndex(begin), endIndex(end), period(period), f64(f64) {
   if (end < begin)
     throw RuntimeError("StateRecorder: reversed range [" +
                        std::to_string(begin) + ", " + std::to_string(end) +
@@ -74,20 +75,43 @@ StateRecorder::StateRecorder(uint32_t begin, uint32_t end, int64_t period)
                        std::to_string(period));
 }
 
-bool StateRecorder::sample(int64_t step, const float *field) {
+template <typename T>
+static bool sampleInto(int64_t step, int64_t period, const T *field,
+                       uint32_t begin, uint32_t end, double dt,
+                       NpyAppender *valueOut, NpyAppender *timeOut,
+                       std::vector<T> &values, std::vector<int64_t> &steps) {
   if (step % period != 0)
     return false;
-  const float *first = field + beginIndex;
-  double time = static_cast<double>(step) * streamDt;
+  const T *first = field + begin;
+  double time = static_cast<double>(step) * dt;
   if (valueOut) {
     valueOut->append(first);
     timeOut->append(&time);
   } else {
-    sampleValues.insert(sampleValues.end(), first, field + endIndex);
-    sampleSteps.push_back(step);
+    values.insert(values.end(), first, field + end);
+    steps.push_back(step);
   }
-  ++sampleCount;
   return true;
+}
+
+bool StateRecorder::sample(int64_t step, const float *field) {
+  if (f64)
+    throw RuntimeError("StateRecorder: a float64 recorder sampled float32");
+  bool took = sampleInto(step, period, field, beginIndex, endIndex, streamDt,
+                         valueOut.get(), timeOut.get(), sampleValues,
+                         sampleSteps);
+  sampleCount += took;
+  return took;
+}
+
+bool StateRecorder::sample(int64_t step, const double *field) {
+  if (!f64)
+    throw RuntimeError("StateRecorder: a float32 recorder sampled float64");
+  bool took = sampleInto(step, period, field, beginIndex, endIndex, streamDt,
+                         valueOut.get(), timeOut.get(), sampleValues64,
+                         sampleSteps);
+  sampleCount += took;
+  return took;
 }
 
 void StateRecorder::streamTo(const std::string &dir, const std::string &stem,
@@ -96,17 +120,22 @@ void StateRecorder::streamTo(const std::string &dir, const std::string &stem,
     throw RuntimeError("StateRecorder: already streaming to '" +
                        valueOut->path() + "'");
   auto values =
-      std::make_unique<NpyAppender>(joinPath(dir, stem + ".npy"), "<f4",
+      std::make_unique<NpyAppender>(joinPath(dir, stem + ".npy"),
+                                    f64 ? "<f8" : "<f4",
                                     std::vector<int64_t>{int64_t(width())});
   auto times =
       std::make_unique<NpyAppender>(joinPath(dir, stem + "_t.npy"), "<f8");
   // Flush what was recorded in memory so far.
-  values->appendRows(sampleValues.data(), int64_t(sampleSteps.size()));
+  if (f64)
+    values->appendRows(sampleValues64.data(), int64_t(sampleSteps.size()));
+  else
+    values->appendRows(sampleValues.data(), int64_t(sampleSteps.size()));
   for (int64_t step : sampleSteps) {
     double time = static_cast<double>(step) * dt;
     times->append(&time);
   }
   sampleValues.clear();
+  sampleValues64.clear();
   sampleSteps.clear();
   valueOut = std::move(values);
   timeOut = std::move(times);
@@ -134,8 +163,11 @@ std::vector<std::string> StateRecorder::write(const std::string &dir,
   std::vector<double> times(sampleSteps.size());
   for (size_t n = 0; n < sampleSteps.size(); ++n)
     times[n] = static_cast<double>(sampleSteps[n]) * dt;
-  writeNpy(valuePath, sampleValues,
-           {int64_t(sampleSteps.size()), int64_t(width())});
+  std::vector<int64_t> shape = {int64_t(sampleSteps.size()), int64_t(width())};
+  if (f64)
+    writeNpy(valuePath, sampleValues64, shape);
+  else
+    writeNpy(valuePath, sampleValues, shape);
   writeNpy(timePath, times);
   return {valuePath, timePath};
 }

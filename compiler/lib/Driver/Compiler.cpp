@@ -146,8 +146,41 @@ bool hebb::lowerHebbToLoops(mlir::ModuleOp module) {
          runPipeline(module, kLowerPipeline);
 }
 
+/// Marks the buffer pointers of kernels noalias, which convert-func-to-llvm
+/// does not carry over from memref arguments. Without it LLVM cannot hoist
+/// parameter loads out of the element loop and guards the vector loop with
+/// run-time overlap checks. A population's buffers are distinct fields; a
+/// projection's pre and post fields may be the same population, so there
+/// only the read-only parameters and signals are marked.
+static void markKernelBuffersNoAlias(mlir::ModuleOp module) {
+  // Leading LLVM arguments: begin, end, step, t, dt, seed, then the params
+  // and signals memrefs of five values each (allocated and aligned pointers
+  // first), then five per buffer.
+  constexpr unsigned kFirstMemRef = 6, kMemRefWidth = 5;
+  for (auto func : module.getBody()->getOps<mlir::LLVM::LLVMFuncOp>()) {
+    auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
+    if (!instance || func.isExternal())
+      continue;
+    bool distinct = func->hasAttr("hebb.distinct_buffers");
+    unsigned numArgs = func.getNumArguments();
+    for (unsigned i = kFirstMemRef; i < numArgs; ++i) {
+      unsigned slot = (i - kFirstMemRef) % kMemRefWidth;
+      unsigned memref = (i - kFirstMemRef) / kMemRefWidth;
+      if (slot > 1) // offset, size, stride
+        continue;
+      if (!distinct && memref > 1)
+        continue;
+      func.setArgAttr(i, mlir::LLVM::LLVMDialect::getNoAliasAttrName(),
+                      mlir::UnitAttr::get(module.getContext()));
+    }
+  }
+}
+
 bool hebb::lowerLoopsToLLVM(mlir::ModuleOp module) {
-  return runPipeline(module, kLLVMPipeline);
+  if (!runPipeline(module, kLLVMPipeline))
+    return false;
+  markKernelBuffersNoAlias(module);
+  return true;
 }
 
 bool hebb::emitFromLLVMDialect(mlir::ModuleOp module, EmitStage stage,

@@ -50,6 +50,14 @@ LogicalResult SpikeOp::verifyRegions() {
   return success();
 }
 
+LogicalResult RefractoryOp::verifyRegions() {
+  auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
+  if (!yield || yield.getValues().size() != 1 ||
+      !isa<FloatType>(yield.getValues()[0].getType()))
+    return emitOpError("must yield one float duration");
+  return success();
+}
+
 LogicalResult OdesOp::verify() {
   Block &body = getBody().front();
   if (getVars().size() != getMethods().size())

@@ -3,10 +3,10 @@
 // Each hebb.odes op becomes the update of one step, written with hebb.set
 // after every new value is computed from the state at the start of the step.
 //
-//   exact      x' = M x + c with M the same for every element over the step:
-//              the augmented matrix exponential exp([[M dt, c dt], [0, 0]]),
-//              by scaling and squaring, in f64; decoupled equations use the
-//              closed form x + f dt (e^(a dt) - 1) / (a dt).
+//   exact      x' = M x + c with M and c constant over the step: x_new =
+//              Phi x + Gamma c from exp([[M, I], [0, 0]] dt), by scaling and
+//              squaring in f64; decoupled equations use the closed form
+//              x + f dt (e^(a dt) - 1) / (a dt).
 //   exp_euler  each x_i' = a_i x_i + b_i with a_i, b_i frozen over the step:
 //              the same closed form per equation.
 //   euler, rk2 (midpoint), rk4: the explicit Runge-Kutta schemes.
@@ -85,10 +85,20 @@ public:
       if (jac[i][i] && dependsOnAny(jac[i][i], {x[i]}))
         ownLinear = false;
     }
+    // A coupled linear system whose coefficients vary per element would
+    // need a matrix exponential per element: exponential Euler is exact
+    // enough there and far cheaper.
+    bool coupled = false;
+    for (unsigned i = 0; i < n; ++i)
+      for (unsigned j = 0; j < n; ++j)
+        if (i != j && methods[i] == "auto" && methods[j] == "auto" &&
+            jac[i][j])
+          coupled = true;
+    bool exact = linear && (!coupled || invariant);
     for (unsigned i = 0; i < n; ++i) {
       if (methods[i] != "auto")
         continue;
-      methods[i] = linear ? "exact" : ownLinear ? "exp_euler" : "rk4";
+      methods[i] = exact ? "exact" : ownLinear ? "exp_euler" : "rk4";
     }
 
     SmallVector<Value> next(n);
@@ -125,7 +135,7 @@ public:
       }
     }
     if (!exactVars.empty())
-      integrateExact(exactVars, f0, next, invariant);
+      integrateExact(exactVars, f0, next);
     if (!rk2Vars.empty())
       integrateRungeKutta(rk2Vars, f0, next, /*order=*/2);
     if (!rk4Vars.empty())
@@ -171,7 +181,7 @@ private:
   }
 
   void integrateExact(ArrayRef<unsigned> vars, const RhsEvaluation &f0,
-                      SmallVector<Value> &next, bool invariant) {
+                      SmallVector<Value> &next) {
     bool coupled = false;
     for (unsigned i : vars)
       for (unsigned j : vars)
@@ -182,12 +192,15 @@ private:
         next[i] = closedForm(x[i], f0.rhs[i], jac[i][i]);
       return;
     }
-    (void)invariant; // element-invariant propagators are hoisted by LICM
     matrixExponential(vars, f0, next);
   }
 
-  /// exp of the augmented (n+1)x(n+1) matrix [[M dt, c dt], [0, 0]], with
-  /// c = f(x) - M x, in f64; x_new = E[:n,:n] x + E[:n,n].
+  /// The exact step of x' = M x + c with M and c constant over the step:
+  /// exp([[M, I], [0, 0]] dt) = [[Phi, Gamma], [0, I]], then
+  /// x_new = Phi x + Gamma c with c = f(x) - M x. Phi and Gamma depend on M
+  /// alone, so where M is the same for every element (the usual case) the
+  /// whole matrix exponential is hoisted out of the element loop. In f64, by
+  /// scaling and squaring.
   void matrixExponential(ArrayRef<unsigned> vars, const RhsEvaluation &f0,
                          SmallVector<Value> &next) {
     Type f64 = b.getF64Type();
@@ -196,7 +209,7 @@ private:
         return v;
       return arith::ExtFOp::create(b, l, f64, v);
     };
-    unsigned n = vars.size(), m = n + 1;
+    unsigned n = vars.size(), m = 2 * n;
     using Mat = SmallVector<SmallVector<Value>>;
     auto mulAdd = [&](Value acc, Value p, Value q) -> Value {
       if (!p || !q)
@@ -217,50 +230,66 @@ private:
     Value h = arith::MulFOp::create(b, l, dt64, scale);
     Mat a(m, SmallVector<Value>(m));
     for (unsigned r = 0; r < n; ++r) {
-      unsigned i = vars[r];
-      Value c = widen(f0.rhs[i]);
-      for (unsigned s = 0; s < n; ++s) {
-        unsigned j = vars[s];
-        Value mij = widen(jac[i][j]);
-        if (!mij)
-          continue;
-        a[r][s] = arith::MulFOp::create(b, l, mij, h);
-        c = arith::SubFOp::create(b, 
-            l, c, arith::MulFOp::create(b, l, mij, widen(x[j])));
-      }
-      // Other variables of the system (integrated by other methods) enter
-      // through c, frozen over the step.
-      a[r][n] = arith::MulFOp::create(b, l, c, h);
+      for (unsigned s = 0; s < n; ++s)
+        if (Value mij = widen(jac[vars[r]][vars[s]]))
+          a[r][s] = arith::MulFOp::create(b, l, mij, h);
+      a[r][n + r] = h;
     }
-    // Taylor by Horner: E = I + A (I + A/2 (I + A/3 (...))).
-    Value one = constant(f64, 1.0);
-    Mat e(m, SmallVector<Value>(m));
+    // Work with F = E - I rather than E: for a small step E is close to I,
+    // and squaring I + F in floating point would lose F's low bits at
+    // every squaring. Taylor by Horner: F = A (I + A/2 (I + A/3 (...))),
+    // then (I + F)^2 - I = 2F + F F.
+    Value one = constant(f64, 1.0), two = constant(f64, 2.0);
+    Mat p(m, SmallVector<Value>(m));
     for (unsigned i = 0; i < m; ++i)
-      e[i][i] = one;
-    for (int k = kExpTaylorTerms; k >= 1; --k) {
-      Mat ae = matMul(a, e);
+      p[i][i] = one;
+    for (int k = kExpTaylorTerms; k >= 2; --k) {
+      Mat ap = matMul(a, p);
       Value inv = constant(f64, 1.0 / k);
       Mat t(m, SmallVector<Value>(m));
       for (unsigned i = 0; i < m; ++i)
         for (unsigned j = 0; j < m; ++j) {
-          Value v = ae[i][j] ? arith::MulFOp::create(b, l, ae[i][j], inv)
+          Value v = ap[i][j] ? arith::MulFOp::create(b, l, ap[i][j], inv)
                                    .getResult()
                              : Value();
           if (i == j)
             v = v ? arith::AddFOp::create(b, l, v, one).getResult() : one;
           t[i][j] = v;
         }
-      e = t;
+      p = t;
     }
-    for (int s = 0; s < kExpSquarings; ++s)
-      e = matMul(e, e);
+    Mat f = matMul(a, p);
+    for (int s = 0; s < kExpSquarings; ++s) {
+      Mat ff = matMul(f, f);
+      for (unsigned i = 0; i < m; ++i)
+        for (unsigned j = 0; j < m; ++j) {
+          Value twice = f[i][j] ? arith::MulFOp::create(b, l, f[i][j], two)
+                                      .getResult()
+                                : Value();
+          f[i][j] = !twice     ? ff[i][j]
+                    : ff[i][j] ? arith::AddFOp::create(b, l, twice, ff[i][j])
+                                     .getResult()
+                               : twice;
+        }
+    }
+    // Per element: c = f(x) - M x; x_new = x + (Phi - I) x + Gamma c.
+    SmallVector<Value> c;
     for (unsigned r = 0; r < n; ++r) {
-      Value acc = e[r][n];
+      Value cr = widen(f0.rhs[vars[r]]);
       for (unsigned s = 0; s < n; ++s)
-        acc = mulAdd(acc, e[r][s], widen(x[vars[s]]));
-      if (!acc)
-        acc = constant(f64, 0.0);
-      next[vars[r]] = ft.isF64() ? acc : arith::TruncFOp::create(b, l, ft, acc);
+        if (Value mij = widen(jac[vars[r]][vars[s]]))
+          cr = arith::SubFOp::create(
+              b, l, cr, arith::MulFOp::create(b, l, mij, widen(x[vars[s]])));
+      c.push_back(cr);
+    }
+    for (unsigned r = 0; r < n; ++r) {
+      Value acc = widen(x[vars[r]]);
+      for (unsigned s = 0; s < n; ++s) {
+        acc = mulAdd(acc, f[r][s], widen(x[vars[s]]));
+        acc = mulAdd(acc, f[r][n + s], c[s]);
+      }
+      next[vars[r]] =
+          ft.isF64() ? acc : arith::TruncFOp::create(b, l, ft, acc).getResult();
     }
   }
 

@@ -2,8 +2,10 @@
 //
 // A trace such as dapre/dt = -apre / tau_pre only matters when a spike
 // handler reads it. Rather than stepping it every dt, each hebb.on_pre and
-// hebb.on_post of the projection first decays it exactly over the time since
-// the synapse's last event: x <- x exp(a (t - lastupdate)), then records t.
+// hebb.on_post of the projection first brings it up to date exactly over the
+// time since the synapse's last event (for x' = a x + b with a, b constant:
+// x + f(x) T (e^(a T) - 1) / (a T), which is x e^(a T) when b = 0), then
+// records t.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,12 +66,37 @@ LogicalResult catchUp(OdesOp odes, Region &handler) {
                << name << "/dt is not linear in " << name
                << "; an event equation must be like dx/dt = -x / tau";
     }
+    // The closed form is exact for x' = a x + b with a and b constant: b, the
+    // right side at x = 0, may use parameters but no other state.
+    SmallVector<Value> zeros(n);
+    for (unsigned j = 0; j < n; ++j)
+      zeros[j] = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
+    RhsEvaluation atZero = evaluateRhs(b, odes, zeros);
     Value a = (*col)[i];
-    if (!a)
-      continue; // dx/dt does not change x over time: nothing to catch up
-    Value decay = math::ExpOp::create(b, 
-        l, arith::MulFOp::create(b, l, a, elapsed));
-    SetOp::create(b, l, name, arith::MulFOp::create(b, l, x[i], decay));
+    if (!isElementInvariant(atZero.rhs[i]) || (a && !isElementInvariant(a)))
+      return odes.emitOpError("d")
+             << name << "/dt = a " << name
+             << " + b needs a and b constant (parameters, signals); an "
+                "event equation cannot read other state";
+    Value fdt = arith::MulFOp::create(b, l, f.rhs[i], elapsed);
+    Value next;
+    if (!a) {
+      next = arith::AddFOp::create(b, l, x[i], fdt);
+    } else {
+      // x + f(x) dt (e^(a dt) - 1) / (a dt), with the limit 1 at a dt = 0.
+      Value z = arith::MulFOp::create(b, l, a, elapsed);
+      Value zero = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
+      Value one = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 1.0));
+      Value isZero =
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, z, zero);
+      Value safe = arith::SelectOp::create(b, l, isZero, one, z);
+      Value phi = arith::SelectOp::create(
+          b, l, isZero, one,
+          arith::DivFOp::create(b, l, math::ExpM1Op::create(b, l, safe), safe));
+      next = arith::AddFOp::create(b, l, x[i],
+                                   arith::MulFOp::create(b, l, fdt, phi));
+    }
+    SetOp::create(b, l, name, next);
   }
   SetOp::create(b, l, kLastUpdate, t);
   return success();

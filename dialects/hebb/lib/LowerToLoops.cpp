@@ -72,6 +72,9 @@ public:
                                   b.getFunctionType(args, {}));
     func->setAttr("hebb.instance", b.getStringAttr(name));
     func->setAttr("hebb.kind", b.getStringAttr(kind));
+    // Every buffer is a different array: later stages may mark them noalias.
+    if (noAlias)
+      func->setAttr("hebb.distinct_buffers", b.getUnitAttr());
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
     func::ReturnOp::create(b, l);

@@ -169,6 +169,10 @@ public:
 
 private:
   struct Impl;
+  const Buffer &recordedField(const RecordSpec &r) const;
+  /// Samples the state records due at `step` (steps completed).
+  void sampleRecords(int64_t step);
+
   NetworkSpec spec;
   std::unique_ptr<Impl> impl;
   int64_t stepCount = 0;

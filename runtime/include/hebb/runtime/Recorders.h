@@ -56,21 +56,24 @@ private:
 
 class StateRecorder {
 public:
-  /// Samples elements [begin, end) of a float32 field at steps that are
-  /// multiples of `period` (period >= 1).
-  StateRecorder(uint32_t begin, uint32_t end, int64_t period = 1);
+  /// Samples elements [begin, end) of a float32 (or, with `f64`, float64)
+  /// field at steps that are multiples of `period` (period >= 1).
+  StateRecorder(uint32_t begin, uint32_t end, int64_t period = 1,
+                bool f64 = false);
 
   /// Call every step (or only on sampling steps): records the field iff
   /// `step % period == 0`, and returns whether it did. `field` points at
   /// element 0 of the population.
   bool sample(int64_t step, const float *field);
+  /// The same for a float64 recorder.
+  bool sample(int64_t step, const double *field);
 
   /// Switches to streaming: samples so far and all later ones go straight
   /// to <stem>.npy / <stem>_t.npy in `dir` (through NpyAppender) instead of
   /// memory. For long runs whose records would not fit in memory.
   void streamTo(const std::string &dir, const std::string &stem, double dt);
 
-  /// Writes <stem>.npy (T, n) float32 and <stem>_t.npy float64 into `dir`
+  /// Writes <stem>.npy (T, n) float32 (float64 for an f64 recorder) and <stem>_t.npy float64 into `dir`
   /// and returns their paths. When streaming, finalizes the streamed files
   /// (the arguments must then match those given to streamTo).
   std::vector<std::string> write(const std::string &dir,
@@ -80,13 +83,17 @@ public:
   uint32_t width() const { return endIndex - beginIndex; }
   /// In-memory samples, row-major (T, width()); empty when streaming.
   const std::vector<float> &values() const { return sampleValues; }
+  const std::vector<double> &values64() const { return sampleValues64; }
+  bool isF64() const { return f64; }
   const std::vector<int64_t> &steps() const { return sampleSteps; }
 
 private:
   uint32_t beginIndex, endIndex;
   int64_t period;
   int64_t sampleCount = 0;
+  bool f64;
   std::vector<float> sampleValues;
+  std::vector<double> sampleValues64;
   std::vector<int64_t> sampleSteps;
   // Streaming state (null when recording into memory).
   std::unique_ptr<NpyAppender> valueOut, timeOut;

@@ -124,6 +124,7 @@ def Hebb_RefractoryOp : Hebb_Op<"refractory", [HasParent<"PopulationOp">]> {
   let summary = "The refractory period after a spike, in seconds";
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict-with-keyword $body";
+  let hasRegionVerifier = 1;
 }
 
 def Hebb_OdesOp : Hebb_Op<"odes", [SingleBlockImplicitTerminator<"YieldOp">]> {

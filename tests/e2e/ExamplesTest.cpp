@@ -1,0 +1,83 @@
+//===- ExamplesTest.cpp - The examples reproduce their published results --===//
+
+#include "RunHebb.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace hebb::test;
+
+// Song, Miller & Abbott (2000): after 100 s of STDP the weights are bimodal.
+// The lowest and the highest tenth of [0, w_max] each hold at least twice
+// the mean share of the eight middle tenths, and the output fires at a
+// plausible rate (Brian2 2.5.1 on the same model: 23% lowest, 19% highest,
+// 26 Hz).
+TEST(Examples, Song2000WeightsBecomeBimodal) {
+  CommandResult r = hebbRun(sourcePath("examples/song2000.hebb"), "song2000");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+
+  hebb::rt::NpyArray w = hebb::rt::readNpy(outPath("song2000", "syn_w.npy"));
+  ASSERT_EQ(w.shape.size(), 2u);
+  ASSERT_EQ(w.shape[0], 11); // t = 0, 10, ..., 100 s
+  ASSERT_EQ(w.shape[1], 1000);
+  std::vector<double> all = w.toDoubles();
+  std::vector<double> last(all.end() - 1000, all.end());
+  const double wMax = 0.01;
+  std::vector<int> tenths(10, 0);
+  for (double x : last) {
+    ASSERT_GE(x, 0.0);
+    ASSERT_LE(x, wMax);
+    tenths[std::min(9, static_cast<int>(x / wMax * 10))]++;
+  }
+  double middle =
+      std::accumulate(tenths.begin() + 1, tenths.begin() + 9, 0.0) / 8;
+  EXPECT_GE(tenths[0], 2 * middle) << "lowest tenth " << tenths[0];
+  EXPECT_GE(tenths[9], 2 * middle) << "highest tenth " << tenths[9];
+
+  // Initial weights are uniform on [0, w_max]: no such shape at t = 0.
+  std::vector<int> initial(10, 0);
+  for (int i = 0; i < 1000; ++i)
+    initial[std::min(9, static_cast<int>(all[i] / wMax * 10))]++;
+  EXPECT_LT(initial[0], 150);
+  EXPECT_LT(initial[9], 150);
+
+  std::vector<double> spikes = loadDoubles(outPath("song2000", "out_spikes_t.npy"));
+  double rate = spikes.size() / 100.0;
+  EXPECT_GE(rate, 5.0);
+  EXPECT_LE(rate, 60.0);
+}
+
+// Oja (1982): the weight vector of a linear neuron converges to the top
+// eigenvector of the input covariance, with unit norm.
+TEST(Examples, OjaFindsThePrincipalComponent) {
+  CommandResult r = hebbRun(sourcePath("examples/oja_pca.hebb"), "oja");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  hebb::rt::NpyArray w = hebb::rt::readNpy(outPath("oja", "syn_w.npy"));
+  ASSERT_EQ(w.shape.size(), 2u);
+  ASSERT_EQ(w.shape[1], 10);
+  std::vector<double> all = w.toDoubles();
+  std::vector<double> last(all.end() - 10, all.end());
+  std::vector<double> top =
+      loadDoubles(sourcePath("examples/data/oja_top_eigenvector.npy"));
+  ASSERT_EQ(top.size(), 10u);
+  double dot = 0, norm = 0, topNorm = 0;
+  for (int i = 0; i < 10; ++i) {
+    dot += last[i] * top[i];
+    norm += last[i] * last[i];
+    topNorm += top[i] * top[i];
+  }
+  double cosine = std::fabs(dot) / std::sqrt(norm * topNorm);
+  EXPECT_GE(cosine, 0.99);
+  EXPECT_NEAR(std::sqrt(norm), 1.0, 0.05);
+  // It starts far from it.
+  std::vector<double> first(all.begin(), all.begin() + 10);
+  double dot0 = 0, norm0 = 0;
+  for (int i = 0; i < 10; ++i) {
+    dot0 += first[i] * top[i];
+    norm0 += first[i] * first[i];
+  }
+  EXPECT_LT(std::fabs(dot0) / std::sqrt(norm0 * topNorm), 0.9);
+}

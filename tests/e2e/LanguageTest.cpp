@@ -1,0 +1,106 @@
+//===- LanguageTest.cpp - Semantics of the language, run end to end -------===//
+
+#include "RunHebb.h"
+
+#include "hebb/runtime/Philox.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace hebb::test;
+
+// rand() and randn() in compiled kernels are the runtime's counter-based
+// Philox numbers for (seed, stream of the stage, element, step, draw).
+TEST(Language, KernelRandomNumbersAreTheRuntimePhilox) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/random.hebb"), "random");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  hebb::rt::NpyArray u = hebb::rt::readNpy(outPath("random", "p_u.npy"));
+  hebb::rt::NpyArray z = hebb::rt::readNpy(outPath("random", "p_z.npy"));
+  ASSERT_EQ(u.shape, (std::vector<int64_t>{6, 256}));
+  std::vector<double> uv = u.toDoubles(), zv = z.toDoubles();
+  uint32_t stream = hebb::rt::streamId("p.step");
+  // Sample k (k >= 1) holds the values drawn in step k - 1.
+  for (int k = 1; k < 6; ++k)
+    for (uint32_t i = 0; i < 256; ++i) {
+      float expectU = hebb::rt::uniformAt(7, stream, i, k - 1, 0);
+      float expectZ = hebb::rt::normalAt(7, stream, i, k - 1, 1);
+      ASSERT_EQ(static_cast<float>(uv[k * 256 + i]), expectU)
+          << "step " << k - 1 << " element " << i;
+      // The kernel's log and cos are polynomial approximations.
+      ASSERT_NEAR(zv[k * 256 + i], expectZ, 2e-5 * (1 + std::fabs(expectZ)));
+    }
+}
+
+TEST(Language, SameSeedSameSpikesOtherSeedOthers) {
+  std::string file = sourcePath("tests/e2e/inputs/poisson.hebb");
+  ASSERT_EQ(hebbRun(file, "seed_a", "--set seed=3").exitCode, 0);
+  ASSERT_EQ(hebbRun(file, "seed_b", "--set seed=3").exitCode, 0);
+  ASSERT_EQ(hebbRun(file, "seed_c", "--set seed=4").exitCode, 0);
+  auto a = loadDoubles(outPath("seed_a", "p_spikes_i.npy"));
+  auto b = loadDoubles(outPath("seed_b", "p_spikes_i.npy"));
+  auto c = loadDoubles(outPath("seed_c", "p_spikes_i.npy"));
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+// 1000 Poisson neurons at 15 Hz for 10 s: 150000 expected spikes, so the
+// measured rate is within 1% (four standard deviations) of 15 Hz, and no
+// neuron is silent or wildly off.
+TEST(Language, PoissonNeuronsFireAtTheirRate) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/poisson.hebb"), "poisson");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto t = loadDoubles(outPath("poisson", "p_spikes_t.npy"));
+  auto idx = loadDoubles(outPath("poisson", "p_spikes_i.npy"));
+  ASSERT_EQ(t.size(), idx.size());
+  double rate = t.size() / (1000 * 10.0);
+  EXPECT_NEAR(rate, 15.0, 0.15);
+  std::vector<int> perNeuron(1000, 0);
+  for (double i : idx)
+    perNeuron[static_cast<int>(i)]++;
+  for (int n : perNeuron) {
+    EXPECT_GT(n, 150 - 5 * 12.3); // mean 150, sd about 12.2
+    EXPECT_LT(n, 150 + 5 * 12.3);
+  }
+}
+
+// Linear ODEs are integrated exactly: each recorded value equals the closed
+// form at its time, within the rounding of the precision used.
+static void checkExact(const std::string &name, double tolV, double tolX) {
+  auto v = loadDoubles(outPath(name, "leak_v.npy"));
+  auto x = loadDoubles(outPath(name, "cascade_x.npy"));
+  auto y = loadDoubles(outPath(name, "cascade_y.npy"));
+  ASSERT_EQ(v.size(), 1001u);
+  const double tau = 0.02, vInf = -0.05, v0 = -0.07;
+  const double t1 = 0.01, t2 = 0.03;
+  for (size_t k = 0; k < v.size(); ++k) {
+    double t = k * 1e-4;
+    EXPECT_NEAR(v[k], vInf + (v0 - vInf) * std::exp(-t / tau), tolV)
+        << "t = " << t;
+    double yExact = std::exp(-t / t2);
+    double xExact =
+        (std::exp(-t / t2) - std::exp(-t / t1)) / (t1 * (1 / t1 - 1 / t2));
+    EXPECT_NEAR(y[k], yExact, tolX) << "t = " << t;
+    EXPECT_NEAR(x[k], xExact, tolX) << "t = " << t;
+  }
+}
+
+TEST(Language, LinearOdesAreIntegratedExactlyInF32) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/exact.hebb"), "exact32");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  checkExact("exact32", 2e-7, 2e-6);
+}
+
+TEST(Language, LinearOdesAreIntegratedExactlyInF64) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/exact.hebb"),
+                            "exact64", "--precision=f64");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  checkExact("exact64", 1e-13, 1e-12);
+}
+
+TEST(Language, ErrorsExitNonZeroWithALocation) {
+  CommandResult r = runCommand(std::string(HEBB_BIN_DIR) + "/hebb run " +
+                               sourcePath("tests/e2e/inputs/missing.hebb"));
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.output.find("cannot read"), std::string::npos) << r.output;
+}
