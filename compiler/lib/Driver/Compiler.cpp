@@ -352,6 +352,8 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
       if (p.name != name)
         continue;
       (what == "init" ? p.init : p.step) = k;
+      if (llvm::is_contained(k.buffers, "spiked"))
+        p.spiking = true;
     }
     for (rt::ProjectionSpec &p : spec.projections) {
       if (p.name != name)

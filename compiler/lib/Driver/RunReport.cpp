@@ -65,13 +65,26 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
   os << line;
   for (size_t p = 0; p < spec.populations.size(); ++p) {
     const rt::PopulationSpec &pop = spec.populations[p];
-    double rate = simulated > 0 ? network.spikeCount(static_cast<int>(p)) /
-                                      (pop.size * simulated)
-                                : 0;
-    std::snprintf(line, sizeof line,
-                  "  population %-10s %8lld x %-10s mean rate %.4g Hz\n",
+    std::snprintf(line, sizeof line, "  population %-10s %8lld x %-10s",
                   pop.name.c_str(), static_cast<long long>(pop.size),
-                  pop.model.c_str(), rate);
+                  pop.model.c_str());
+    os << line;
+    if (pop.spiking) {
+      double rate = simulated > 0 ? network.spikeCount(static_cast<int>(p)) /
+                                        (pop.size * simulated)
+                                  : 0;
+      std::snprintf(line, sizeof line, " mean rate %.4g Hz\n", rate);
+    } else if (!pop.fields.empty()) {
+      // A rate population: the mean and spread of its first variable.
+      const std::string &field = pop.fields.front().name;
+      std::vector<double> v = network.populationField(static_cast<int>(p), field);
+      double mean, sd;
+      meanStd(v, mean, sd);
+      std::snprintf(line, sizeof line, " %s: mean %.4g, std %.4g\n",
+                    field.c_str(), mean, sd);
+    } else {
+      std::snprintf(line, sizeof line, "\n");
+    }
     os << line;
   }
   for (size_t k = 0; k < spec.projections.size(); ++k) {

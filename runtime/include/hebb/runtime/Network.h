@@ -59,6 +59,7 @@ struct PopulationSpec {
   std::vector<ParamSpec> params;
   std::optional<KernelSpec> init, step;
   std::optional<StreamSpec> stream;
+  bool spiking = false; // has a spike condition
 };
 
 enum class ConnectRule { All, OneToOne, Probability, InDegree, OutDegree, File };
