@@ -2,6 +2,8 @@
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+# Paths relative to the checkout let ccache reuse objects across clones.
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: run test build setup configure clean
 
