@@ -73,11 +73,17 @@ class KernelCall {
 public:
   KernelCall() = default;
   KernelCall(const KernelSpec &spec, MemRef1D params, MemRef1D signals,
-             std::vector<MemRef1D> buffers)
+             std::vector<MemRef1D> buffers, int64_t domainSize)
       : entry(spec.entry), symbol(spec.symbol), params(params),
-        signals(signals), buffers(std::move(buffers)) {
+        signals(signals), buffers(std::move(buffers)),
+        domainSize(domainSize) {
     if (!entry)
       throw RuntimeError("kernel '" + spec.symbol + "' has no entry point");
+  }
+
+  /// Runs over the kernel's whole domain (neurons, synapses or rows).
+  void callAll(int64_t step, double t, double dt, int64_t seed) {
+    call(0, domainSize, step, t, dt, seed);
   }
 
   void call(int64_t begin, int64_t end, int64_t step, double t, double dt,
@@ -110,6 +116,7 @@ private:
   std::string symbol;
   MemRef1D params, signals;
   std::vector<MemRef1D> buffers;
+  int64_t domainSize = 0;
   std::array<int64_t, 6> scalars{};
   double time = 0, timestep = 0;
   std::vector<void *> args;
@@ -254,9 +261,11 @@ Network::Network(NetworkSpec specIn)
     PopulationState &st = s.pops[k];
     MemRef1D params = describe(st.params), sig = describe(s.signals);
     if (ps.init)
-      st.init = KernelCall(*ps.init, params, sig, popBuffers(st, ps, *ps.init));
+      st.init = KernelCall(*ps.init, params, sig, popBuffers(st, ps, *ps.init),
+                           ps.size);
     if (ps.step)
-      st.step = KernelCall(*ps.step, params, sig, popBuffers(st, ps, *ps.step));
+      st.step = KernelCall(*ps.step, params, sig, popBuffers(st, ps, *ps.step),
+                           ps.size);
   }
 
   s.projs.resize(spec.projections.size());
@@ -378,8 +387,13 @@ Network::Network(NetworkSpec specIn)
     };
     MemRef1D params = describe(st.params), sig = describe(s.signals);
     auto make = [&](const std::optional<KernelSpec> &k, KernelCall &call) {
-      if (k)
-        call = KernelCall(*k, params, sig, buffers(*k));
+      if (!k)
+        return;
+      int64_t domain = k->domain == KernelDomain::PreRows ? nPre
+                       : k->domain == KernelDomain::Synapses
+                           ? static_cast<int64_t>(nSyn)
+                           : 0; // events: the caller gives the range
+      call = KernelCall(*k, params, sig, buffers(*k), domain);
     };
     make(ps.init, st.init);
     make(ps.onPre, st.onPre);
@@ -391,12 +405,10 @@ Network::Network(NetworkSpec specIn)
   // Initial values: populations first, so that synapse inits may read them.
   for (size_t k = 0; k < s.pops.size(); ++k)
     if (s.pops[k].init.valid())
-      s.pops[k].init.call(0, spec.populations[k].size, 0, 0, spec.dt,
-                          static_cast<int64_t>(spec.seed));
+      s.pops[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed));
   for (size_t k = 0; k < s.projs.size(); ++k)
     if (s.projs[k].init.valid())
-      s.projs[k].init.call(0, s.projs[k].conn.numSynapses(), 0, 0, spec.dt,
-                           static_cast<int64_t>(spec.seed));
+      s.projs[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed));
 
   for (const RecordSpec &r : spec.records) {
     if (r.kind == RecordSpec::Spikes) {
@@ -472,7 +484,7 @@ void Network::step() {
   // 2. Transmission, reading the state at the end of the previous step.
   for (ProjectionState &st : s.projs)
     if (st.transmit.valid())
-      st.transmit.call(0, st.conn.numSynapses(), n, t, spec.dt, seed);
+      st.transmit.callAll(n, t, spec.dt, seed);
 
   // Learning pairs postsynaptic responses with the presynaptic values that
   // were transmitted: keep them before neurons update.
@@ -503,7 +515,7 @@ void Network::step() {
         for (int64_t i = 0; i < ps.size; ++i)
           r.as<double>()[i] = src[i];
     } else if (st.step.valid()) {
-      st.step.call(0, ps.size, n, t, spec.dt, seed);
+      st.step.callAll(n, t, spec.dt, seed);
       const uint8_t *flags = st.spiked.as<uint8_t>();
       for (int64_t i = 0; i < ps.size; ++i)
         if (flags[i])
@@ -516,7 +528,7 @@ void Network::step() {
   // 4. Learning, then `on post` for the neurons that spiked in 3.
   for (ProjectionState &st : s.projs)
     if (st.learn.valid())
-      st.learn.call(0, st.conn.numSynapses(), n, t, spec.dt, seed);
+      st.learn.callAll(n, t, spec.dt, seed);
   for (size_t k = 0; k < s.projs.size(); ++k) {
     ProjectionState &st = s.projs[k];
     const ProjectionSpec &ps = spec.projections[k];

@@ -656,7 +656,8 @@ private:
     auto op = mlir::hebb::ProjectionOp::create(b, 
         loc(proj.loc), proj.name, pre.name, proj.pre.begin, proj.pre.end,
         post.name, proj.post.begin, proj.post.end, model.name,
-        proj.delaySteps);
+        proj.delaySteps,
+        /*dense=*/proj.connect == ast::ConnectKind::All && !proj.noSelf);
     op.getBody().emplaceBlock();
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&op.getBody().front());

@@ -23,6 +23,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -345,6 +346,12 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
       continue;
     rt::KernelSpec k;
     k.symbol = func.getSymName().str();
+    if (auto domain = func->getAttrOfType<mlir::StringAttr>("hebb.domain"))
+      k.domain = llvm::StringSwitch<rt::KernelDomain>(domain.getValue())
+                     .Case("synapses", rt::KernelDomain::Synapses)
+                     .Case("pre_rows", rt::KernelDomain::PreRows)
+                     .Case("events", rt::KernelDomain::Events)
+                     .Default(rt::KernelDomain::Neurons);
     for (mlir::Attribute b : buffers)
       k.buffers.push_back(mlir::cast<mlir::StringAttr>(b).getValue().str());
     llvm::StringRef name = instance.getValue(), what = kind.getValue();

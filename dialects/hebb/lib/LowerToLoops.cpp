@@ -154,6 +154,10 @@ public:
 
   OpBuilder &builder() { return b; }
   Location loc() { return l; }
+  /// What [begin, end) ranges over: neurons, synapses, pre_rows or events.
+  void setDomain(StringRef domain) {
+    func->setAttr("hebb.domain", b.getStringAttr(domain));
+  }
   Value begin, end, step, time, dt, seed, params, signals;
 
 private:
@@ -443,6 +447,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
   };
   if (auto init = findStage<InitOp>(pop)) {
     KernelBuilder k(module, pop, "init", /*noAlias=*/true);
+    k.setDomain("neurons");
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value i) {
       Element e{i, {}, {}, counterOf(k.builder(), k.loc(), i),
@@ -460,6 +465,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
   if (!stepStage && !spike)
     return success();
   KernelBuilder k(module, pop, "step", /*noAlias=*/true);
+  k.setDomain("neurons");
   OpBuilder &b = k.builder();
   Location l = k.loc();
   LogicalResult status = success();
@@ -534,24 +540,47 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
 
 LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   StringRef name = proj.getSymName();
+  // A dense projection (every pre to every post) stores synapse
+  // s = i * numPost + j: its kernels compute indices instead of loading them.
+  bool dense = proj.getDense();
+  int64_t numPre = proj.getPreEnd() - proj.getPreBegin();
+  int64_t numPost = proj.getPostEnd() - proj.getPostBegin();
   auto counterOf = [](OpBuilder &b, Location l, Value s) -> Value {
     return arith::IndexCastUIOp::create(b, l, b.getI32Type(), s);
   };
-  // Stages that run over all synapses: init, transmit, learn.
+  auto denseIndex = [&](KernelBuilder &k, Value i, Value j) -> Value {
+    OpBuilder &b = k.builder();
+    Value n = arith::ConstantIndexOp::create(b, k.loc(), numPost);
+    return arith::AddIOp::create(b, k.loc(),
+                                 arith::MulIOp::create(b, k.loc(), i, n), j);
+  };
+  auto constantIndex = [](KernelBuilder &k, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(k.builder(), k.loc(), v);
+  };
+  // Stages that run over all synapses: init, transmit, learn. CSR kernels
+  // loop over synapse ids; dense ones over presynaptic rows, then posts.
   auto overSynapses = [&](Region &region, StringRef kind,
                           bool preSnapshot) -> LogicalResult {
     KernelBuilder k(module, proj, kind, /*noAlias=*/false);
+    k.setDomain(dense ? "pre_rows" : "synapses");
+    uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
-    k.loop(k.begin, k.end, [&](Value s) {
-      Element e{s,
-                k.loadIndex("pre_index", s),
-                k.loadIndex("post_index", s),
-                counterOf(k.builder(), k.loc(), s),
-                streamId((name + "." + kind).str()),
+    auto body = [&](Value s, Value i, Value j) {
+      Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream,
                 preSnapshot};
       if (failed(k.lowerBlock(region.front(), e, {})))
         status = failure();
-    });
+    };
+    if (dense) {
+      k.loop(k.begin, k.end, [&](Value i) {
+        k.loop(constantIndex(k, 0), constantIndex(k, numPost),
+               [&](Value j) { body(denseIndex(k, i, j), i, j); });
+      });
+    } else {
+      k.loop(k.begin, k.end, [&](Value s) {
+        body(s, k.loadIndex("pre_index", s), k.loadIndex("post_index", s));
+      });
+    }
     return status;
   };
   if (auto init = findStage<InitOp>(proj))
@@ -565,41 +594,53 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       return failure();
   if (auto onPre = findStage<OnPreOp>(proj)) {
     KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
+    k.setDomain("events");
+    uint32_t stream = streamId((name + ".on_pre").str());
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value ev) {
       Value i = k.loadIndex("events", ev);
-      OpBuilder &b = k.builder();
-      Value one = arith::ConstantIndexOp::create(b, k.loc(), 1);
-      Value first = k.loadIndex("row_ptr", i);
-      Value last = k.loadIndex("row_ptr", arith::AddIOp::create(b, k.loc(), i, one));
-      k.loop(first, last, [&](Value s) {
-        Element e{s, i, k.loadIndex("post_index", s),
-                  counterOf(k.builder(), k.loc(), s),
-                  streamId((name + ".on_pre").str()), false};
+      auto body = [&](Value s, Value j) {
+        Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, false};
         if (failed(k.lowerBlock(onPre.getBody().front(), e, {})))
           status = failure();
-      });
+      };
+      if (dense) {
+        k.loop(constantIndex(k, 0), constantIndex(k, numPost),
+               [&](Value j) { body(denseIndex(k, i, j), j); });
+        return;
+      }
+      OpBuilder &b = k.builder();
+      Value next = arith::AddIOp::create(b, k.loc(), i, constantIndex(k, 1));
+      k.loop(k.loadIndex("row_ptr", i), k.loadIndex("row_ptr", next),
+             [&](Value s) { body(s, k.loadIndex("post_index", s)); });
     });
     if (failed(status))
       return failure();
   }
   if (auto onPost = findStage<OnPostOp>(proj)) {
     KernelBuilder k(module, proj, "on_post", /*noAlias=*/false);
+    k.setDomain("events");
+    uint32_t stream = streamId((name + ".on_post").str());
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value ev) {
       Value j = k.loadIndex("events", ev);
-      OpBuilder &b = k.builder();
-      Value one = arith::ConstantIndexOp::create(b, k.loc(), 1);
-      Value first = k.loadIndex("col_ptr", j);
-      Value last = k.loadIndex("col_ptr", arith::AddIOp::create(b, k.loc(), j, one));
-      k.loop(first, last, [&](Value c) {
-        Value s = k.loadIndex("col_syn", c);
-        Element e{s, k.loadIndex("pre_index", s), j,
-                  counterOf(k.builder(), k.loc(), s),
-                  streamId((name + ".on_post").str()), true};
+      auto body = [&](Value s, Value i) {
+        Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, true};
         if (failed(k.lowerBlock(onPost.getBody().front(), e, {})))
           status = failure();
-      });
+      };
+      if (dense) {
+        k.loop(constantIndex(k, 0), constantIndex(k, numPre),
+               [&](Value i) { body(denseIndex(k, i, j), i); });
+        return;
+      }
+      OpBuilder &b = k.builder();
+      Value next = arith::AddIOp::create(b, k.loc(), j, constantIndex(k, 1));
+      k.loop(k.loadIndex("col_ptr", j), k.loadIndex("col_ptr", next),
+             [&](Value c) {
+               Value s = k.loadIndex("col_syn", c);
+               body(s, k.loadIndex("pre_index", s));
+             });
     });
     if (failed(status))
       return failure();

@@ -38,10 +38,14 @@ struct ParamSpec {
   std::string unit; // SI, for people: "s", "V", "1"
 };
 
+/// What a kernel's [begin, end) ranges over.
+enum class KernelDomain { Neurons, Synapses, PreRows, Events };
+
 /// A compiled kernel: its symbol, manifest and entry point.
 struct KernelSpec {
   std::string symbol;
   std::vector<std::string> buffers;
+  KernelDomain domain = KernelDomain::Neurons;
   KernelEntry entry = nullptr;
 };
 

@@ -45,18 +45,21 @@ def Hebb_ProjectionOp : Hebb_Op<"projection",
     Synapses of model `model` from neurons `[pre_begin, pre_end)` of
     population `pre` to `[post_begin, post_end)` of `post`. The body declares
     parameters and fields and holds the stages `hebb.init`, `hebb.on_pre`,
-    `hebb.on_post`, `hebb.transmit` and `hebb.learn`.
+    `hebb.on_post`, `hebb.transmit` and `hebb.learn`. A `dense` projection
+    connects every pre to every post and stores synapse `i * n_post + j`,
+    so its kernels need no index arrays; the others are CSR.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
                        I64Attr:$pre_begin, I64Attr:$pre_end,
                        FlatSymbolRefAttr:$post, I64Attr:$post_begin,
                        I64Attr:$post_end, StrAttr:$model,
-                       I64Attr:$delay_steps);
+                       I64Attr:$delay_steps, UnitAttr:$dense);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name `from` $pre `[` $pre_begin `:` $pre_end `]`
     `to` $post `[` $post_begin `:` $post_end `]`
-    `model` $model `delay` $delay_steps attr-dict-with-keyword $body
+    `model` $model `delay` $delay_steps (`dense` $dense^)?
+    attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;
 }
