@@ -4,6 +4,7 @@
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/Npy.h"
 #include "hebb/runtime/Philox.h"
+#include "hebb/runtime/ThreadPool.h"
 
 #include <algorithm>
 #include <array>
@@ -79,33 +80,57 @@ public:
         domainSize(domainSize) {
     if (!entry)
       throw RuntimeError("kernel '" + spec.symbol + "' has no entry point");
+    if (this->buffers.size() > kMaxBuffers)
+      throw RuntimeError("kernel '" + spec.symbol + "' has more than " +
+                         std::to_string(kMaxBuffers) + " buffers");
   }
 
-  /// Runs over the kernel's whole domain (neurons, synapses or rows).
-  void callAll(int64_t step, double t, double dt, int64_t seed) {
-    call(0, domainSize, step, t, dt, seed);
-  }
 
+  /// Runs [begin, end). Reentrant: threads may run chunks at once.
   void call(int64_t begin, int64_t end, int64_t step, double t, double dt,
-            int64_t seed) {
+            int64_t seed) const {
     if (begin >= end)
       return;
-    scalars = {begin, end, step, 0, 0, seed};
-    time = t;
-    timestep = dt;
-    std::vector<void *> &a = args;
-    a.clear();
-    a.push_back(&scalars[0]);
-    a.push_back(&scalars[1]);
-    a.push_back(&scalars[2]);
-    a.push_back(&time);
-    a.push_back(&timestep);
-    a.push_back(&scalars[5]);
-    push(params);
-    push(signals);
-    for (MemRef1D &m : buffers)
-      push(m);
-    entry(a.data());
+    int64_t scalars[4] = {begin, end, step, seed};
+    double time = t, timestep = dt;
+    MemRef1D p = params, sig = signals;
+    void *args[kMaxArgs];
+    int n = 0;
+    args[n++] = &scalars[0];
+    args[n++] = &scalars[1];
+    args[n++] = &scalars[2];
+    args[n++] = &time;
+    args[n++] = &timestep;
+    args[n++] = &scalars[3];
+    auto push = [&](MemRef1D &m) {
+      args[n++] = &m.allocated;
+      args[n++] = &m.aligned;
+      args[n++] = &m.offset;
+      args[n++] = &m.size;
+      args[n++] = &m.stride;
+    };
+    push(p);
+    push(sig);
+    // The kernel only reads the descriptors; copies keep this reentrant.
+    MemRef1D local[kMaxBuffers];
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      local[i] = buffers[i];
+      push(local[i]);
+    }
+    entry(args);
+  }
+
+  /// Runs the whole domain, split across `pool` where elements are
+  /// independent.
+  void callAll(int64_t step, double t, double dt, int64_t seed,
+               ThreadPool *pool) const {
+    if (!pool) {
+      call(0, domainSize, step, t, dt, seed);
+      return;
+    }
+    pool->parallelFor(0, domainSize, [&](int64_t lo, int64_t hi) {
+      call(lo, hi, step, t, dt, seed);
+    });
   }
 
   bool valid() const { return entry != nullptr; }
@@ -117,17 +142,8 @@ private:
   MemRef1D params, signals;
   std::vector<MemRef1D> buffers;
   int64_t domainSize = 0;
-  std::array<int64_t, 6> scalars{};
-  double time = 0, timestep = 0;
-  std::vector<void *> args;
-
-  void push(MemRef1D &m) {
-    args.push_back(&m.allocated);
-    args.push_back(&m.aligned);
-    args.push_back(&m.offset);
-    args.push_back(&m.size);
-    args.push_back(&m.stride);
-  }
+  static constexpr size_t kMaxBuffers = 64;
+  static constexpr size_t kMaxArgs = 6 + 5 * (2 + kMaxBuffers);
 };
 
 MemRef1D describe(const Buffer &b, int64_t offset = 0, int64_t size = -1) {
@@ -197,6 +213,7 @@ struct Network::Impl {
   std::vector<StateRecorder> stateRecorders;
   std::vector<int> recorderOf; // per record: index into its recorder list
   int64_t maxDelay = 1;
+  std::unique_ptr<ThreadPool> pool; // null: one thread
 };
 
 Network::Network(NetworkSpec specIn)
@@ -405,10 +422,12 @@ Network::Network(NetworkSpec specIn)
   // Initial values: populations first, so that synapse inits may read them.
   for (size_t k = 0; k < s.pops.size(); ++k)
     if (s.pops[k].init.valid())
-      s.pops[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed));
+      s.pops[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
+                             nullptr);
   for (size_t k = 0; k < s.projs.size(); ++k)
     if (s.projs[k].init.valid())
-      s.projs[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed));
+      s.projs[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
+                              nullptr);
 
   for (const RecordSpec &r : spec.records) {
     if (r.kind == RecordSpec::Spikes) {
@@ -484,7 +503,7 @@ void Network::step() {
   // 2. Transmission, reading the state at the end of the previous step.
   for (ProjectionState &st : s.projs)
     if (st.transmit.valid())
-      st.transmit.callAll(n, t, spec.dt, seed);
+      st.transmit.callAll(n, t, spec.dt, seed, nullptr); // scatters into post
 
   // Learning pairs postsynaptic responses with the presynaptic values that
   // were transmitted: keep them before neurons update.
@@ -515,7 +534,7 @@ void Network::step() {
         for (int64_t i = 0; i < ps.size; ++i)
           r.as<double>()[i] = src[i];
     } else if (st.step.valid()) {
-      st.step.callAll(n, t, spec.dt, seed);
+      st.step.callAll(n, t, spec.dt, seed, s.pool.get());
       const uint8_t *flags = st.spiked.as<uint8_t>();
       for (int64_t i = 0; i < ps.size; ++i)
         if (flags[i])
@@ -528,7 +547,7 @@ void Network::step() {
   // 4. Learning, then `on post` for the neurons that spiked in 3.
   for (ProjectionState &st : s.projs)
     if (st.learn.valid())
-      st.learn.callAll(n, t, spec.dt, seed);
+      st.learn.callAll(n, t, spec.dt, seed, s.pool.get());
   for (size_t k = 0; k < s.projs.size(); ++k) {
     ProjectionState &st = s.projs[k];
     const ProjectionSpec &ps = spec.projections[k];
@@ -587,6 +606,10 @@ void Network::runSchedule(const ProgressFn &progress) {
     else
       run(a.steps, progress);
   }
+}
+
+void Network::setThreads(unsigned threads) {
+  impl->pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
 }
 
 void Network::setSignal(const std::string &name, double value) {

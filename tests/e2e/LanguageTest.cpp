@@ -104,3 +104,20 @@ TEST(Language, ErrorsExitNonZeroWithALocation) {
   EXPECT_NE(r.exitCode, 0);
   EXPECT_NE(r.output.find("cannot read"), std::string::npos) << r.output;
 }
+
+// Neuron updates split across threads give the same spikes and states,
+// because random numbers are keyed by element and step, not by thread.
+TEST(Language, ThreadsDoNotChangeResults) {
+  std::string file = sourcePath("tests/e2e/inputs/many_neurons.hebb");
+  CommandResult one = hebbRun(file, "threads1", "--threads 1");
+  ASSERT_EQ(one.exitCode, 0) << one.output;
+  CommandResult two = hebbRun(file, "threads2", "--threads 2");
+  ASSERT_EQ(two.exitCode, 0) << two.output;
+  for (const char *f : {"p_spikes_i.npy", "p_spikes_t.npy", "q_spikes_i.npy",
+                        "q_spikes_t.npy", "q_0_10_v.npy"}) {
+    auto a = loadDoubles(outPath("threads1", f));
+    auto b = loadDoubles(outPath("threads2", f));
+    EXPECT_EQ(a, b) << f;
+    EXPECT_FALSE(a.empty()) << f;
+  }
+}

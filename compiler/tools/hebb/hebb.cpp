@@ -43,6 +43,12 @@ static cl::opt<std::string> precision("precision",
                                       cl::desc("Floating point: f32 or f64"),
                                       cl::init("f32"), cl::sub(runCommand),
                                       cl::cat(category));
+static cl::opt<unsigned> threads("threads",
+                                 cl::desc("Threads for neuron updates and "
+                                          "learning (results do not depend "
+                                          "on it)"),
+                                 cl::init(1), cl::sub(runCommand),
+                                 cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("No progress line"),
                            cl::sub(runCommand), cl::cat(category));
 
@@ -95,6 +101,11 @@ int runNetwork() {
   std::string dir = outDir.empty() ? "out/" + plan->name : std::string(outDir);
   try {
     rt::Network network(compiled->spec);
+    if (threads == 0) {
+      diags.errorNoLoc("--threads must be at least 1");
+      return 1;
+    }
+    network.setThreads(threads);
     auto runStart = std::chrono::steady_clock::now();
     network.runSchedule(quiet ? rt::ProgressFn() : progressLine);
     info.runSeconds = std::chrono::duration<double>(

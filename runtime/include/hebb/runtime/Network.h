@@ -171,6 +171,9 @@ public:
   int64_t spikeCount(int pop) const;
   const Connectivity &connectivity(int proj) const;
   void setSignal(const std::string &name, double value);
+  /// Splits neuron updates and learning over `threads` threads (1: none).
+  /// Results are the same for any number of threads.
+  void setThreads(unsigned threads);
 
 private:
   struct Impl;

@@ -1,0 +1,51 @@
+//===- ThreadPool.h - Splitting kernels across threads ----------*- C++ -*-===//
+
+#ifndef HEBB_RUNTIME_THREADPOOL_H
+#define HEBB_RUNTIME_THREADPOOL_H
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace hebb::rt {
+
+/// A fixed set of worker threads that run contiguous chunks of a range.
+/// Results never depend on the number of threads: each element is computed
+/// by the same code whatever chunk it falls in, and random numbers are keyed
+/// by element, not by thread.
+class ThreadPool {
+public:
+  /// `threads` counts the calling thread: 1 means no workers.
+  explicit ThreadPool(unsigned threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool &) = delete;
+  ThreadPool &operator=(const ThreadPool &) = delete;
+
+  unsigned size() const { return static_cast<unsigned>(workers.size()) + 1; }
+
+  /// Calls fn(chunkBegin, chunkEnd) over [begin, end) split in contiguous
+  /// chunks, one per thread, and returns when all are done. Ranges shorter
+  /// than `minChunk` per thread run on the calling thread alone.
+  void parallelFor(int64_t begin, int64_t end,
+                   const std::function<void(int64_t, int64_t)> &fn,
+                   int64_t minChunk = 4096);
+
+private:
+  void work(unsigned index);
+
+  std::vector<std::thread> workers;
+  std::mutex mutex;
+  std::condition_variable wake, done;
+  const std::function<void(int64_t, int64_t)> *task = nullptr;
+  int64_t taskBegin = 0, taskEnd = 0;
+  uint64_t generation = 0;
+  unsigned pending = 0;
+  bool stopping = false;
+};
+
+} // namespace hebb::rt
+
+#endif // HEBB_RUNTIME_THREADPOOL_H
