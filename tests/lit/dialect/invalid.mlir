@@ -100,6 +100,58 @@ hebb.population @a size 4 model "M" {
 
 // -----
 
+// A refractory period yields exactly one float, the duration in seconds
+// (f32 or f64). Without this verifier hebb-lower-to-loops failed with no
+// diagnostic at all on a period that yields nothing.
+
+hebb.population @a size 4 model "M" {
+  hebb.field @v : f32 "element"
+  hebb.spike {
+    %0 = arith.constant true
+    hebb.yield %0 : i1
+  }
+  hebb.reset {
+    %c = arith.constant 0.0 : f32
+    hebb.set "v", %c : f32
+  }
+  // expected-error @+1 {{'hebb.refractory' op must yield one float duration}}
+  hebb.refractory {
+    hebb.yield
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  // expected-error @+1 {{'hebb.refractory' op must yield one float duration}}
+  hebb.refractory {
+    %0 = arith.constant 2 : i32
+    hebb.yield %0 : i32
+  }
+}
+
+// -----
+
+hebb.population @a size 4 model "M" {
+  // expected-error @+1 {{'hebb.refractory' op must yield one float duration}}
+  hebb.refractory {
+    %0 = arith.constant 2.0e-03 : f32
+    hebb.yield %0, %0 : f32, f32
+  }
+}
+
+// -----
+
+// An f64 duration is accepted.
+hebb.population @a size 4 model "M" {
+  hebb.refractory {
+    %0 = arith.constant 2.0e-03 : f64
+    hebb.yield %0 : f64
+  }
+}
+
+// -----
+
 hebb.population @a size 4 model "M" {
 }
 hebb.projection @p from @a[0 : 4] to @a[0 : 4] model "S" delay 1 {

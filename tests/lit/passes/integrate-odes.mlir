@@ -256,39 +256,112 @@ hebb.population @mid size 1 model "Mid" {
 
 // -----
 
-// A coupled linear system with constant coefficients,
-//   dx/dt = -x/tau + y/tau,  dy/dt = -y/tau2,
-// is integrated exactly by the exponential of the augmented matrix
-// [[M h, c h], [0, 0]] with h = dt / 2^12, in f64 (Taylor terms by Horner,
-// then squarings), and x_new = E[0,0] x + E[0,1] y + E[0,2]: the new x
-// depends on y.
+// A coupled linear system with element-invariant coefficients,
+//   dx/dt = -x/tau + y/tau,  dy/dt = -y/tau2,  i.e. x' = M x + c,
+// is integrated exactly from the exponential of the 2n x 2n matrix
+//   exp([[M, I], [0, 0]] dt) = [[Phi, Gamma], [0, I]],
+// in f64: A = [[M h, I h], [0, 0]] with h = dt / 2^12, F = exp(A) - I by
+// Taylor terms (Horner, 1/8 down to 1/2), then 12 squarings
+// F <- 2F + F F. Per element, c = f(x) - M x and
+//   x_new = x + (Phi - I) x + Gamma c,
+// so the new x depends on y. Phi and Gamma depend on M and dt only.
 
 // CHECK-LABEL: hebb.population @cpl
 // CHECK: %[[X:.*]] = hebb.get "self" "x" : f32
 // CHECK-NEXT: %[[Y:.*]] = hebb.get "self" "y" : f32
 // CHECK-NEXT: %[[DT:.*]] = hebb.dt : f32
-// CHECK-NOT: math.expm1
-// CHECK: %[[DT64:.*]] = arith.extf %[[DT]] : f32 to f64
+// CHECK-NEXT: arith.negf %[[X]] : f32
+// CHECK-NEXT: %[[TAU:.*]] = hebb.param_get @tau : f32
+// CHECK: %[[FX:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: arith.negf %[[Y]] : f32
+// CHECK-NEXT: %[[TAU2:.*]] = hebb.param_get @tau2 : f32
+// CHECK-NEXT: %[[FY:.*]] = arith.divf %{{.*}}, %[[TAU2]] : f32
+// The Jacobian M = [[-1/tau, 1/tau], [0, -1/tau2]].
+// CHECK: %[[MXX:.*]] = arith.divf %{{.*}}, %[[TAU]] : f32
+// CHECK: %[[MXY:.*]] = arith.divf %{{.*}}, %[[TAU]] : f32
+// CHECK: %[[MYY:.*]] = arith.divf %{{.*}}, %[[TAU2]] : f32
+// A = [[M h, I h], [0, 0]]; M's zero entry dy/dx is left out.
+// CHECK-NEXT: %[[DT64:.*]] = arith.extf %[[DT]] : f32 to f64
 // CHECK-NEXT: %[[SCALE:.*]] = arith.constant 2.44140625E-4 : f64
 // CHECK-NEXT: %[[H:.*]] = arith.mulf %[[DT64]], %[[SCALE]] : f64
-// CHECK: arith.constant 1.250000e-01 : f64
+// CHECK-NEXT: %[[MXX64:.*]] = arith.extf %[[MXX]] : f32 to f64
+// CHECK-NEXT: %[[AXX:.*]] = arith.mulf %[[MXX64]], %[[H]] : f64
+// CHECK-NEXT: %[[MXY64:.*]] = arith.extf %[[MXY]] : f32 to f64
+// CHECK-NEXT: %[[AXY:.*]] = arith.mulf %[[MXY64]], %[[H]] : f64
+// CHECK-NEXT: %[[MYY64:.*]] = arith.extf %[[MYY]] : f32 to f64
+// CHECK-NEXT: %[[AYY:.*]] = arith.mulf %[[MYY64]], %[[H]] : f64
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f64
+// CHECK-NEXT: %[[TWO:.*]] = arith.constant 2.000000e+00 : f64
+// The innermost Horner product A I: the identity block enters as h.
+// CHECK-NEXT: arith.mulf %[[AXX]], %[[ONE]] : f64
+// CHECK-NEXT: arith.mulf %[[AXY]], %[[ONE]] : f64
+// CHECK-NEXT: arith.mulf %[[H]], %[[ONE]] : f64
+// CHECK-NEXT: arith.mulf %[[AYY]], %[[ONE]] : f64
+// CHECK-NEXT: arith.mulf %[[H]], %[[ONE]] : f64
+// CHECK-NEXT: arith.constant 1.250000e-01 : f64
 // CHECK: arith.constant 0.14285714285714285 : f64
 // CHECK: arith.constant 0.16666666666666666 : f64
 // CHECK: arith.constant 2.000000e-01 : f64
 // CHECK: arith.constant 2.500000e-01 : f64
 // CHECK: arith.constant 0.33333333333333331 : f64
 // CHECK: arith.constant 5.000000e-01 : f64
+// CHECK-NOT: arith.constant
 // CHECK-NOT: math.expm1
-// CHECK: %[[X64:.*]] = arith.extf %[[X]] : f32 to f64
-// CHECK-NEXT: %[[EX:.*]] = arith.mulf %{{.*}}, %[[X64]] : f64
-// CHECK-NEXT: %[[ACC:.*]] = arith.addf %{{.*}}, %[[EX]] : f64
-// CHECK-NEXT: %[[Y64:.*]] = arith.extf %[[Y]] : f32 to f64
-// CHECK-NEXT: %[[EY:.*]] = arith.mulf %{{.*}}, %[[Y64]] : f64
-// CHECK-NEXT: %[[XS:.*]] = arith.addf %[[ACC]], %[[EY]] : f64
-// CHECK-NEXT: %[[XN:.*]] = arith.truncf %[[XS]] : f64 to f32
-// CHECK: %[[YN:.*]] = arith.truncf %{{.*}} : f64 to f32
+// Twelve squarings of the six nonzero entries of F (Phi - I: xx, xy, yy;
+// Gamma: xx, xy, yy); the last one gives the propagator.
+// CHECK-COUNT-66: arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK: %[[T0:.*]] = arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK-NEXT: %[[PXX:.*]] = arith.addf %[[T0]], %{{.*}} : f64
+// CHECK-NEXT: %[[T1:.*]] = arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK-NEXT: %[[PXY:.*]] = arith.addf %[[T1]], %{{.*}} : f64
+// CHECK-NEXT: %[[T2:.*]] = arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK-NEXT: %[[GXX:.*]] = arith.addf %[[T2]], %{{.*}} : f64
+// CHECK-NEXT: %[[T3:.*]] = arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK-NEXT: %[[GXY:.*]] = arith.addf %[[T3]], %{{.*}} : f64
+// CHECK-NEXT: %[[T4:.*]] = arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK-NEXT: %[[PYY:.*]] = arith.addf %[[T4]], %{{.*}} : f64
+// CHECK-NEXT: %[[T5:.*]] = arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK-NEXT: %[[GYY:.*]] = arith.addf %[[T5]], %{{.*}} : f64
+// c = f(x) - M x.
+// CHECK-NEXT: %[[FX64:.*]] = arith.extf %[[FX]] : f32 to f64
+// CHECK-NEXT: %[[MXXC:.*]] = arith.extf %[[MXX]] : f32 to f64
+// CHECK-NEXT: %[[XC:.*]] = arith.extf %[[X]] : f32 to f64
+// CHECK-NEXT: %[[MX1:.*]] = arith.mulf %[[MXXC]], %[[XC]] : f64
+// CHECK-NEXT: %[[CX1:.*]] = arith.subf %[[FX64]], %[[MX1]] : f64
+// CHECK-NEXT: %[[MXYC:.*]] = arith.extf %[[MXY]] : f32 to f64
+// CHECK-NEXT: %[[YC:.*]] = arith.extf %[[Y]] : f32 to f64
+// CHECK-NEXT: %[[MX2:.*]] = arith.mulf %[[MXYC]], %[[YC]] : f64
+// CHECK-NEXT: %[[CX:.*]] = arith.subf %[[CX1]], %[[MX2]] : f64
+// CHECK-NEXT: %[[FY64:.*]] = arith.extf %[[FY]] : f32 to f64
+// CHECK-NEXT: %[[MYYC:.*]] = arith.extf %[[MYY]] : f32 to f64
+// CHECK-NEXT: %[[YC2:.*]] = arith.extf %[[Y]] : f32 to f64
+// CHECK-NEXT: %[[MY1:.*]] = arith.mulf %[[MYYC]], %[[YC2]] : f64
+// CHECK-NEXT: %[[CY:.*]] = arith.subf %[[FY64]], %[[MY1]] : f64
+// x_new = x + Fxx x + Gxx cx + Fxy y + Gxy cy.
+// CHECK-NEXT: %[[XACC:.*]] = arith.extf %[[X]] : f32 to f64
+// CHECK-NEXT: %[[XV:.*]] = arith.extf %[[X]] : f32 to f64
+// CHECK-NEXT: %[[R1:.*]] = arith.mulf %[[PXX]], %[[XV]] : f64
+// CHECK-NEXT: %[[S1:.*]] = arith.addf %[[XACC]], %[[R1]] : f64
+// CHECK-NEXT: %[[R2:.*]] = arith.mulf %[[GXX]], %[[CX]] : f64
+// CHECK-NEXT: %[[S2:.*]] = arith.addf %[[S1]], %[[R2]] : f64
+// CHECK-NEXT: %[[YV:.*]] = arith.extf %[[Y]] : f32 to f64
+// CHECK-NEXT: %[[R3:.*]] = arith.mulf %[[PXY]], %[[YV]] : f64
+// CHECK-NEXT: %[[S3:.*]] = arith.addf %[[S2]], %[[R3]] : f64
+// CHECK-NEXT: %[[R4:.*]] = arith.mulf %[[GXY]], %[[CY]] : f64
+// CHECK-NEXT: %[[S4:.*]] = arith.addf %[[S3]], %[[R4]] : f64
+// CHECK-NEXT: %[[XN:.*]] = arith.truncf %[[S4]] : f64 to f32
+// y_new = y + Fyy y + Gyy cy: x does not enter.
+// CHECK-NEXT: %[[YACC:.*]] = arith.extf %[[Y]] : f32 to f64
+// CHECK-NOT: hebb.set
+// CHECK: %[[YV2:.*]] = arith.extf %[[Y]] : f32 to f64
+// CHECK-NEXT: %[[R5:.*]] = arith.mulf %[[PYY]], %[[YV2]] : f64
+// CHECK-NEXT: %[[S5:.*]] = arith.addf %[[YACC]], %[[R5]] : f64
+// CHECK-NEXT: %[[R6:.*]] = arith.mulf %[[GYY]], %[[CY]] : f64
+// CHECK-NEXT: %[[S6:.*]] = arith.addf %[[S5]], %[[R6]] : f64
+// CHECK-NEXT: %[[YN:.*]] = arith.truncf %[[S6]] : f64 to f32
 // CHECK-NEXT: hebb.set "x", %[[XN]] : f32
 // CHECK-NEXT: hebb.set "y", %[[YN]] : f32
+// CHECK-NEXT: }
 hebb.population @cpl size 1 model "Cpl" {
   hebb.param @tau = 1.000000e-02 unit "s"
   hebb.param @tau2 = 5.000000e-03 unit "s"
@@ -306,6 +379,99 @@ hebb.population @cpl size 1 model "Cpl" {
       %6 = hebb.param_get @tau2 : f32
       %7 = arith.divf %5, %6 : f32
       hebb.yield %4, %7 : f32, f32
+    }
+  }
+}
+
+// -----
+
+// The same coupled system with a coefficient that varies per element (k,
+// a field: not integrated, so the system is still linear) would need a
+// matrix exponential per element; `auto` picks exponential Euler instead:
+// the closed form per equation, with the coupling term k y frozen over the
+// step. No f64 matrix exponential.
+
+// CHECK-LABEL: hebb.population @cplvar
+// CHECK: %[[X:.*]] = hebb.get "self" "x" : f32
+// CHECK-NEXT: %[[Y:.*]] = hebb.get "self" "y" : f32
+// CHECK-NEXT: %[[DT:.*]] = hebb.dt : f32
+// CHECK-NEXT: %[[K:.*]] = hebb.get "self" "k" : f32
+// CHECK-NEXT: %[[NX:.*]] = arith.negf %[[X]] : f32
+// CHECK-NEXT: %[[KY:.*]] = arith.mulf %[[K]], %[[Y]] : f32
+// CHECK-NEXT: %[[FX:.*]] = arith.addf %[[NX]], %[[KY]] : f32
+// CHECK-NOT: arith.extf
+// CHECK: %[[FXDT:.*]] = arith.mulf %[[FX]], %[[DT]] : f32
+// CHECK-NEXT: %[[ZX:.*]] = arith.mulf %{{.*}}, %[[DT]] : f32
+// CHECK: %[[SX:.*]] = arith.select %{{.*}}, %{{.*}}, %[[ZX]] : f32
+// CHECK-NEXT: %[[EX:.*]] = math.expm1 %[[SX]] : f32
+// CHECK-NEXT: %[[QX:.*]] = arith.divf %[[EX]], %[[SX]] : f32
+// CHECK-NEXT: %[[PHIX:.*]] = arith.select %{{.*}}, %{{.*}}, %[[QX]] : f32
+// CHECK-NEXT: %[[INCX:.*]] = arith.mulf %[[FXDT]], %[[PHIX]] : f32
+// CHECK-NEXT: %[[XN:.*]] = arith.addf %[[X]], %[[INCX]] : f32
+// CHECK: math.expm1
+// CHECK: %[[YN:.*]] = arith.addf %[[Y]], %{{.*}} : f32
+// CHECK-NEXT: hebb.set "x", %[[XN]] : f32
+// CHECK-NEXT: hebb.set "y", %[[YN]] : f32
+// CHECK-NOT: arith.extf
+// CHECK-NOT: f64
+hebb.population @cplvar size 4 model "CplVar" {
+  hebb.param @tau = 1.000000e-02 unit "s"
+  hebb.field @x : f32 "element"
+  hebb.field @y : f32 "element"
+  hebb.field @k : f32 "element"
+  hebb.step {
+    hebb.odes ["x", "y"] methods ["auto", "auto"] {
+    ^bb0(%x: f32, %y: f32):
+      %k = hebb.get "self" "k" : f32
+      %0 = arith.negf %x : f32
+      %1 = arith.mulf %k, %y : f32
+      %2 = arith.addf %0, %1 : f32
+      %3 = arith.negf %y : f32
+      %4 = hebb.param_get @tau : f32
+      %5 = arith.divf %3, %4 : f32
+      hebb.yield %2, %5 : f32, f32
+    }
+  }
+}
+
+// -----
+
+// An explicit `exact` on that system is honoured: the matrix exponential,
+// per element.
+
+// CHECK-LABEL: hebb.population @cplvarexact
+// CHECK: %[[K:.*]] = hebb.get "self" "k" : f32
+// The right side's k y, then its derivative in y, M[x][y] = k * 1.
+// CHECK: arith.mulf %[[K]], %{{.*}} : f32
+// CHECK: %[[MXY:.*]] = arith.mulf %[[K]], %{{.*}} : f32
+// CHECK-NOT: math.expm1
+// CHECK: %[[H:.*]] = arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK: %[[MXY64:.*]] = arith.extf %[[MXY]] : f32 to f64
+// CHECK-NEXT: arith.mulf %[[MXY64]], %[[H]] : f64
+// CHECK: %[[TWO:.*]] = arith.constant 2.000000e+00 : f64
+// CHECK-COUNT-72: arith.mulf %{{.*}}, %[[TWO]] : f64
+// CHECK-NOT: %[[TWO]]
+// CHECK-NOT: math.expm1
+// CHECK: %[[XN:.*]] = arith.truncf %{{.*}} : f64 to f32
+// CHECK: %[[YN:.*]] = arith.truncf %{{.*}} : f64 to f32
+// CHECK-NEXT: hebb.set "x", %[[XN]] : f32
+// CHECK-NEXT: hebb.set "y", %[[YN]] : f32
+hebb.population @cplvarexact size 4 model "CplVar" {
+  hebb.param @tau = 1.000000e-02 unit "s"
+  hebb.field @x : f32 "element"
+  hebb.field @y : f32 "element"
+  hebb.field @k : f32 "element"
+  hebb.step {
+    hebb.odes ["x", "y"] methods ["exact", "exact"] {
+    ^bb0(%x: f32, %y: f32):
+      %k = hebb.get "self" "k" : f32
+      %0 = arith.negf %x : f32
+      %1 = arith.mulf %k, %y : f32
+      %2 = arith.addf %0, %1 : f32
+      %3 = arith.negf %y : f32
+      %4 = hebb.param_get @tau : f32
+      %5 = arith.divf %3, %4 : f32
+      hebb.yield %2, %5 : f32, f32
     }
   }
 }

@@ -67,3 +67,85 @@ hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
     hebb.yield %0 : f32
   }
 }
+
+// -----
+
+// The closed form is exact only for constant a and b: b may not read other
+// per-synapse state (here the weight w).
+hebb.population @a size 2 model "M" {
+}
+hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+  hebb.param @tau = 2.000000e-02 unit "s"
+  hebb.field @x : f32 "element" event
+  hebb.field @w : f32 "element"
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters, signals); an event equation cannot read other state}}
+  hebb.odes ["x"] methods ["event"] {
+  ^bb0(%x: f32):
+    %w = hebb.get "self" "w" : f32
+    %0 = arith.subf %w, %x : f32
+    %1 = hebb.param_get @tau : f32
+    %2 = arith.divf %0, %1 : f32
+    hebb.yield %2 : f32
+  }
+  hebb.on_pre {
+  }
+}
+
+// -----
+
+// Nor a: dx/dt = -w x is linear in x, but its rate is per-synapse state.
+hebb.population @a size 2 model "M" {
+}
+hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+  hebb.field @x : f32 "element" event
+  hebb.field @w : f32 "element"
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters, signals); an event equation cannot read other state}}
+  hebb.odes ["x"] methods ["event"] {
+  ^bb0(%x: f32):
+    %w = hebb.get "self" "w" : f32
+    %0 = arith.negf %x : f32
+    %1 = arith.mulf %w, %0 : f32
+    hebb.yield %1 : f32
+  }
+  hebb.on_post {
+  }
+}
+
+// -----
+
+// b may not read the postsynaptic neuron's state either: it changes between
+// events.
+hebb.population @a size 2 model "M" {
+  hebb.field @v : f32 "element"
+}
+hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+  hebb.field @x : f32 "element" event
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant}}
+  hebb.odes ["x"] methods ["event"] {
+  ^bb0(%x: f32):
+    %v = hebb.get "post" "v" : f32
+    %0 = arith.subf %v, %x : f32
+    hebb.yield %0 : f32
+  }
+  hebb.on_pre {
+  }
+}
+
+// -----
+
+// Nor time.
+hebb.population @a size 2 model "M" {
+}
+hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+  hebb.field @x : f32 "element" event
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant}}
+  hebb.odes ["x"] methods ["event"] {
+  ^bb0(%x: f32):
+    %t = hebb.time : f64
+    %t32 = arith.truncf %t : f64 to f32
+    %0 = arith.subf %t32, %x : f32
+    hebb.yield %0 : f32
+  }
+  hebb.on_pre {
+  }
+}

@@ -2,9 +2,11 @@
 
 // The `: event` traces of STDP (examples/song2000.hebb) are not stepped:
 // a per-synapse f64 `lastupdate` field is added, and every on_pre and
-// on_post starts by decaying each trace exactly over t - lastupdate,
-//   x <- x * exp(a (t - lastupdate)),  a = d(dx/dt)/dx = -1/tau,
-// then records t, before the handler's own statements.
+// on_post starts by bringing each trace up to date exactly over
+// T = t - lastupdate with the closed form of x' = a x + b (a, b constant),
+//   x <- x + f(x) T phi(a T),  phi(z) = expm1(z) / z,  phi(0) = 1,
+// here with a = d(dx/dt)/dx = -1/tau and b = 0 (so x e^(a T)), then
+// records t, before the handler's own statements.
 
 // CHECK-LABEL: hebb.projection @syn
 // CHECK-NEXT: hebb.field @lastupdate : f64 "element"{{$}}
@@ -17,17 +19,42 @@
 // CHECK-NEXT: %[[EL:.*]] = arith.truncf %[[EL64]] : f64 to f32
 // CHECK-NEXT: %[[APRE:.*]] = hebb.get "self" "apre" : f32
 // CHECK-NEXT: %[[APOST:.*]] = hebb.get "self" "apost" : f32
-// CHECK: %[[TPRE:.*]] = hebb.param_get @tau_pre : f32
-// CHECK: %[[TPOST:.*]] = hebb.param_get @tau_post : f32
+// The right sides at the current state.
+// CHECK-NEXT: %[[NPRE:.*]] = arith.negf %[[APRE]] : f32
+// CHECK-NEXT: %[[TPRE:.*]] = hebb.param_get @tau_pre : f32
+// CHECK-NEXT: %[[FPRE:.*]] = arith.divf %[[NPRE]], %[[TPRE]] : f32
+// CHECK-NEXT: %[[NPOST:.*]] = arith.negf %[[APOST]] : f32
+// CHECK-NEXT: %[[TPOST:.*]] = hebb.param_get @tau_post : f32
+// CHECK-NEXT: %[[FPOST:.*]] = arith.divf %[[NPOST]], %[[TPOST]] : f32
+// apre: a = -1/tau_pre.
 // CHECK: %[[APRE_A:.*]] = arith.divf %{{.*}}, %[[TPRE]] : f32
+// CHECK-NOT: hebb.set
+// CHECK: %[[APRE_FT:.*]] = arith.mulf %[[FPRE]], %[[EL]] : f32
 // CHECK-NEXT: %[[APRE_Z:.*]] = arith.mulf %[[APRE_A]], %[[EL]] : f32
-// CHECK-NEXT: %[[APRE_E:.*]] = math.exp %[[APRE_Z]] : f32
-// CHECK-NEXT: %[[APRE_N:.*]] = arith.mulf %[[APRE]], %[[APRE_E]] : f32
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[APRE_ISZ:.*]] = arith.cmpf oeq, %[[APRE_Z]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[APRE_S:.*]] = arith.select %[[APRE_ISZ]], %[[ONE]], %[[APRE_Z]] : f32
+// CHECK-NEXT: %[[APRE_E:.*]] = math.expm1 %[[APRE_S]] : f32
+// CHECK-NEXT: %[[APRE_Q:.*]] = arith.divf %[[APRE_E]], %[[APRE_S]] : f32
+// CHECK-NEXT: %[[APRE_PHI:.*]] = arith.select %[[APRE_ISZ]], %[[ONE]], %[[APRE_Q]] : f32
+// CHECK-NEXT: %[[APRE_INC:.*]] = arith.mulf %[[APRE_FT]], %[[APRE_PHI]] : f32
+// CHECK-NEXT: %[[APRE_N:.*]] = arith.addf %[[APRE]], %[[APRE_INC]] : f32
 // CHECK-NEXT: hebb.set "apre", %[[APRE_N]] : f32
+// apost: a = -1/tau_post, from the state before the catch-up.
 // CHECK: %[[APOST_A:.*]] = arith.divf %{{.*}}, %[[TPOST]] : f32
+// CHECK-NOT: hebb.set
+// CHECK: %[[APOST_FT:.*]] = arith.mulf %[[FPOST]], %[[EL]] : f32
 // CHECK-NEXT: %[[APOST_Z:.*]] = arith.mulf %[[APOST_A]], %[[EL]] : f32
-// CHECK-NEXT: %[[APOST_E:.*]] = math.exp %[[APOST_Z]] : f32
-// CHECK-NEXT: %[[APOST_N:.*]] = arith.mulf %[[APOST]], %[[APOST_E]] : f32
+// CHECK-NEXT: %[[ZERO2:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[ONE2:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[APOST_ISZ:.*]] = arith.cmpf oeq, %[[APOST_Z]], %[[ZERO2]] : f32
+// CHECK-NEXT: %[[APOST_S:.*]] = arith.select %[[APOST_ISZ]], %[[ONE2]], %[[APOST_Z]] : f32
+// CHECK-NEXT: %[[APOST_E:.*]] = math.expm1 %[[APOST_S]] : f32
+// CHECK-NEXT: %[[APOST_Q:.*]] = arith.divf %[[APOST_E]], %[[APOST_S]] : f32
+// CHECK-NEXT: %[[APOST_PHI:.*]] = arith.select %[[APOST_ISZ]], %[[ONE2]], %[[APOST_Q]] : f32
+// CHECK-NEXT: %[[APOST_INC:.*]] = arith.mulf %[[APOST_FT]], %[[APOST_PHI]] : f32
+// CHECK-NEXT: %[[APOST_N:.*]] = arith.addf %[[APOST]], %[[APOST_INC]] : f32
 // CHECK-NEXT: hebb.set "apost", %[[APOST_N]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T]] : f64
 // The handler's own statements come after the catch-up.
@@ -38,13 +65,22 @@
 // CHECK-LABEL: hebb.on_post {
 // CHECK-NEXT: %[[T2:.*]] = hebb.time : f64
 // CHECK-NEXT: %[[LAST2:.*]] = hebb.get "self" "lastupdate" : f64
-// CHECK-NEXT: arith.subf %[[T2]], %[[LAST2]] : f64
-// CHECK: math.exp
-// CHECK: hebb.set "apre"
-// CHECK: math.exp
-// CHECK: hebb.set "apost"
+// CHECK-NEXT: %[[EL2_64:.*]] = arith.subf %[[T2]], %[[LAST2]] : f64
+// CHECK-NEXT: %[[EL2:.*]] = arith.truncf %[[EL2_64]] : f64 to f32
+// CHECK-NEXT: %[[APRE2:.*]] = hebb.get "self" "apre" : f32
+// CHECK-NEXT: %[[APOST2:.*]] = hebb.get "self" "apost" : f32
+// CHECK: %[[Z2:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
+// CHECK: math.expm1
+// CHECK: %[[APRE2_N:.*]] = arith.addf %[[APRE2]], %{{.*}} : f32
+// CHECK-NEXT: hebb.set "apre", %[[APRE2_N]] : f32
+// CHECK: math.expm1
+// CHECK: %[[APOST2_N:.*]] = arith.addf %[[APOST2]], %{{.*}} : f32
+// CHECK-NEXT: hebb.set "apost", %[[APOST2_N]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T2]] : f64
 // CHECK-NEXT: hebb.param_get @A_minus : f32
+// No plain exponential (the closed form uses expm1) and no stepping.
+// CHECK-NOT: math.exp %
+// CHECK-NOT: hebb.odes
 
 hebb.population @input size 1000 model "Poisson" {
 }

@@ -2,9 +2,14 @@
 // RUN: hebb-opt %s --hebb-lower-to-loops | FileCheck %s --check-prefix=NOHEBB
 
 // Every stage becomes a kernel `<instance>__<stage>` with the runtime's ABI
-//   (begin, end, step, t, dt, seed, params, signals, buffers...)
-// and a `hebb.buffers` manifest naming the buffers after the 8 fixed
-// arguments, in order. No hebb op survives.
+//   (begin, end, step, t, dt, seed, params, signals, buffers...),
+// a `hebb.buffers` manifest naming the buffers after the 8 fixed arguments,
+// in order, and a `hebb.domain` saying what [begin, end) ranges over
+// (neurons; synapses; events, the spiking neurons). No hebb op survives.
+// A population's kernels, whose buffers are all distinct arrays, carry
+// `hebb.distinct_buffers` (the LLVM stage marks their pointers noalias); a
+// projection's do not, since its pre and post fields may be the same
+// population's.
 
 // NOHEBB-NOT: {{^ *(%[^ ]+ = )?"?hebb\.}}
 // NOHEBB: func.func @pop__init
@@ -15,7 +20,7 @@
 // CHECK-LABEL: func.func @pop__init(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %[[STEP:arg[0-9]+]]: i64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: f64, %[[SEED:arg[0-9]+]]: i64,
 // CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias})
-// CHECK-SAME: attributes {hebb.buffers = ["field:v"], hebb.instance = "pop", hebb.kind = "init"}
+// CHECK-SAME: attributes {hebb.buffers = ["field:v"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "init"} {
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[CTR0:.*]] = arith.index_castui %[[I]] : index to i32
 // CHECK-NEXT: arith.trunci %[[STEP]] : i64 to i32
@@ -43,7 +48,7 @@
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %{{arg[0-9]+}}: i64, %[[T:arg[0-9]+]]: f64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: i64,
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: %[[LAST:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[IN:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[SPK:arg[0-9]+]]: memref<?xi8> {llvm.noalias})
-// CHECK-SAME: hebb.buffers = ["lastspike", "field:v", "field:I", "spiked"], hebb.instance = "pop", hebb.kind = "step"
+// CHECK-SAME: attributes {hebb.buffers = ["lastspike", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "step"} {
 // CHECK-NOT: scf.if
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK: %[[LS:.*]] = memref.load %[[LAST]][%[[I]]] : memref<?xf64>
@@ -78,11 +83,12 @@
 // --- Projections: over all synapses (transmit, learn), over the synapses
 // of the spiking presynaptic neurons (on_pre, CSR rows) and of the spiking
 // postsynaptic neurons (on_post, CSC columns). Buffers of projections may
-// alias (no llvm.noalias on them).
+// alias: no llvm.noalias on them, and no hebb.distinct_buffers (the
+// attribute dictionaries are matched whole, up to the region's brace).
 // CHECK-LABEL: func.func @syn__transmit(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[PI:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: hebb.buffers = ["pre_index", "post_index", "field:w", "pre:v", "post:I"], hebb.instance = "syn", hebb.kind = "transmit"
+// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "field:w", "pre:v", "post:I"], hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "transmit"} {
 // CHECK: scf.for %[[S:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[PRE32:.*]] = memref.load %[[PI]][%[[S]]] : memref<?xi32>
 // CHECK-NEXT: %[[PRE:.*]] = arith.index_castui %[[PRE32]] : i32 to index
@@ -99,7 +105,7 @@
 // computed, and signal "beta" at index 1 of the signals; `if` is a select.
 // CHECK-LABEL: func.func @syn__learn(
 // CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
-// CHECK-SAME: hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.instance = "syn", hebb.kind = "learn"
+// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "learn"} {
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: memref.load %{{arg[0-9]+}}[%[[C0]]] : memref<?xf64>
 // CHECK-NEXT: arith.truncf
@@ -114,14 +120,14 @@
 // CHECK-LABEL: func.func @syn__on_pre(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: hebb.buffers = ["events", "row_ptr", "post_index", "field:w", "post:I"], hebb.instance = "syn", hebb.kind = "on_pre"
+// CHECK-SAME: attributes {hebb.buffers = ["events", "row_ptr", "post_index", "field:w", "post:I"], hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[N32:.*]] = memref.load %[[EV]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: %[[N:.*]] = arith.index_castui %[[N32]] : i32 to index
 // CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[N1:.*]] = arith.addi %[[N]], %[[ONE]] : index
 // CHECK-NEXT: %[[LO32:.*]] = memref.load %[[ROW]][%[[N]]]
 // CHECK-NEXT: %[[LO:.*]] = arith.index_castui %[[LO32]]
-// CHECK-NEXT: %[[N1:.*]] = arith.addi %[[N]], %[[ONE]] : index
 // CHECK-NEXT: %[[HI32:.*]] = memref.load %[[ROW]][%[[N1]]]
 // CHECK-NEXT: %[[HI:.*]] = arith.index_castui %[[HI32]]
 // CHECK: scf.for %[[S:.*]] = %[[LO]] to %[[HI]] step
@@ -129,7 +135,7 @@
 // CHECK: arith.addf %{{.*}}, %[[WS]] : f32
 
 // CHECK-LABEL: func.func @syn__on_post(
-// CHECK-SAME: hebb.buffers = ["events", "col_ptr", "col_syn", "pre_index", "prev:v", "field:w"], hebb.instance = "syn", hebb.kind = "on_post"
+// CHECK-SAME: attributes {hebb.buffers = ["events", "col_ptr", "col_syn", "pre_index", "prev:v", "field:w"], hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_post"} {
 // CHECK: scf.for
 // CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-NEXT: %[[S32:.*]] = memref.load %{{.*}}[%[[C]]] : memref<?xi32>
