@@ -52,10 +52,15 @@ LogicalResult SpikeOp::verifyRegions() {
 
 LogicalResult RefractoryOp::verifyRegions() {
   auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
-  if (!yield || yield.getValues().size() != 1 ||
-      !isa<FloatType>(yield.getValues()[0].getType()))
-    return emitOpError("must yield one float duration");
-  return success();
+  size_t count = yield ? yield.getValues().size() : 0;
+  if (count == 1 && isa<FloatType>(yield.getValues()[0].getType()))
+    return success();
+  InFlightDiagnostic diag = emitOpError("must yield one float duration, not ");
+  if (count == 1)
+    diag << "a value of type " << yield.getValues()[0].getType();
+  else
+    diag << count << " values";
+  return diag;
 }
 
 LogicalResult OdesOp::verify() {

@@ -4,8 +4,7 @@
 // handler reads it. Rather than stepping it every dt, each hebb.on_pre and
 // hebb.on_post of the projection first brings it up to date exactly over the
 // time since the synapse's last event (for x' = a x + b with a, b constant:
-// x + f(x) T (e^(a T) - 1) / (a T), which is x e^(a T) when b = 0), then
-// records t.
+// x e^(a T) + b T (e^(a T) - 1) / (a T)), then records t.
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,24 +65,26 @@ LogicalResult catchUp(OdesOp odes, Region &handler) {
                << name << "/dt is not linear in " << name
                << "; an event equation must be like dx/dt = -x / tau";
     }
-    // The closed form is exact for x' = a x + b with a and b constant: b, the
-    // right side at x = 0, may use parameters but no other state.
+    // The closed form is exact for x' = a x + b with a and b constant over
+    // the interval: from parameters only. A signal may change between two
+    // events, so an event equation cannot read one.
     SmallVector<Value> zeros(n);
     for (unsigned j = 0; j < n; ++j)
       zeros[j] = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
     RhsEvaluation atZero = evaluateRhs(b, odes, zeros);
-    Value a = (*col)[i];
-    if (!isElementInvariant(atZero.rhs[i]) || (a && !isElementInvariant(a)))
+    Value a = (*col)[i], drift = atZero.rhs[i];
+    if (!isTimeInvariant(drift) || (a && !isTimeInvariant(a)))
       return odes.emitOpError("d")
              << name << "/dt = a " << name
-             << " + b needs a and b constant (parameters, signals); an "
-                "event equation cannot read other state";
-    Value fdt = arith::MulFOp::create(b, l, f.rhs[i], elapsed);
+             << " + b needs a and b constant (parameters only); an event "
+                "equation cannot read other state, signals or time";
     Value next;
     if (!a) {
-      next = arith::AddFOp::create(b, l, x[i], fdt);
+      next = arith::AddFOp::create(
+          b, l, x[i], arith::MulFOp::create(b, l, drift, elapsed));
     } else {
-      // x + f(x) dt (e^(a dt) - 1) / (a dt), with the limit 1 at a dt = 0.
+      // x e^(a T) + b T (e^(a T) - 1) / (a T), with the limit b T at a T = 0:
+      // a pure decay (b = 0) stays x e^(a T) to the last bit.
       Value z = arith::MulFOp::create(b, l, a, elapsed);
       Value zero = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
       Value one = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 1.0));
@@ -93,8 +94,11 @@ LogicalResult catchUp(OdesOp odes, Region &handler) {
       Value phi = arith::SelectOp::create(
           b, l, isZero, one,
           arith::DivFOp::create(b, l, math::ExpM1Op::create(b, l, safe), safe));
-      next = arith::AddFOp::create(b, l, x[i],
-                                   arith::MulFOp::create(b, l, fdt, phi));
+      Value decayed =
+          arith::MulFOp::create(b, l, x[i], math::ExpOp::create(b, l, z));
+      Value driven = arith::MulFOp::create(
+          b, l, arith::MulFOp::create(b, l, drift, elapsed), phi);
+      next = arith::AddFOp::create(b, l, decayed, driven);
     }
     SetOp::create(b, l, name, next);
   }

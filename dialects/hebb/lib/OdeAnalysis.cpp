@@ -180,7 +180,7 @@ bool mlir::hebb::dependsOnAny(Value value,
   return false;
 }
 
-bool mlir::hebb::isElementInvariant(Value value) {
+static bool onlyReads(Value value, bool allowSignals) {
   SmallVector<Value> work{value};
   llvm::DenseSet<Value> seen;
   while (!work.empty()) {
@@ -190,10 +190,19 @@ bool mlir::hebb::isElementInvariant(Value value) {
     Operation *def = v.getDefiningOp();
     if (!def)
       return false; // a block argument: per-element state
-    if (isa<GetOp, RandOp, IndexOp, TimeOp>(def))
+    if (isa<GetOp, RandOp, IndexOp, TimeOp>(def) ||
+        (!allowSignals && isa<SignalOp>(def)))
       return false;
     for (Value operand : def->getOperands())
       work.push_back(operand);
   }
   return true;
+}
+
+bool mlir::hebb::isElementInvariant(Value value) {
+  return onlyReads(value, /*allowSignals=*/true);
+}
+
+bool mlir::hebb::isTimeInvariant(Value value) {
+  return onlyReads(value, /*allowSignals=*/false);
 }

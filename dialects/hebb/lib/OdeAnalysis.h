@@ -42,6 +42,10 @@ bool dependsOnAny(Value value, const llvm::DenseSet<Value> &leaves);
 /// constants, parameters, signals and dt.
 bool isElementInvariant(Value value);
 
+/// Whether `value` is the same for every element and at every time:
+/// computed only from constants, parameters and dt.
+bool isTimeInvariant(Value value);
+
 } // namespace mlir::hebb
 
 #endif // HEBB_DIALECT_LIB_ODEANALYSIS_H

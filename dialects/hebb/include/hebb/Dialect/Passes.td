@@ -24,7 +24,8 @@ def HebbLazyEventTraces : Pass<"hebb-lazy-event-traces"> {
   let summary = "Bring `: event` variables up to date where events read them";
   let description = [{
     An `event` equation must be linear with constant coefficients in its own
-    variable (dx/dt = a x + b, a and b from parameters and signals). Instead
+    variable (dx/dt = a x + b, a and b from parameters only: a signal may
+    change between two events). Instead
     of stepping it, every `hebb.on_pre` and `hebb.on_post` of the projection
     starts by bringing it up to date exactly over the time since its last
     update, kept in a per-synapse `lastupdate` field.
