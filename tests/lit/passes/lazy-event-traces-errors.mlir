@@ -78,7 +78,7 @@ hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
   hebb.param @tau = 2.000000e-02 unit "s"
   hebb.field @x : f32 "element" event
   hebb.field @w : f32 "element"
-  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters, signals); an event equation cannot read other state}}
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters only); an event equation cannot read other state, signals or time}}
   hebb.odes ["x"] methods ["event"] {
   ^bb0(%x: f32):
     %w = hebb.get "self" "w" : f32
@@ -99,7 +99,7 @@ hebb.population @a size 2 model "M" {
 hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
   hebb.field @x : f32 "element" event
   hebb.field @w : f32 "element"
-  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters, signals); an event equation cannot read other state}}
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters only); an event equation cannot read other state, signals or time}}
   hebb.odes ["x"] methods ["event"] {
   ^bb0(%x: f32):
     %w = hebb.get "self" "w" : f32
@@ -120,7 +120,7 @@ hebb.population @a size 2 model "M" {
 }
 hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
   hebb.field @x : f32 "element" event
-  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant}}
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters only)}}
   hebb.odes ["x"] methods ["event"] {
   ^bb0(%x: f32):
     %v = hebb.get "post" "v" : f32
@@ -138,13 +138,79 @@ hebb.population @a size 2 model "M" {
 }
 hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
   hebb.field @x : f32 "element" event
-  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant}}
+  // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters only)}}
   hebb.odes ["x"] methods ["event"] {
   ^bb0(%x: f32):
     %t = hebb.time : f64
     %t32 = arith.truncf %t : f64 to f32
     %0 = arith.subf %t32, %x : f32
     hebb.yield %0 : f32
+  }
+  hebb.on_pre {
+  }
+}
+
+// -----
+
+// Nor a signal, in b: a signal may change between two events, so the closed
+// form over the elapsed time would use its value at the last event only.
+module attributes {hebb.signals = ["drive"]} {
+  hebb.population @a size 2 model "M" {
+  }
+  hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+    hebb.param @tau = 2.000000e-02 unit "s"
+    hebb.field @x : f32 "element" event
+    // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters only); an event equation cannot read other state, signals or time}}
+    hebb.odes ["x"] methods ["event"] {
+    ^bb0(%x: f32):
+      %s = hebb.signal "drive" : f32
+      %0 = arith.subf %s, %x : f32
+      %1 = hebb.param_get @tau : f32
+      %2 = arith.divf %0, %1 : f32
+      hebb.yield %2 : f32
+    }
+    hebb.on_pre {
+    }
+  }
+}
+
+// -----
+
+// Nor a signal in a: dx/dt = -beta x with a signal beta.
+module attributes {hebb.signals = ["beta"]} {
+  hebb.population @a size 2 model "M" {
+  }
+  hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+    hebb.field @x : f32 "element" event
+    // expected-error @+1 {{'hebb.odes' op dx/dt = a x + b needs a and b constant (parameters only); an event equation cannot read other state, signals or time}}
+    hebb.odes ["x"] methods ["event"] {
+    ^bb0(%x: f32):
+      %beta = hebb.signal "beta" : f32
+      %0 = arith.negf %x : f32
+      %1 = arith.mulf %beta, %0 : f32
+      hebb.yield %1 : f32
+    }
+    hebb.on_post {
+    }
+  }
+}
+
+// -----
+
+// A parameter-only rate and drift is accepted (no diagnostic).
+hebb.population @a size 2 model "M" {
+}
+hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+  hebb.param @tau = 2.000000e-02 unit "s"
+  hebb.param @x_inf = 1.000000e+00 unit "1"
+  hebb.field @x : f32 "element" event
+  hebb.odes ["x"] methods ["event"] {
+  ^bb0(%x: f32):
+    %0 = hebb.param_get @x_inf : f32
+    %1 = arith.subf %0, %x : f32
+    %2 = hebb.param_get @tau : f32
+    %3 = arith.divf %1, %2 : f32
+    hebb.yield %3 : f32
   }
   hebb.on_pre {
   }

@@ -2,9 +2,10 @@
 
 // An inhomogeneous event equation, dx/dt = (1 - x) / tau, i.e. x' = a x + b
 // with a = -1/tau and b = 1/tau, is brought up to date exactly:
-//   x + f(x) T (e^(a T) - 1) / (a T) = 1 + (x - 1) e^(-T/tau),
-// with T = t - lastupdate. The constant term is kept: f(x) = (1 - x)/tau,
-// not -x/tau, multiplies T phi(a T).
+//   x e^(a T) + (b T) phi(a T) = 1 + (x - 1) e^(-T/tau),
+// phi(z) = expm1(z) / z, with T = t - lastupdate. b is the right side at
+// x = 0, (1 - 0)/tau: the constant term is kept, and it is b T, not
+// f(x) T, that phi multiplies.
 
 // CHECK-LABEL: hebb.projection @p
 // CHECK-NEXT: hebb.field @lastupdate : f64 "element"{{$}}
@@ -15,6 +16,7 @@
 // CHECK-NEXT: %[[EL64:.*]] = arith.subf %[[T]], %[[LAST]] : f64
 // CHECK-NEXT: %[[EL:.*]] = arith.truncf %[[EL64]] : f64 to f32
 // CHECK-NEXT: %[[X:.*]] = hebb.get "self" "x" : f32
+// The right side at x (differentiated for a).
 // CHECK-NEXT: %[[C1:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-NEXT: %[[D:.*]] = arith.subf %[[C1]], %[[X]] : f32
 // CHECK-NEXT: %[[TAU:.*]] = hebb.param_get @tau : f32
@@ -23,8 +25,12 @@
 // CHECK-NEXT: %[[DC1:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-NEXT: %[[NDC1:.*]] = arith.negf %[[DC1]] : f32
 // CHECK-NEXT: %[[A:.*]] = arith.divf %[[NDC1]], %[[TAU]] : f32
-// CHECK-NOT: hebb.set
-// CHECK: %[[FT:.*]] = arith.mulf %[[F]], %[[EL]] : f32
+// b = (1 - 0)/tau, the right side cloned with x = 0.
+// CHECK-NEXT: %[[X0:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[C1B:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[DB:.*]] = arith.subf %[[C1B]], %[[X0]] : f32
+// CHECK-NEXT: %[[TAUB:.*]] = hebb.param_get @tau : f32
+// CHECK-NEXT: %[[B:.*]] = arith.divf %[[DB]], %[[TAUB]] : f32
 // CHECK-NEXT: %[[Z:.*]] = arith.mulf %[[A]], %[[EL]] : f32
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
@@ -33,8 +39,11 @@
 // CHECK-NEXT: %[[E:.*]] = math.expm1 %[[S]] : f32
 // CHECK-NEXT: %[[Q:.*]] = arith.divf %[[E]], %[[S]] : f32
 // CHECK-NEXT: %[[PHI:.*]] = arith.select %[[ISZ]], %[[ONE]], %[[Q]] : f32
-// CHECK-NEXT: %[[INC:.*]] = arith.mulf %[[FT]], %[[PHI]] : f32
-// CHECK-NEXT: %[[XN:.*]] = arith.addf %[[X]], %[[INC]] : f32
+// CHECK-NEXT: %[[EXP:.*]] = math.exp %[[Z]] : f32
+// CHECK-NEXT: %[[DEC:.*]] = arith.mulf %[[X]], %[[EXP]] : f32
+// CHECK-NEXT: %[[BT:.*]] = arith.mulf %[[B]], %[[EL]] : f32
+// CHECK-NEXT: %[[DRV:.*]] = arith.mulf %[[BT]], %[[PHI]] : f32
+// CHECK-NEXT: %[[XN:.*]] = arith.addf %[[DEC]], %[[DRV]] : f32
 // CHECK-NEXT: hebb.set "x", %[[XN]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T]] : f64
 // The handler reads the brought-up-to-date x.
@@ -62,7 +71,8 @@ hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
 
 // -----
 
-// dx/dt = r, a constant drift (a = 0): x + r T, with no exponential.
+// dx/dt = r, a constant drift (a = 0): x + b T with b = r, with no
+// exponential.
 
 // CHECK-LABEL: hebb.projection @drift
 // CHECK-LABEL: hebb.on_post {
@@ -71,10 +81,12 @@ hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
 // CHECK-NEXT: %[[EL64:.*]] = arith.subf %[[T]], %[[LAST]] : f64
 // CHECK-NEXT: %[[EL:.*]] = arith.truncf %[[EL64]] : f64 to f32
 // CHECK-NEXT: %[[X:.*]] = hebb.get "self" "x" : f32
-// CHECK-NEXT: %[[R:.*]] = hebb.param_get @r : f32
-// CHECK-NOT: math.expm1
+// The right side at x, then b: the right side at x = 0.
+// CHECK-NEXT: hebb.param_get @r : f32
+// CHECK-NOT: math.exp
 // CHECK-NOT: hebb.set
-// CHECK: %[[RT:.*]] = arith.mulf %[[R]], %[[EL]] : f32
+// CHECK: %[[R:.*]] = hebb.param_get @r : f32
+// CHECK-NEXT: %[[RT:.*]] = arith.mulf %[[R]], %[[EL]] : f32
 // CHECK-NEXT: %[[XN:.*]] = arith.addf %[[X]], %[[RT]] : f32
 // CHECK-NEXT: hebb.set "x", %[[XN]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T]] : f64

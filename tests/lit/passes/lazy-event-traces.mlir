@@ -4,9 +4,10 @@
 // a per-synapse f64 `lastupdate` field is added, and every on_pre and
 // on_post starts by bringing each trace up to date exactly over
 // T = t - lastupdate with the closed form of x' = a x + b (a, b constant),
-//   x <- x + f(x) T phi(a T),  phi(z) = expm1(z) / z,  phi(0) = 1,
-// here with a = d(dx/dt)/dx = -1/tau and b = 0 (so x e^(a T)), then
-// records t, before the handler's own statements.
+//   x <- x e^z + (b T) phi(z),  z = a T,  phi(z) = expm1(z) / z,  phi(0) = 1,
+// with a = d(dx/dt)/dx = -1/tau and b = the right side at x = 0 (here
+// -0/tau, so the trace decays as x e^(a T)), then records t, before the
+// handler's own statements.
 
 // CHECK-LABEL: hebb.projection @syn
 // CHECK-NEXT: hebb.field @lastupdate : f64 "element"{{$}}
@@ -19,17 +20,27 @@
 // CHECK-NEXT: %[[EL:.*]] = arith.truncf %[[EL64]] : f64 to f32
 // CHECK-NEXT: %[[APRE:.*]] = hebb.get "self" "apre" : f32
 // CHECK-NEXT: %[[APOST:.*]] = hebb.get "self" "apost" : f32
-// The right sides at the current state.
+// The right sides at the current state (differentiated for a).
 // CHECK-NEXT: %[[NPRE:.*]] = arith.negf %[[APRE]] : f32
 // CHECK-NEXT: %[[TPRE:.*]] = hebb.param_get @tau_pre : f32
 // CHECK-NEXT: %[[FPRE:.*]] = arith.divf %[[NPRE]], %[[TPRE]] : f32
 // CHECK-NEXT: %[[NPOST:.*]] = arith.negf %[[APOST]] : f32
 // CHECK-NEXT: %[[TPOST:.*]] = hebb.param_get @tau_post : f32
 // CHECK-NEXT: %[[FPOST:.*]] = arith.divf %[[NPOST]], %[[TPOST]] : f32
-// apre: a = -1/tau_pre.
-// CHECK: %[[APRE_A:.*]] = arith.divf %{{.*}}, %[[TPRE]] : f32
-// CHECK-NOT: hebb.set
-// CHECK: %[[APRE_FT:.*]] = arith.mulf %[[FPRE]], %[[EL]] : f32
+// apre: a = d(-apre/tau_pre)/dapre = -1/tau_pre.
+// CHECK-NEXT: %[[D1:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[ND1:.*]] = arith.negf %[[D1]] : f32
+// CHECK-NEXT: %[[APRE_A:.*]] = arith.divf %[[ND1]], %[[TPRE]] : f32
+// b: the right sides again, with every event variable set to 0.
+// CHECK-NEXT: %[[Z0:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[Z1:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[NZ0:.*]] = arith.negf %[[Z0]] : f32
+// CHECK-NEXT: %[[TPRE_B:.*]] = hebb.param_get @tau_pre : f32
+// CHECK-NEXT: %[[APRE_B:.*]] = arith.divf %[[NZ0]], %[[TPRE_B]] : f32
+// CHECK-NEXT: %[[NZ1:.*]] = arith.negf %[[Z1]] : f32
+// CHECK-NEXT: %[[TPOST_B:.*]] = hebb.param_get @tau_post : f32
+// CHECK-NEXT: arith.divf %[[NZ1]], %[[TPOST_B]] : f32
+// z = a T, phi(z) with the removable singularity at 0 selected away.
 // CHECK-NEXT: %[[APRE_Z:.*]] = arith.mulf %[[APRE_A]], %[[EL]] : f32
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
@@ -38,13 +49,26 @@
 // CHECK-NEXT: %[[APRE_E:.*]] = math.expm1 %[[APRE_S]] : f32
 // CHECK-NEXT: %[[APRE_Q:.*]] = arith.divf %[[APRE_E]], %[[APRE_S]] : f32
 // CHECK-NEXT: %[[APRE_PHI:.*]] = arith.select %[[APRE_ISZ]], %[[ONE]], %[[APRE_Q]] : f32
-// CHECK-NEXT: %[[APRE_INC:.*]] = arith.mulf %[[APRE_FT]], %[[APRE_PHI]] : f32
-// CHECK-NEXT: %[[APRE_N:.*]] = arith.addf %[[APRE]], %[[APRE_INC]] : f32
+// x e^z + (b T) phi(z).
+// CHECK-NEXT: %[[APRE_EXP:.*]] = math.exp %[[APRE_Z]] : f32
+// CHECK-NEXT: %[[APRE_DEC:.*]] = arith.mulf %[[APRE]], %[[APRE_EXP]] : f32
+// CHECK-NEXT: %[[APRE_BT:.*]] = arith.mulf %[[APRE_B]], %[[EL]] : f32
+// CHECK-NEXT: %[[APRE_DRV:.*]] = arith.mulf %[[APRE_BT]], %[[APRE_PHI]] : f32
+// CHECK-NEXT: %[[APRE_N:.*]] = arith.addf %[[APRE_DEC]], %[[APRE_DRV]] : f32
 // CHECK-NEXT: hebb.set "apre", %[[APRE_N]] : f32
-// apost: a = -1/tau_post, from the state before the catch-up.
-// CHECK: %[[APOST_A:.*]] = arith.divf %{{.*}}, %[[TPOST]] : f32
-// CHECK-NOT: hebb.set
-// CHECK: %[[APOST_FT:.*]] = arith.mulf %[[FPOST]], %[[EL]] : f32
+// apost: a = -1/tau_post, b its right side at 0, from the state before the
+// catch-up.
+// CHECK-NEXT: %[[D1B:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[ND1B:.*]] = arith.negf %[[D1B]] : f32
+// CHECK-NEXT: %[[APOST_A:.*]] = arith.divf %[[ND1B]], %[[TPOST]] : f32
+// CHECK-NEXT: %[[Z0B:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[Z1B:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[NZ0B:.*]] = arith.negf %[[Z0B]] : f32
+// CHECK-NEXT: %[[TPRE_BB:.*]] = hebb.param_get @tau_pre : f32
+// CHECK-NEXT: arith.divf %[[NZ0B]], %[[TPRE_BB]] : f32
+// CHECK-NEXT: %[[NZ1B:.*]] = arith.negf %[[Z1B]] : f32
+// CHECK-NEXT: %[[TPOST_BB:.*]] = hebb.param_get @tau_post : f32
+// CHECK-NEXT: %[[APOST_B:.*]] = arith.divf %[[NZ1B]], %[[TPOST_BB]] : f32
 // CHECK-NEXT: %[[APOST_Z:.*]] = arith.mulf %[[APOST_A]], %[[EL]] : f32
 // CHECK-NEXT: %[[ZERO2:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[ONE2:.*]] = arith.constant 1.000000e+00 : f32
@@ -53,8 +77,11 @@
 // CHECK-NEXT: %[[APOST_E:.*]] = math.expm1 %[[APOST_S]] : f32
 // CHECK-NEXT: %[[APOST_Q:.*]] = arith.divf %[[APOST_E]], %[[APOST_S]] : f32
 // CHECK-NEXT: %[[APOST_PHI:.*]] = arith.select %[[APOST_ISZ]], %[[ONE2]], %[[APOST_Q]] : f32
-// CHECK-NEXT: %[[APOST_INC:.*]] = arith.mulf %[[APOST_FT]], %[[APOST_PHI]] : f32
-// CHECK-NEXT: %[[APOST_N:.*]] = arith.addf %[[APOST]], %[[APOST_INC]] : f32
+// CHECK-NEXT: %[[APOST_EXP:.*]] = math.exp %[[APOST_Z]] : f32
+// CHECK-NEXT: %[[APOST_DEC:.*]] = arith.mulf %[[APOST]], %[[APOST_EXP]] : f32
+// CHECK-NEXT: %[[APOST_BT:.*]] = arith.mulf %[[APOST_B]], %[[EL]] : f32
+// CHECK-NEXT: %[[APOST_DRV:.*]] = arith.mulf %[[APOST_BT]], %[[APOST_PHI]] : f32
+// CHECK-NEXT: %[[APOST_N:.*]] = arith.addf %[[APOST_DEC]], %[[APOST_DRV]] : f32
 // CHECK-NEXT: hebb.set "apost", %[[APOST_N]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T]] : f64
 // The handler's own statements come after the catch-up.
@@ -69,17 +96,27 @@
 // CHECK-NEXT: %[[EL2:.*]] = arith.truncf %[[EL2_64]] : f64 to f32
 // CHECK-NEXT: %[[APRE2:.*]] = hebb.get "self" "apre" : f32
 // CHECK-NEXT: %[[APOST2:.*]] = hebb.get "self" "apost" : f32
+// CHECK-NOT: hebb.set
 // CHECK: %[[Z2:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
 // CHECK: math.expm1
-// CHECK: %[[APRE2_N:.*]] = arith.addf %[[APRE2]], %{{.*}} : f32
+// CHECK: %[[EXP2:.*]] = math.exp %[[Z2]] : f32
+// CHECK-NEXT: %[[DEC2:.*]] = arith.mulf %[[APRE2]], %[[EXP2]] : f32
+// CHECK-NEXT: %[[BT2:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
+// CHECK-NEXT: %[[DRV2:.*]] = arith.mulf %[[BT2]], %{{.*}} : f32
+// CHECK-NEXT: %[[APRE2_N:.*]] = arith.addf %[[DEC2]], %[[DRV2]] : f32
 // CHECK-NEXT: hebb.set "apre", %[[APRE2_N]] : f32
+// CHECK-NOT: hebb.set
+// CHECK: %[[Z3:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
 // CHECK: math.expm1
-// CHECK: %[[APOST2_N:.*]] = arith.addf %[[APOST2]], %{{.*}} : f32
+// CHECK: %[[EXP3:.*]] = math.exp %[[Z3]] : f32
+// CHECK-NEXT: %[[DEC3:.*]] = arith.mulf %[[APOST2]], %[[EXP3]] : f32
+// CHECK-NEXT: %[[BT3:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
+// CHECK-NEXT: %[[DRV3:.*]] = arith.mulf %[[BT3]], %{{.*}} : f32
+// CHECK-NEXT: %[[APOST2_N:.*]] = arith.addf %[[DEC3]], %[[DRV3]] : f32
 // CHECK-NEXT: hebb.set "apost", %[[APOST2_N]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T2]] : f64
 // CHECK-NEXT: hebb.param_get @A_minus : f32
-// No plain exponential (the closed form uses expm1) and no stepping.
-// CHECK-NOT: math.exp %
+// No stepping.
 // CHECK-NOT: hebb.odes
 
 hebb.population @input size 1000 model "Poisson" {
