@@ -76,15 +76,13 @@ public:
   KernelCall(const KernelSpec &spec, MemRef1D params, MemRef1D signals,
              std::vector<MemRef1D> buffers, int64_t domainSize)
       : entry(spec.entry), symbol(spec.symbol), params(params),
-        signals(signals), buffers(std::move(buffers)),
-        domainSize(domainSize) {
+        signals(signals), buffers(std::move(buffers)), domainSize(domainSize) {
     if (!entry)
       throw RuntimeError("kernel '" + spec.symbol + "' has no entry point");
     if (this->buffers.size() > kMaxBuffers)
       throw RuntimeError("kernel '" + spec.symbol + "' has more than " +
                          std::to_string(kMaxBuffers) + " buffers");
   }
-
 
   /// Runs [begin, end). Reentrant: threads may run chunks at once.
   void call(int64_t begin, int64_t end, int64_t step, double t, double dt,
@@ -239,8 +237,8 @@ Network::Network(NetworkSpec specIn)
     if (ps.stream) {
       NpyArray a = readNpy(ps.stream->file);
       if (a.shape.size() != 2 || a.shape[1] != ps.size)
-        throw RuntimeError(ps.stream->file + ": Stream population '" +
-                           ps.name + "' needs an array of shape (T, " +
+        throw RuntimeError(ps.stream->file + ": Stream population '" + ps.name +
+                           "' needs an array of shape (T, " +
                            std::to_string(ps.size) + ")");
       std::vector<double> values = a.toDoubles();
       st.streamRows.assign(values.begin(), values.end());
@@ -308,14 +306,14 @@ Network::Network(NetworkSpec specIn)
                                    noSelf, selfOffset);
       break;
     case ConnectRule::InDegree:
-      st.conn = connectInDegree(nPre, nPost,
-                                static_cast<uint32_t>(ps.connectValue), seed,
-                                stream, noSelf, selfOffset);
+      st.conn =
+          connectInDegree(nPre, nPost, static_cast<uint32_t>(ps.connectValue),
+                          seed, stream, noSelf, selfOffset);
       break;
     case ConnectRule::OutDegree:
-      st.conn = connectOutDegree(nPre, nPost,
-                                 static_cast<uint32_t>(ps.connectValue), seed,
-                                 stream, noSelf, selfOffset);
+      st.conn =
+          connectOutDegree(nPre, nPost, static_cast<uint32_t>(ps.connectValue),
+                           seed, stream, noSelf, selfOffset);
       break;
     case ConnectRule::File: {
       NpyArray a = readNpy(ps.connectFile);
@@ -368,8 +366,8 @@ Network::Network(NetworkSpec specIn)
             throw RuntimeError(kspec.symbol + ": no field '" + name + "'");
           out.push_back(describe(it->second));
         } else if (kind == "pre") {
-          out.push_back(side(pre, ps.preBegin, ps.preEnd,
-                             spec.populations[ps.pre].name));
+          out.push_back(
+              side(pre, ps.preBegin, ps.preEnd, spec.populations[ps.pre].name));
         } else if (kind == "post") {
           out.push_back(side(post, ps.postBegin, ps.postEnd,
                              spec.populations[ps.post].name));
@@ -456,8 +454,8 @@ const Buffer &Network::recordedField(const RecordSpec &r) const {
                                             : impl->pops[r.object].fields;
   auto it = fields.find(r.field);
   if (it == fields.end())
-    throw RuntimeError("cannot record '" + r.label + "': no field '" +
-                       r.field + "'");
+    throw RuntimeError("cannot record '" + r.label + "': no field '" + r.field +
+                       "'");
   return it->second;
 }
 
@@ -631,9 +629,8 @@ Network::writeRecords(const std::string &dir) {
   for (size_t i = 0; i < spec.records.size(); ++i) {
     const RecordSpec &r = spec.records[i];
     if (r.kind == RecordSpec::Spikes) {
-      files.push_back(
-          impl->spikeRecorders[impl->recorderOf[i]].write(dir, r.label,
-                                                          spec.dt));
+      files.push_back(impl->spikeRecorders[impl->recorderOf[i]].write(
+          dir, r.label, spec.dt));
       continue;
     }
     std::vector<std::string> written =

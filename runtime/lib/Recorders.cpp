@@ -97,9 +97,9 @@ static bool sampleInto(int64_t step, int64_t period, const T *field,
 bool StateRecorder::sample(int64_t step, const float *field) {
   if (f64)
     throw RuntimeError("StateRecorder: a float64 recorder sampled float32");
-  bool took = sampleInto(step, period, field, beginIndex, endIndex, streamDt,
-                         valueOut.get(), timeOut.get(), sampleValues,
-                         sampleSteps);
+  bool took =
+      sampleInto(step, period, field, beginIndex, endIndex, streamDt,
+                 valueOut.get(), timeOut.get(), sampleValues, sampleSteps);
   sampleCount += took;
   return took;
 }
@@ -107,9 +107,9 @@ bool StateRecorder::sample(int64_t step, const float *field) {
 bool StateRecorder::sample(int64_t step, const double *field) {
   if (!f64)
     throw RuntimeError("StateRecorder: a float32 recorder sampled float64");
-  bool took = sampleInto(step, period, field, beginIndex, endIndex, streamDt,
-                         valueOut.get(), timeOut.get(), sampleValues64,
-                         sampleSteps);
+  bool took =
+      sampleInto(step, period, field, beginIndex, endIndex, streamDt,
+                 valueOut.get(), timeOut.get(), sampleValues64, sampleSteps);
   sampleCount += took;
   return took;
 }
@@ -119,10 +119,9 @@ void StateRecorder::streamTo(const std::string &dir, const std::string &stem,
   if (valueOut)
     throw RuntimeError("StateRecorder: already streaming to '" +
                        valueOut->path() + "'");
-  auto values =
-      std::make_unique<NpyAppender>(joinPath(dir, stem + ".npy"),
-                                    f64 ? "<f8" : "<f4",
-                                    std::vector<int64_t>{int64_t(width())});
+  auto values = std::make_unique<NpyAppender>(
+      joinPath(dir, stem + ".npy"), f64 ? "<f8" : "<f4",
+      std::vector<int64_t>{int64_t(width())});
   auto times =
       std::make_unique<NpyAppender>(joinPath(dir, stem + "_t.npy"), "<f8");
   // Flush what was recorded in memory so far.

@@ -44,7 +44,8 @@ TEST(Examples, Song2000WeightsBecomeBimodal) {
   EXPECT_LT(initial[0], 150);
   EXPECT_LT(initial[9], 150);
 
-  std::vector<double> spikes = loadDoubles(outPath("song2000", "out_spikes_t.npy"));
+  std::vector<double> spikes =
+      loadDoubles(outPath("song2000", "out_spikes_t.npy"));
   double rate = spikes.size() / 100.0;
   EXPECT_GE(rate, 5.0);
   EXPECT_LE(rate, 60.0);

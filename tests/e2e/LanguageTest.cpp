@@ -13,7 +13,8 @@ using namespace hebb::test;
 // rand() and randn() in compiled kernels are the runtime's counter-based
 // Philox numbers for (seed, stream of the stage, element, step, draw).
 TEST(Language, KernelRandomNumbersAreTheRuntimePhilox) {
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/random.hebb"), "random");
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/random.hebb"), "random");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   hebb::rt::NpyArray u = hebb::rt::readNpy(outPath("random", "p_u.npy"));
   hebb::rt::NpyArray z = hebb::rt::readNpy(outPath("random", "p_z.npy"));
@@ -48,7 +49,8 @@ TEST(Language, SameSeedSameSpikesOtherSeedOthers) {
 // measured rate is within 1% (four standard deviations) of 15 Hz, and no
 // neuron is silent or wildly off.
 TEST(Language, PoissonNeuronsFireAtTheirRate) {
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/poisson.hebb"), "poisson");
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/poisson.hebb"), "poisson");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto t = loadDoubles(outPath("poisson", "p_spikes_t.npy"));
   auto idx = loadDoubles(outPath("poisson", "p_spikes_i.npy"));
@@ -86,7 +88,8 @@ static void checkExact(const std::string &name, double tolV, double tolX) {
 }
 
 TEST(Language, LinearOdesAreIntegratedExactlyInF32) {
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/exact.hebb"), "exact32");
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/exact.hebb"), "exact32");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   checkExact("exact32", 2e-7, 2e-6);
 }

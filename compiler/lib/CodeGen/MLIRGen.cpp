@@ -82,7 +82,7 @@ public:
 
   Value constant(double v, ast::Loc l) {
     return mlir::arith::ConstantOp::create(b, loc(l), ft,
-                                             b.getFloatAttr(ft, v));
+                                           b.getFloatAttr(ft, v));
   }
 
   Value getVar(const std::string &name, ast::Loc l) {
@@ -121,14 +121,15 @@ void ModelGen::setVar(const std::string &name, Value value, ast::Loc l) {
       // kept in a hidden field set by the init stage.
       Value s0 = mlir::hebb::GetOp::create(b, ml, ft, "self", "__sign_" + name);
       Value zero = constant(0, con.loc);
-      Value pos = mlir::arith::CmpFOp::create(b, 
-          ml, mlir::arith::CmpFPredicate::OGT, s0, zero);
-      Value neg = mlir::arith::CmpFOp::create(b, 
-          ml, mlir::arith::CmpFPredicate::OLT, s0, zero);
+      Value pos = mlir::arith::CmpFOp::create(
+          b, ml, mlir::arith::CmpFPredicate::OGT, s0, zero);
+      Value neg = mlir::arith::CmpFOp::create(
+          b, ml, mlir::arith::CmpFPredicate::OLT, s0, zero);
       Value up = mlir::arith::MaximumFOp::create(b, ml, value, zero);
       Value down = mlir::arith::MinimumFOp::create(b, ml, value, zero);
-      value = mlir::arith::SelectOp::create(b, 
-          ml, pos, up, mlir::arith::SelectOp::create(b, ml, neg, down, value));
+      value = mlir::arith::SelectOp::create(
+          b, ml, pos, up,
+          mlir::arith::SelectOp::create(b, ml, neg, down, value));
     } else {
       value = clip(value, genExpr(*con.lo), genExpr(*con.hi), ml);
     }
@@ -143,7 +144,7 @@ bool ModelGen::genStmt(const ast::Stmt &s) {
     if (!cond)
       return false;
     auto ifOp = mlir::scf::IfOp::create(b, l, cond, /*withElse=*/
-                                          !s.elseBody.empty());
+                                        !s.elseBody.empty());
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
     if (!genBlock(s.thenBody))
@@ -199,7 +200,7 @@ Value ModelGen::genExpr(const ast::Expr &e) {
   }
   case ast::ExprKind::Bool:
     return mlir::arith::ConstantOp::create(b, l, b.getI1Type(),
-                                             b.getBoolAttr(e.boolean));
+                                           b.getBoolAttr(e.boolean));
   case ast::ExprKind::String:
     return nullptr;
   case ast::ExprKind::Name: {
@@ -217,8 +218,8 @@ Value ModelGen::genExpr(const ast::Expr &e) {
     if (e.name == "N" && scope.isInit && !scope.params.count("N"))
       return mlir::hebb::SizeOp::create(b, l, ft);
     if (scope.params.count(e.name))
-      return mlir::hebb::ParamGetOp::create(b, 
-          l, ft, mlir::FlatSymbolRefAttr::get(b.getContext(), e.name));
+      return mlir::hebb::ParamGetOp::create(
+          b, l, ft, mlir::FlatSymbolRefAttr::get(b.getContext(), e.name));
     if (scope.signals.count(e.name))
       return mlir::hebb::SignalOp::create(b, l, ft, e.name);
     return getVar(e.name, e.loc);
@@ -240,7 +241,7 @@ Value ModelGen::genExpr(const ast::Expr &e) {
       return mlir::arith::NegFOp::create(b, l, a);
     if (e.op == "not") {
       Value one = mlir::arith::ConstantOp::create(b, l, b.getI1Type(),
-                                                    b.getBoolAttr(true));
+                                                  b.getBoolAttr(true));
       return mlir::arith::XOrIOp::create(b, l, a, one);
     }
     return a;
@@ -324,9 +325,8 @@ Value ModelGen::genCall(const ast::Expr &e) {
   }
   const std::string &n = e.name;
   if (n == "rand" || n == "randn")
-    return mlir::hebb::RandOp::create(b, l, ft, n == "rand" ? "uniform"
-                                                           : "normal",
-                                        draws++);
+    return mlir::hebb::RandOp::create(
+        b, l, ft, n == "rand" ? "uniform" : "normal", draws++);
   std::vector<Value> a;
   for (const ast::ExprPtr &arg : e.args) {
     Value v = genExpr(*arg);
@@ -335,10 +335,10 @@ Value ModelGen::genCall(const ast::Expr &e) {
     a.push_back(v);
   }
   if (n == "uniform" || n == "normal") {
-    Value r = mlir::hebb::RandOp::create(b, 
-        l, ft, n == "uniform" ? "uniform" : "normal", draws++);
-    Value scale = n == "uniform" ? mlir::arith::SubFOp::create(b, l, a[1], a[0])
-                                 : a[1];
+    Value r = mlir::hebb::RandOp::create(
+        b, l, ft, n == "uniform" ? "uniform" : "normal", draws++);
+    Value scale =
+        n == "uniform" ? mlir::arith::SubFOp::create(b, l, a[1], a[0]) : a[1];
     Value scaled = mlir::arith::MulFOp::create(b, l, r, scale);
     return mlir::arith::AddFOp::create(b, l, a[0], scaled);
   }
@@ -379,12 +379,12 @@ Value ModelGen::genCall(const ast::Expr &e) {
     return clip(a[0], a[1], a[2], l);
   if (n == "sign") {
     Value zero = constant(0, e.loc);
-    Value pos = mlir::arith::CmpFOp::create(b, 
-        l, mlir::arith::CmpFPredicate::OGT, a[0], zero);
-    Value neg = mlir::arith::CmpFOp::create(b, 
-        l, mlir::arith::CmpFPredicate::OLT, a[0], zero);
-    Value m = mlir::arith::SelectOp::create(b, l, neg, constant(-1, e.loc),
-                                              zero);
+    Value pos = mlir::arith::CmpFOp::create(
+        b, l, mlir::arith::CmpFPredicate::OGT, a[0], zero);
+    Value neg = mlir::arith::CmpFOp::create(
+        b, l, mlir::arith::CmpFPredicate::OLT, a[0], zero);
+    Value m =
+        mlir::arith::SelectOp::create(b, l, neg, constant(-1, e.loc), zero);
     return mlir::arith::SelectOp::create(b, l, pos, constant(1, e.loc), m);
   }
   return nullptr;
@@ -466,8 +466,7 @@ private:
                                     b.getStringAttr(p.dim.str()));
   }
 
-  template <typename StageOp>
-  StageOp stage(ast::Loc l) {
+  template <typename StageOp> StageOp stage(ast::Loc l) {
     auto op = StageOp::create(b, loc(l));
     if (op.getBody().empty())
       op.getBody().emplaceBlock();
@@ -502,20 +501,19 @@ private:
       Value value = e ? gen.genExpr(*e) : gen.constant(0, v.loc);
       if (!value)
         return false;
-      if (scope.constraints.count(v.name) &&
-          scope.constraints[v.name]->sign) {
+      if (scope.constraints.count(v.name) && scope.constraints[v.name]->sign) {
         mlir::hebb::SetOp::create(b, loc(v.loc), v.name, value);
         const ast::Constraint *c = scope.constraints[v.name];
         Value zero = gen.constant(0, c->loc);
         auto l2 = loc(c->loc);
-        Value pos = mlir::arith::CmpFOp::create(b, 
-            l2, mlir::arith::CmpFPredicate::OGT, value, zero);
-        Value neg = mlir::arith::CmpFOp::create(b, 
-            l2, mlir::arith::CmpFPredicate::OLT, value, zero);
-        Value s = mlir::arith::SelectOp::create(b, 
-            l2, pos, gen.constant(1, c->loc),
+        Value pos = mlir::arith::CmpFOp::create(
+            b, l2, mlir::arith::CmpFPredicate::OGT, value, zero);
+        Value neg = mlir::arith::CmpFOp::create(
+            b, l2, mlir::arith::CmpFPredicate::OLT, value, zero);
+        Value s = mlir::arith::SelectOp::create(
+            b, l2, pos, gen.constant(1, c->loc),
             mlir::arith::SelectOp::create(b, l2, neg, gen.constant(-1, c->loc),
-                                            zero));
+                                          zero));
         mlir::hebb::SetOp::create(b, l2, "__sign_" + v.name, s);
       } else {
         gen.setVar(v.name, value, v.loc);
@@ -533,14 +531,14 @@ private:
     std::vector<mlir::Attribute> vars, methods;
     for (const ast::OdeDecl *ode : odes) {
       vars.push_back(b.getStringAttr(ode->var));
-      std::string m = !ode->method.empty()     ? ode->method
+      std::string m = !ode->method.empty()       ? ode->method
                       : !model.integrate.empty() ? model.integrate
                                                  : "auto";
       methods.push_back(b.getStringAttr(m));
     }
     auto op = mlir::hebb::OdesOp::create(b, loc(odes.front()->loc),
-                                           b.getArrayAttr(vars),
-                                           b.getArrayAttr(methods));
+                                         b.getArrayAttr(vars),
+                                         b.getArrayAttr(methods));
     mlir::Block *block = new mlir::Block();
     op.getBody().push_back(block);
     mlir::OpBuilder::InsertionGuard guard(b);
@@ -564,28 +562,27 @@ private:
       // A Stream population is fed by the runtime: it has a field and no
       // compiled stages.
       auto op = mlir::hebb::PopulationOp::create(b, loc(pop.loc), pop.name,
-                                                   pop.size, "Stream");
+                                                 pop.size, "Stream");
       op.getBody().emplaceBlock();
       mlir::OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&op.getBody().front());
-      mlir::hebb::FieldOp::create(b, loc(pop.loc), "r", ft,
-                                    "element", false, false);
+      mlir::hebb::FieldOp::create(b, loc(pop.loc), "r", ft, "element", false,
+                                  false);
       return true;
     }
     const ast::Model &model = *pop.instance.model;
     auto op = mlir::hebb::PopulationOp::create(b, loc(pop.loc), pop.name,
-                                                 pop.size, model.name);
+                                               pop.size, model.name);
     op.getBody().emplaceBlock();
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&op.getBody().front());
     genParams(pop.instance);
     for (const ast::VarDecl &v : model.vars)
-      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft,
-                                    "element", false, false);
+      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft, "element", false,
+                                  false);
     for (const ast::InputDecl &in : model.inputs)
-      mlir::hebb::FieldOp::create(b, loc(in.loc), in.name,
-                                    ft, "element", true,
-                                    false);
+      mlir::hebb::FieldOp::create(b, loc(in.loc), in.name, ft, "element", true,
+                                  false);
     GenScope scope = makeScope(pop.instance);
     ModelGen gen(b, sema, ft, scope);
     if (!genInit(gen, scope, model, pop.inits, pop.loc))
@@ -622,7 +619,8 @@ private:
         return false;
     }
     if (model.refractory) {
-      auto refr = mlir::hebb::RefractoryOp::create(b, loc(model.refractory->loc));
+      auto refr =
+          mlir::hebb::RefractoryOp::create(b, loc(model.refractory->loc));
       refr.getBody().emplaceBlock();
       mlir::OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&refr.getBody().front());
@@ -630,7 +628,7 @@ private:
       if (!d)
         return false;
       mlir::hebb::YieldOp::create(b, loc(model.refractory->loc),
-                                    mlir::ValueRange{d});
+                                  mlir::ValueRange{d});
     }
     for (const ast::Handler &h : model.handlers)
       unsupported(h.loc, "'on end' in a neuron");
@@ -653,10 +651,9 @@ private:
     const ast::Model &model = *proj.instance.model;
     const PopulationPlan &pre = plan.populations[proj.pre.pop];
     const PopulationPlan &post = plan.populations[proj.post.pop];
-    auto op = mlir::hebb::ProjectionOp::create(b, 
-        loc(proj.loc), proj.name, pre.name, proj.pre.begin, proj.pre.end,
-        post.name, proj.post.begin, proj.post.end, model.name,
-        proj.delaySteps,
+    auto op = mlir::hebb::ProjectionOp::create(
+        b, loc(proj.loc), proj.name, pre.name, proj.pre.begin, proj.pre.end,
+        post.name, proj.post.begin, proj.post.end, model.name, proj.delaySteps,
         /*dense=*/proj.connect == ast::ConnectKind::All && !proj.noSelf);
     op.getBody().emplaceBlock();
     mlir::OpBuilder::InsertionGuard guard(b);
@@ -676,14 +673,13 @@ private:
         unsupported(v.loc, "'@pre', '@post' and '@proj' state");
         return false;
       }
-      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft,
-                                    scope, false, eventVars.count(v.name) > 0);
+      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft, scope, false,
+                                  eventVars.count(v.name) > 0);
     }
     for (const ast::Constraint &c : model.constraints)
       if (c.sign)
-        mlir::hebb::FieldOp::create(b, loc(c.loc), "__sign_" + c.var,
-                                      ft, "element",
-                                      false, false);
+        mlir::hebb::FieldOp::create(b, loc(c.loc), "__sign_" + c.var, ft,
+                                    "element", false, false);
     GenScope scope = makeScope(proj.instance);
     ModelGen gen(b, sema, ft, scope);
     if (!genInit(gen, scope, model, proj.inits, proj.loc))

@@ -53,31 +53,6 @@ void initializeLLVMTargets() {
   });
 }
 
-/// Prints MLIR diagnostics in the front end's `file:line:col: error:` form.
-class DiagnosticBridge {
-public:
-  DiagnosticBridge(mlir::MLIRContext &context, Sema &sema)
-      : handler(&context, [&sema](mlir::Diagnostic &diag) {
-          ast::Loc loc;
-          if (auto fl = mlir::dyn_cast<mlir::FileLineColLoc>(diag.getLocation())) {
-            SourceManager &sources = sema.sourceManager();
-            for (uint32_t id = 0; id < sources.numFiles(); ++id)
-              if (sources.path(id) == fl.getFilename().str())
-                loc = ast::Loc{id, fl.getLine(), fl.getColumn()};
-          }
-          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
-            sema.diagnostics().error(loc, diag.str());
-          else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
-            sema.diagnostics().warning(loc, diag.str());
-          else
-            sema.diagnostics().note(loc, diag.str());
-          return mlir::success();
-        }) {}
-
-private:
-  mlir::ScopedDiagnosticHandler handler;
-};
-
 /// Runs a comma-separated list of passes on the module.
 bool runPipeline(mlir::ModuleOp module, const std::string &pipeline) {
   mlir::PassManager pm(module->getContext(),
@@ -99,7 +74,7 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine(int optLevel,
     llvm::consumeError(builder.takeError());
     return nullptr;
   }
-  builder->setCodeGenOptLevel(optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+  builder->setCodeGenOptLevel(optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
                               : optLevel == 0 ? llvm::CodeGenOptLevel::None
                                               : llvm::CodeGenOptLevel::Default);
   if (forObject) {
@@ -114,6 +89,32 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine(int optLevel,
   return std::move(*tm);
 }
 } // namespace
+
+struct MLIRDiagnostics::Impl {
+  Impl(mlir::MLIRContext &context, Sema &sema)
+      : handler(&context, [&sema](mlir::Diagnostic &diag) {
+          ast::Loc loc;
+          if (auto fl =
+                  mlir::dyn_cast<mlir::FileLineColLoc>(diag.getLocation())) {
+            SourceManager &sources = sema.sourceManager();
+            for (uint32_t id = 0; id < sources.numFiles(); ++id)
+              if (sources.path(id) == fl.getFilename().str())
+                loc = ast::Loc{id, fl.getLine(), fl.getColumn()};
+          }
+          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+            sema.diagnostics().error(loc, diag.str());
+          else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+            sema.diagnostics().warning(loc, diag.str());
+          else
+            sema.diagnostics().note(loc, diag.str());
+          return mlir::success();
+        }) {}
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+MLIRDiagnostics::MLIRDiagnostics(mlir::MLIRContext &context, Sema &sema)
+    : impl(std::make_unique<Impl>(context, sema)) {}
+MLIRDiagnostics::~MLIRDiagnostics() = default;
 
 void hebb::registerHebbPassesAndDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::hebb::HebbDialect, mlir::arith::ArithDialect,
@@ -131,10 +132,8 @@ void hebb::registerHebbPassesAndDialects(mlir::DialectRegistry &registry) {
   });
 }
 
-static const char *kHebbPipeline =
-    "hebb-integrate-odes,hebb-lazy-event-traces";
-static const char *kLowerPipeline =
-    "hebb-lower-to-loops,canonicalize,cse";
+static const char *kHebbPipeline = "hebb-integrate-odes,hebb-lazy-event-traces";
+static const char *kLowerPipeline = "hebb-lower-to-loops,canonicalize,cse";
 static const char *kLLVMPipeline =
     "loop-invariant-code-motion,canonicalize,cse,"
     "hebb-approximate-math,canonicalize,convert-scf-to-cf,"
@@ -402,7 +401,7 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
   registerHebbPassesAndDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
-  DiagnosticBridge bridge(context, sema);
+  MLIRDiagnostics bridge(context, sema);
 
   CodeGenOptions cg;
   cg.useF64 = options.useF64;
@@ -451,8 +450,7 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
       return true;
     auto entry = result->impl->engine->lookupPacked(k->symbol);
     if (!entry) {
-      sema.diagnostics().errorNoLoc("kernel '" + k->symbol +
-                                    "' is missing: " +
+      sema.diagnostics().errorNoLoc("kernel '" + k->symbol + "' is missing: " +
                                     llvm::toString(entry.takeError()));
       return false;
     }

@@ -29,8 +29,11 @@ std::string hebb::textHistogram(const std::vector<double> &values, int bins,
   std::string out;
   char line[160];
   for (int b = 0; b < bins; ++b) {
-    double from = lo + (hi - lo) * b / bins, to = lo + (hi - lo) * (b + 1) / bins;
-    int bar = most ? static_cast<int>(std::lround(double(counts[b]) * width / most)) : 0;
+    double from = lo + (hi - lo) * b / bins,
+           to = lo + (hi - lo) * (b + 1) / bins;
+    int bar =
+        most ? static_cast<int>(std::lround(double(counts[b]) * width / most))
+             : 0;
     std::snprintf(line, sizeof line, "    [%10.4g, %10.4g%c %-*s %lld\n", from,
                   to, b == bins - 1 ? ']' : ')', width,
                   std::string(bar, '#').c_str(),
@@ -77,7 +80,8 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
     } else if (!pop.fields.empty()) {
       // A rate population: the mean and spread of its first variable.
       const std::string &field = pop.fields.front().name;
-      std::vector<double> v = network.populationField(static_cast<int>(p), field);
+      std::vector<double> v =
+          network.populationField(static_cast<int>(p), field);
       double mean, sd;
       meanStd(v, mean, sd);
       std::snprintf(line, sizeof line, " %s: mean %.4g, std %.4g\n",
@@ -103,8 +107,8 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
       double mean, sd;
       meanStd(w, mean, sd);
       std::snprintf(line, sizeof line,
-                    "    w: mean %.4g, std %.4g, min %.4g, max %.4g\n", mean, sd,
-                    *std::min_element(w.begin(), w.end()),
+                    "    w: mean %.4g, std %.4g, min %.4g, max %.4g\n", mean,
+                    sd, *std::min_element(w.begin(), w.end()),
                     *std::max_element(w.begin(), w.end()));
       os << line << textHistogram(w, 10, 40);
     }

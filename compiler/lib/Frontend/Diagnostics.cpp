@@ -36,8 +36,8 @@ std::string SourceManager::lineText(uint32_t id, uint32_t line) const {
     ++pos;
   }
   size_t end = text.find('\n', pos);
-  std::string result =
-      text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+  std::string result = text.substr(
+      pos, end == std::string::npos ? std::string::npos : end - pos);
   if (!result.empty() && result.back() == '\r')
     result.pop_back();
   return result;

@@ -19,11 +19,10 @@ const Dimension kSecond = Dimension::base(Dimension::Second);
 /// Built-in functions: name -> arity (-1 = one or more).
 const std::map<std::string, int> &builtins() {
   static const std::map<std::string, int> table = {
-      {"exp", 1},  {"log", 1},     {"log10", 1},   {"sqrt", 1},  {"abs", 1},
-      {"sin", 1},  {"cos", 1},     {"tanh", 1},    {"sigmoid", 1},
-      {"relu", 1}, {"min", 2},     {"max", 2},     {"clip", 3},  {"floor", 1},
-      {"ceil", 1}, {"sign", 1},    {"rand", 0},    {"randn", 0},
-      {"uniform", 2}, {"normal", 2},
+      {"exp", 1},  {"log", 1},  {"log10", 1}, {"sqrt", 1},    {"abs", 1},
+      {"sin", 1},  {"cos", 1},  {"tanh", 1},  {"sigmoid", 1}, {"relu", 1},
+      {"min", 2},  {"max", 2},  {"clip", 3},  {"floor", 1},   {"ceil", 1},
+      {"sign", 1}, {"rand", 0}, {"randn", 0}, {"uniform", 2}, {"normal", 2},
   };
   return table;
 }
@@ -98,8 +97,9 @@ struct Sema::Impl {
                                            const std::string &path);
 };
 
-std::optional<std::string> Sema::Impl::resolveImport(const std::string &importer,
-                                                     const std::string &path) {
+std::optional<std::string>
+Sema::Impl::resolveImport(const std::string &importer,
+                          const std::string &path) {
   std::vector<fs::path> candidates;
   fs::path p(path);
   if (p.is_absolute()) {
@@ -212,7 +212,8 @@ using ConstEnv = std::map<std::string, ConstValue>;
 
 class ConstEvaluator {
 public:
-  ConstEvaluator(Sema::Impl &sema, const ConstEnv &env) : sema(sema), env(env) {}
+  ConstEvaluator(Sema::Impl &sema, const ConstEnv &env)
+      : sema(sema), env(env) {}
 
   std::optional<ConstValue> eval(const ast::Expr &e) {
     switch (e.kind) {
@@ -362,7 +363,8 @@ private:
     auto u = unary.find(e.name);
     if (u != unary.end() && args.size() == 1) {
       if (args[0].dim && !args[0].dim->isDimensionless()) {
-        sema.error(e.loc, "'" + e.name + "' needs a dimensionless argument, not " +
+        sema.error(e.loc, "'" + e.name +
+                              "' needs a dimensionless argument, not " +
                               args[0].dim->str());
         return std::nullopt;
       }
@@ -373,8 +375,9 @@ private:
     if (e.name == "abs" && args.size() == 1)
       return ConstValue{std::fabs(args[0].value), args[0].dim};
     if ((e.name == "min" || e.name == "max") && args.size() == 2)
-      return ConstValue{e.name == "min" ? std::min(args[0].value, args[1].value)
-                                        : std::max(args[0].value, args[1].value),
+      return ConstValue{e.name == "min"
+                            ? std::min(args[0].value, args[1].value)
+                            : std::max(args[0].value, args[1].value),
                         args[0].dim ? args[0].dim : args[1].dim};
     sema.error(e.loc, "expected a constant expression");
     return std::nullopt;
@@ -560,13 +563,14 @@ private:
       return ExprType{false, Dimension()};
     auto it = self.names.find(e.name);
     if (it == self.names.end()) {
-      sema.error(e.loc, "unknown name '" + e.name + "' in " +
-                            self.model->name);
+      sema.error(e.loc, "unknown name '" + e.name + "' in " + self.model->name);
       return std::nullopt;
     }
     if (it->second.kind == NameInfo::NameParam) {
-      sema.error(e.loc, "'" + e.name + "' names a postsynaptic variable; "
-                        "write 'post." + e.name + "'");
+      sema.error(e.loc, "'" + e.name +
+                            "' names a postsynaptic variable; "
+                            "write 'post." +
+                            e.name + "'");
       return std::nullopt;
     }
     return ExprType{false, it->second.dim};
@@ -618,8 +622,8 @@ private:
     }
     if (op == "^") {
       if (b->dim && !b->dim->isDimensionless()) {
-        sema.error(e.args[1]->loc, "an exponent must be dimensionless, not " +
-                                       b->dim->str());
+        sema.error(e.args[1]->loc,
+                   "an exponent must be dimensionless, not " + b->dim->str());
         return std::nullopt;
       }
       if (!a->dim || a->dim->isDimensionless())
@@ -641,8 +645,8 @@ private:
   }
 
   std::optional<ExprType> callType(const ast::Expr &e) {
-    if (const ast::Func *f = sema.funcs.count(e.name) ? sema.funcs[e.name]
-                                                      : nullptr) {
+    if (const ast::Func *f =
+            sema.funcs.count(e.name) ? sema.funcs[e.name] : nullptr) {
       if (f->params.size() != e.args.size()) {
         sema.error(e.loc, "'" + e.name + "' takes " +
                               std::to_string(f->params.size()) +
@@ -666,8 +670,9 @@ private:
       return std::nullopt;
     }
     if ((e.name == "uniform" || e.name == "normal") && !inInit) {
-      sema.error(e.loc, "'" + e.name + "' is only available in 'init'; use "
-                        "rand() or randn() in model code");
+      sema.error(e.loc, "'" + e.name +
+                            "' is only available in 'init'; use "
+                            "rand() or randn() in model code");
       return std::nullopt;
     }
     if (static_cast<int>(e.args.size()) != *arity) {
@@ -767,9 +772,8 @@ public:
       return;
     }
     if (target->dim && value->dim && *target->dim != *value->dim)
-      sema.error(s.value->loc, "cannot assign a value in " +
-                                   value->dim->str() + " to '" +
-                                   targetName(*s.target) + "' in " +
+      sema.error(s.value->loc, "cannot assign a value in " + value->dim->str() +
+                                   " to '" + targetName(*s.target) + "' in " +
                                    target->dim->str());
   }
 
@@ -888,8 +892,8 @@ bool buildScope(Sema::Impl &sema, const ast::Model &model,
     if (v.init && !init)
       ok = false;
     if (init && init->isBool) {
-      sema.error(v.init->loc, "the initial value of '" + v.name +
-                                  "' must be a number");
+      sema.error(v.init->loc,
+                 "the initial value of '" + v.name + "' must be a number");
       ok = false;
     }
     if (dim && init && init->dim && *init->dim != *dim) {
@@ -925,15 +929,16 @@ bool checkModelBody(Sema::Impl &sema, const ast::Model &model,
     if (it == self.names.end() || it->second.kind != NameInfo::Var) {
       sema.error(ode.loc, "d" + ode.var + "/dt: '" + ode.var +
                               "' is not a state variable (declare it with "
-                              "'var " + ode.var + " = ...')");
+                              "'var " +
+                              ode.var + " = ...')");
       continue;
     }
     if (!withOde.insert(ode.var).second)
       sema.error(ode.loc, "'" + ode.var + "' already has an equation");
     if (!ode.method.empty() && ode.method != "event" &&
         !methods.count(ode.method))
-      sema.error(ode.methodLoc, "unknown integration method '" + ode.method +
-                                    "'");
+      sema.error(ode.methodLoc,
+                 "unknown integration method '" + ode.method + "'");
     if (ode.method == "event" && model.kind != ast::ModelKind::Synapse)
       sema.error(ode.methodLoc, "': event' is for synapse equations, updated "
                                 "when an event handler reads them");
@@ -941,17 +946,16 @@ bool checkModelBody(Sema::Impl &sema, const ast::Model &model,
     if (!rhs)
       continue;
     if (rhs->isBool) {
-      sema.error(ode.rhs->loc, "the right side of d" + ode.var +
-                                   "/dt must be a number");
+      sema.error(ode.rhs->loc,
+                 "the right side of d" + ode.var + "/dt must be a number");
       continue;
     }
     Dimension want = *it->second.dim / kSecond;
     if (rhs->dim && *rhs->dim != want)
-      sema.error(ode.rhs->loc, "the right side of d" + ode.var +
-                                   "/dt is in " + rhs->dim->str() + " but d" +
-                                   ode.var + "/dt needs " + want.str() +
-                                   " (" + ode.var + " is in " +
-                                   it->second.dim->str() + ")");
+      sema.error(ode.rhs->loc, "the right side of d" + ode.var + "/dt is in " +
+                                   rhs->dim->str() + " but d" + ode.var +
+                                   "/dt needs " + want.str() + " (" + ode.var +
+                                   " is in " + it->second.dim->str() + ")");
   }
   if (model.spikeWhen) {
     if (model.kind != ast::ModelKind::Neuron)
@@ -965,12 +969,13 @@ bool checkModelBody(Sema::Impl &sema, const ast::Model &model,
   if (model.refractory) {
     auto r = exprs.check(*model.refractory);
     if (r && r->dim && *r->dim != kSecond)
-      sema.error(model.refractory->loc, "'refractory' needs a time, not " +
-                                            dimStr(r->dim));
+      sema.error(model.refractory->loc,
+                 "'refractory' needs a time, not " + dimStr(r->dim));
   }
   body.checkBlock(model.update);
   for (const ast::Handler &h : model.handlers) {
-    if (model.kind != ast::ModelKind::Synapse && h.kind != ast::HandlerKind::End)
+    if (model.kind != ast::ModelKind::Synapse &&
+        h.kind != ast::HandlerKind::End)
       sema.error(h.loc, "'on pre' and 'on post' are for synapses");
     body.checkBlock(h.body);
   }
@@ -1124,7 +1129,7 @@ private:
   }
 
   std::optional<double> constantIn(const ast::Expr &e, const Dimension &want,
-                                    const std::string &what) {
+                                   const std::string &what) {
     auto v = constant(e);
     if (!v)
       return std::nullopt;
@@ -1150,8 +1155,9 @@ private:
     return static_cast<int64_t>(std::llround(n));
   }
 
-  void evalParams(const ast::Network &net,
-                  const std::vector<std::pair<std::string, double>> &overrides) {
+  void
+  evalParams(const ast::Network &net,
+             const std::vector<std::pair<std::string, double>> &overrides) {
     for (const ast::Param &p : net.params) {
       auto v = constant(*p.value);
       if (!v)
@@ -1246,8 +1252,8 @@ private:
       }
       if (v->dim && *v->dim != pv->dim) {
         sema.error(arg.value->loc, "'" + arg.name + "' of " + model->name +
-                                       " is in " + pv->dim.str() +
-                                       ", not " + v->dim->str());
+                                       " is in " + pv->dim.str() + ", not " +
+                                       v->dim->str());
         ok = false;
         continue;
       }
@@ -1325,8 +1331,8 @@ private:
     for (const ast::InitStmt &i : inits) {
       auto it = scope.names.find(i.var);
       if (it == scope.names.end() || it->second.kind != NameInfo::Var) {
-        sema.error(i.loc, "'" + i.var + "' is not a state variable of " +
-                              model.name);
+        sema.error(i.loc,
+                   "'" + i.var + "' is not a state variable of " + model.name);
         continue;
       }
       auto t = exprs.check(*i.value);
@@ -1446,9 +1452,8 @@ private:
         scope.names["r"] = NameInfo{NameInfo::Var, Dimension()};
         return true;
       }
-      return pop.instance.model &&
-             buildScope(sema, *pop.instance.model, &pop.instance, scope,
-                        nullptr);
+      return pop.instance.model && buildScope(sema, *pop.instance.model,
+                                              &pop.instance, scope, nullptr);
     };
     if (!scopeOf(prePop, preScope) || !scopeOf(postPop, postScope))
       return false;
@@ -1458,9 +1463,8 @@ private:
       if (!pv.isName)
         continue;
       auto it = postScope.names.find(pv.boundName);
-      if (it == postScope.names.end() ||
-          (it->second.kind != NameInfo::Var &&
-           it->second.kind != NameInfo::Input)) {
+      if (it == postScope.names.end() || (it->second.kind != NameInfo::Var &&
+                                          it->second.kind != NameInfo::Input)) {
         sema.error(p.synapse.loc, "'" + pv.name + " = " + pv.boundName +
                                       "': '" + pv.boundName +
                                       "' is not a variable or input of " +
@@ -1468,8 +1472,8 @@ private:
         ok = false;
       }
     }
-    ok &= checkModelBody(sema, *proj.instance.model, self, &preScope,
-                         &postScope);
+    ok &=
+        checkModelBody(sema, *proj.instance.model, self, &preScope, &postScope);
     checkInits(p.inits, *proj.instance.model, proj.instance, &preScope,
                &postScope);
     for (const ast::SignalUse &s : proj.instance.model->signals) {
@@ -1528,8 +1532,8 @@ private:
           for (const ast::VarDecl &v : pop.instance.model->vars)
             found |= v.name == r.field;
         if (!found) {
-          sema.error(r.loc, "population '" + pop.name +
-                                "' has no variable '" + r.field + "'");
+          sema.error(r.loc, "population '" + pop.name + "' has no variable '" +
+                                r.field + "'");
           return;
         }
       }
@@ -1586,10 +1590,10 @@ private:
     }
     case ast::ScheduleKind::At:
     case ast::ScheduleKind::Every:
-      sema.error(item.loc, std::string("'") +
-                               (item.kind == ast::ScheduleKind::At ? "at"
-                                                                   : "every") +
-                               "' blocks are not supported yet");
+      sema.error(item.loc,
+                 std::string("'") +
+                     (item.kind == ast::ScheduleKind::At ? "at" : "every") +
+                     "' blocks are not supported yet");
       return;
     }
   }
@@ -1620,9 +1624,9 @@ private:
 };
 } // namespace
 
-std::optional<NetworkPlan> Sema::elaborate(
-    const std::string &name,
-    const std::vector<std::pair<std::string, double>> &overrides) {
+std::optional<NetworkPlan>
+Sema::elaborate(const std::string &name,
+                const std::vector<std::pair<std::string, double>> &overrides) {
   const ast::Network *net = nullptr;
   if (!name.empty()) {
     auto it = impl->networks.find(name);

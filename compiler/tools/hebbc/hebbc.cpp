@@ -29,16 +29,17 @@ namespace cl = llvm::cl;
 static cl::OptionCategory category("hebbc options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.hebb>"),
                                       cl::Required, cl::cat(category));
-static cl::opt<EmitStage> emit(
-    "emit", cl::desc("Stop at a stage and print it"), cl::init(EmitStage::None),
-    cl::values(clEnumValN(EmitStage::AST, "ast", "the syntax tree"),
-               clEnumValN(EmitStage::Hebb, "hebb", "the hebb dialect"),
-               clEnumValN(EmitStage::MLIR, "mlir",
-                          "loops over buffers (scf, memref, arith, math)"),
-               clEnumValN(EmitStage::LLVM, "llvm", "optimised LLVM IR"),
-               clEnumValN(EmitStage::Asm, "asm", "host assembly"),
-               clEnumValN(EmitStage::Obj, "obj", "a host object file")),
-    cl::cat(category));
+static cl::opt<EmitStage>
+    emit("emit", cl::desc("Stop at a stage and print it"),
+         cl::init(EmitStage::None),
+         cl::values(clEnumValN(EmitStage::AST, "ast", "the syntax tree"),
+                    clEnumValN(EmitStage::Hebb, "hebb", "the hebb dialect"),
+                    clEnumValN(EmitStage::MLIR, "mlir",
+                               "loops over buffers (scf, memref, arith, math)"),
+                    clEnumValN(EmitStage::LLVM, "llvm", "optimised LLVM IR"),
+                    clEnumValN(EmitStage::Asm, "asm", "host assembly"),
+                    clEnumValN(EmitStage::Obj, "obj", "a host object file")),
+         cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Write the output here"),
                                        cl::value_desc("file"),
                                        cl::cat(category));
@@ -154,10 +155,7 @@ int run() {
   registerHebbPassesAndDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
-  context.getDiagEngine().registerHandler([&](mlir::Diagnostic &d) {
-    diags.errorNoLoc(d.str());
-    return mlir::success();
-  });
+  MLIRDiagnostics bridge(context, sema);
   CodeGenOptions cg;
   cg.useF64 = precision == "f64";
   mlir::OwningOpRef<mlir::ModuleOp> module =

@@ -37,17 +37,17 @@ struct ApproximateMathPass
     });
     for (math::ExpM1Op op : ops) {
       auto module = op->getParentOfType<ModuleOp>();
-      auto type = FunctionType::get(&getContext(), {op.getType()},
-                                    {op.getType()});
+      auto type =
+          FunctionType::get(&getContext(), {op.getType()}, {op.getType()});
       if (!module.lookupSymbol("expm1")) {
         OpBuilder b(module.getBodyRegion());
         auto decl = func::FuncOp::create(b, module.getLoc(), "expm1", type);
         decl.setPrivate();
       }
       OpBuilder b(op);
-      auto call = func::CallOp::create(b, op.getLoc(), "expm1",
-                                       TypeRange{op.getType()},
-                                       ValueRange{op.getOperand()});
+      auto call =
+          func::CallOp::create(b, op.getLoc(), "expm1", TypeRange{op.getType()},
+                               ValueRange{op.getOperand()});
       op.replaceAllUsesWith(call.getResult(0));
       op.erase();
     }

@@ -39,7 +39,8 @@ constexpr int kExpTaylorTerms = 8;
 
 class OdeIntegrator {
 public:
-  OdeIntegrator(OpBuilder &b, OdesOp odes) : b(b), odes(odes), l(odes.getLoc()) {}
+  OdeIntegrator(OpBuilder &b, OdesOp odes)
+      : b(b), odes(odes), l(odes.getLoc()) {}
 
   LogicalResult run() {
     Block &body = odes.getBody().front();
@@ -92,8 +93,7 @@ public:
     bool coupled = false;
     for (unsigned i = 0; i < n; ++i)
       for (unsigned j = 0; j < n; ++j)
-        if (i != j && methods[i] == "auto" && methods[j] == "auto" &&
-            jac[i][j])
+        if (i != j && methods[i] == "auto" && methods[j] == "auto" && jac[i][j])
           coupled = true;
     bool exact = linear && (!coupled || invariant);
     for (unsigned i = 0; i < n; ++i) {
@@ -125,8 +125,8 @@ public:
                  << ", so exponential Euler does not apply; use ': rk4'";
         next[i] = closedForm(x[i], f0.rhs[i], jac[i][i]);
       } else if (m == "euler") {
-        next[i] = arith::AddFOp::create(b, 
-            l, x[i], arith::MulFOp::create(b, l, dt, f0.rhs[i]));
+        next[i] = arith::AddFOp::create(
+            b, l, x[i], arith::MulFOp::create(b, l, dt, f0.rhs[i]));
       } else if (m == "rk2") {
         rk2Vars.push_back(i);
       } else if (m == "rk4") {
@@ -172,13 +172,14 @@ private:
       return arith::AddFOp::create(b, l, xi, fdt);
     Value z = arith::MulFOp::create(b, l, a, dt);
     Value zero = constant(ft, 0.0), one = constant(ft, 1.0);
-    Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, z, zero);
+    Value isZero =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, z, zero);
     Value safe = arith::SelectOp::create(b, l, isZero, one, z);
     Value em1 = math::ExpM1Op::create(b, l, safe);
-    Value phi = arith::SelectOp::create(b, 
-        l, isZero, one, arith::DivFOp::create(b, l, em1, safe));
+    Value phi = arith::SelectOp::create(b, l, isZero, one,
+                                        arith::DivFOp::create(b, l, em1, safe));
     return arith::AddFOp::create(b, l, xi,
-                                   arith::MulFOp::create(b, l, fdt, phi));
+                                 arith::MulFOp::create(b, l, fdt, phi));
   }
 
   void integrateExact(ArrayRef<unsigned> vars, const RhsEvaluation &f0,
@@ -250,9 +251,9 @@ private:
       Mat t(m, SmallVector<Value>(m));
       for (unsigned i = 0; i < m; ++i)
         for (unsigned j = 0; j < m; ++j) {
-          Value v = ap[i][j] ? arith::MulFOp::create(b, l, ap[i][j], inv)
-                                   .getResult()
-                             : Value();
+          Value v = ap[i][j]
+                        ? arith::MulFOp::create(b, l, ap[i][j], inv).getResult()
+                        : Value();
           if (i == j)
             v = v ? arith::AddFOp::create(b, l, v, one).getResult() : one;
           t[i][j] = v;
@@ -264,13 +265,14 @@ private:
       Mat ff = matMul(f, f);
       for (unsigned i = 0; i < m; ++i)
         for (unsigned j = 0; j < m; ++j) {
-          Value twice = f[i][j] ? arith::MulFOp::create(b, l, f[i][j], two)
-                                      .getResult()
-                                : Value();
-          f[i][j] = !twice     ? ff[i][j]
-                    : ff[i][j] ? arith::AddFOp::create(b, l, twice, ff[i][j])
-                                     .getResult()
-                               : twice;
+          Value twice =
+              f[i][j] ? arith::MulFOp::create(b, l, f[i][j], two).getResult()
+                      : Value();
+          f[i][j] =
+              !twice ? ff[i][j]
+              : ff[i][j]
+                  ? arith::AddFOp::create(b, l, twice, ff[i][j]).getResult()
+                  : twice;
         }
     }
     // Per element: c = f(x) - M x; x_new = x + (Phi - I) x + Gamma c.
@@ -315,8 +317,8 @@ private:
     if (order == 2) {
       SmallVector<Value> k2 = rhsOf(evaluateRhs(b, odes, stateAt(k1, half)));
       for (auto [r, i] : llvm::enumerate(vars))
-        next[i] = arith::AddFOp::create(b, 
-            l, x[i], arith::MulFOp::create(b, l, dt, k2[r]));
+        next[i] = arith::AddFOp::create(b, l, x[i],
+                                        arith::MulFOp::create(b, l, dt, k2[r]));
       return;
     }
     SmallVector<Value> k2 = rhsOf(evaluateRhs(b, odes, stateAt(k1, half)));
@@ -325,13 +327,13 @@ private:
     Value two = constant(ft, 2.0);
     Value sixth = arith::DivFOp::create(b, l, dt, constant(ft, 6.0));
     for (auto [r, i] : llvm::enumerate(vars)) {
-      Value sum = arith::AddFOp::create(b, 
-          l, k1[r], arith::MulFOp::create(b, l, two, k2[r]));
+      Value sum = arith::AddFOp::create(
+          b, l, k1[r], arith::MulFOp::create(b, l, two, k2[r]));
       sum = arith::AddFOp::create(b, l, sum,
-                                    arith::MulFOp::create(b, l, two, k3[r]));
+                                  arith::MulFOp::create(b, l, two, k3[r]));
       sum = arith::AddFOp::create(b, l, sum, k4[r]);
       next[i] = arith::AddFOp::create(b, l, x[i],
-                                        arith::MulFOp::create(b, l, sixth, sum));
+                                      arith::MulFOp::create(b, l, sixth, sum));
     }
   }
 };

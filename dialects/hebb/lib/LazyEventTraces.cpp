@@ -37,13 +37,17 @@ LogicalResult catchUp(OdesOp odes, Region &handler) {
   Value t = TimeOp::create(b, l, b.getF64Type());
   Value last = GetOp::create(b, l, b.getF64Type(), "self", kLastUpdate);
   Value elapsed64 = arith::SubFOp::create(b, l, t, last);
-  Value elapsed = ft.isF64() ? elapsed64
-                             : arith::TruncFOp::create(b, l, ft, elapsed64);
+  Value elapsed =
+      ft.isF64() ? elapsed64 : arith::TruncFOp::create(b, l, ft, elapsed64);
   SmallVector<Value> x;
   for (unsigned i = 0; i < n; ++i)
-    x.push_back(GetOp::create(b, 
-        l, ft, "self", cast<StringAttr>(odes.getVars()[i]).getValue()));
+    x.push_back(GetOp::create(b, l, ft, "self",
+                              cast<StringAttr>(odes.getVars()[i]).getValue()));
   RhsEvaluation f = evaluateRhs(b, odes, x);
+  // b of x' = a x + b: the right sides at x = 0.
+  SmallVector<Value> zeros(
+      n, arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0)));
+  RhsEvaluation atZero = evaluateRhs(b, odes, zeros);
   llvm::DenseSet<Value> leaves(x.begin(), x.end());
   for (unsigned i = 0; i < n; ++i) {
     StringRef name = cast<StringAttr>(odes.getVars()[i]).getValue();
@@ -68,10 +72,6 @@ LogicalResult catchUp(OdesOp odes, Region &handler) {
     // The closed form is exact for x' = a x + b with a and b constant over
     // the interval: from parameters only. A signal may change between two
     // events, so an event equation cannot read one.
-    SmallVector<Value> zeros(n);
-    for (unsigned j = 0; j < n; ++j)
-      zeros[j] = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
-    RhsEvaluation atZero = evaluateRhs(b, odes, zeros);
     Value a = (*col)[i], drift = atZero.rhs[i];
     if (!isTimeInvariant(drift) || (a && !isTimeInvariant(a)))
       return odes.emitOpError("d")
@@ -80,8 +80,8 @@ LogicalResult catchUp(OdesOp odes, Region &handler) {
                 "equation cannot read other state, signals or time";
     Value next;
     if (!a) {
-      next = arith::AddFOp::create(
-          b, l, x[i], arith::MulFOp::create(b, l, drift, elapsed));
+      next = arith::AddFOp::create(b, l, x[i],
+                                   arith::MulFOp::create(b, l, drift, elapsed));
     } else {
       // x e^(a T) + b T (e^(a T) - 1) / (a T), with the limit b T at a T = 0:
       // a pure decay (b = 0) stays x e^(a T) to the last bit.
@@ -127,9 +127,8 @@ struct LazyEventTracesPass
         return signalPassFailure();
       }
       OpBuilder b(&proj.getBody().front(), proj.getBody().front().begin());
-      FieldOp::create(b, proj.getLoc(), kLastUpdate,
-                        b.getF64Type(), "element", false,
-                        false);
+      FieldOp::create(b, proj.getLoc(), kLastUpdate, b.getF64Type(), "element",
+                      false, false);
       for (OdesOp odes : eventSystems) {
         for (Operation &op : proj.getBody().front()) {
           Region *handler = nullptr;

@@ -45,10 +45,10 @@ uint32_t streamId(StringRef name) {
 
 /// Where a stage's per-element ops find their element.
 struct Element {
-  Value self;     // index of element-scope fields (neuron or synapse)
-  Value pre;      // presynaptic neuron, within the slice (projections)
-  Value post;     // postsynaptic neuron, within the slice (projections)
-  Value counter;  // i32 element id for the random generator
+  Value self;    // index of element-scope fields (neuron or synapse)
+  Value pre;     // presynaptic neuron, within the slice (projections)
+  Value post;    // postsynaptic neuron, within the slice (projections)
+  Value counter; // i32 element id for the random generator
   uint32_t stream = 0;
   bool preSnapshot = false; // pre.x reads the value transmitted this step
 };
@@ -65,11 +65,13 @@ public:
     auto indexTy = b.getIndexType();
     auto f64 = b.getF64Type();
     auto i64 = b.getI64Type();
-    auto dyn = [&](Type t) { return MemRefType::get({ShapedType::kDynamic}, t); };
+    auto dyn = [&](Type t) {
+      return MemRefType::get({ShapedType::kDynamic}, t);
+    };
     SmallVector<Type> args = {indexTy, indexTy, i64,      f64,
                               f64,     i64,     dyn(f64), dyn(f64)};
     func = func::FuncOp::create(b, l, (name + "__" + kind).str(),
-                                  b.getFunctionType(args, {}));
+                                b.getFunctionType(args, {}));
     func->setAttr("hebb.instance", b.getStringAttr(name));
     func->setAttr("hebb.kind", b.getStringAttr(kind));
     // Every buffer is a different array: later stages may mark them noalias.
@@ -212,14 +214,15 @@ private:
 SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
   Type i32 = b.getI32Type();
   auto c32 = [&](uint32_t v) -> Value {
-    return arith::ConstantOp::create(b, l, i32,
-                                       b.getI32IntegerAttr(static_cast<int32_t>(v)));
+    return arith::ConstantOp::create(
+        b, l, i32, b.getI32IntegerAttr(static_cast<int32_t>(v)));
   };
   Value stepLo = arith::TruncIOp::create(b, l, i32, step);
-  Value stepHi = arith::TruncIOp::create(b, 
-      l, i32,
-      arith::ShRUIOp::create(b, 
-          l, step, arith::ConstantOp::create(b, l, b.getI64IntegerAttr(32))));
+  Value stepHi = arith::TruncIOp::create(
+      b, l, i32,
+      arith::ShRUIOp::create(
+          b, l, step,
+          arith::ConstantOp::create(b, l, b.getI64IntegerAttr(32))));
   SmallVector<Value, 4> ctr = {e.counter, stepLo, stepHi,
                                c32(static_cast<uint32_t>(draw))};
   Value k0 = arith::TruncIOp::create(b, l, i32, seed);
@@ -233,21 +236,21 @@ SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
     }
     auto p0 = arith::MulUIExtendedOp::create(b, l, m0, ctr[0]);
     auto p1 = arith::MulUIExtendedOp::create(b, l, m1, ctr[2]);
-    Value c0 = arith::XOrIOp::create(b, 
-        l, arith::XOrIOp::create(b, l, p1.getHigh(), ctr[1]), k0);
-    Value c2 = arith::XOrIOp::create(b, 
-        l, arith::XOrIOp::create(b, l, p0.getHigh(), ctr[3]), k1);
+    Value c0 = arith::XOrIOp::create(
+        b, l, arith::XOrIOp::create(b, l, p1.getHigh(), ctr[1]), k0);
+    Value c2 = arith::XOrIOp::create(
+        b, l, arith::XOrIOp::create(b, l, p0.getHigh(), ctr[3]), k1);
     ctr = {c0, p1.getLow(), c2, p0.getLow()};
   }
   return ctr;
 }
 
 Value KernelBuilder::philoxUniform(Value word, Type t) {
-  Value shifted = arith::ShRUIOp::create(b, 
-      l, word, arith::ConstantOp::create(b, l, b.getI32IntegerAttr(8)));
+  Value shifted = arith::ShRUIOp::create(
+      b, l, word, arith::ConstantOp::create(b, l, b.getI32IntegerAttr(8)));
   Value f = arith::UIToFPOp::create(b, l, b.getF32Type(), shifted);
-  Value scale = arith::ConstantOp::create(b, 
-      l, b.getF32Type(), b.getF32FloatAttr(std::ldexp(1.0f, -24)));
+  Value scale = arith::ConstantOp::create(
+      b, l, b.getF32Type(), b.getF32FloatAttr(std::ldexp(1.0f, -24)));
   return toType(arith::MulFOp::create(b, l, f, scale), t);
 }
 
@@ -275,9 +278,9 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
       return get.emitOpError("reads unknown ")
              << get.getScope() << "synaptic field '" << field << "'";
     bool pre = get.getScope() == "pre";
-    std::string name = (pre ? (e.preSnapshot ? "prev:" : "pre:")
-                            : std::string("post:")) +
-                       field.str();
+    std::string name =
+        (pre ? (e.preSnapshot ? "prev:" : "pre:") : std::string("post:")) +
+        field.str();
     result(toType(load(name, ft, pre ? e.pre : e.post), t));
     return success();
   }
@@ -342,7 +345,8 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
       return signal.emitOpError("reads undeclared signal '")
              << signal.getName() << "'";
     Value idx = arith::ConstantIndexOp::create(b, l, k);
-    result(toType(memref::LoadOp::create(b, l, signals, idx), signal.getType()));
+    result(
+        toType(memref::LoadOp::create(b, l, signals, idx), signal.getType()));
     return success();
   }
   if (auto rand = dyn_cast<RandOp>(op)) {
@@ -358,10 +362,10 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     Value u1 = arith::SubFOp::create(b, l, one, philoxUniform(w[0], f32));
     Value u2 = philoxUniform(w[1], f32);
     Value m2 = arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(-2));
-    Value twoPi = arith::ConstantOp::create(b, 
-        l, f32, b.getF32FloatAttr(6.283185307179586f));
-    Value r = math::SqrtOp::create(b, 
-        l, arith::MulFOp::create(b, l, m2, math::LogOp::create(b, l, u1)));
+    Value twoPi = arith::ConstantOp::create(
+        b, l, f32, b.getF32FloatAttr(6.283185307179586f));
+    Value r = math::SqrtOp::create(
+        b, l, arith::MulFOp::create(b, l, m2, math::LogOp::create(b, l, u1)));
     Value c = math::CosOp::create(b, l, arith::MulFOp::create(b, l, twoPi, u2));
     result(toType(arith::MulFOp::create(b, l, r, c), t));
     return success();
@@ -387,8 +391,8 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     auto pop = dyn_cast<PopulationOp>(instance);
     if (!pop)
       return size.emitOpError("N is defined for populations only");
-    result(arith::ConstantOp::create(b, 
-        l, size.getType(),
+    result(arith::ConstantOp::create(
+        b, l, size.getType(),
         b.getFloatAttr(size.getType(), static_cast<double>(pop.getSize()))));
     return success();
   }
@@ -402,12 +406,13 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     if (failed(lowerBlock(ifOp.getThenRegion().front(), e, thenPred)))
       return failure();
     if (!ifOp.getElseRegion().empty()) {
-      Value t = arith::ConstantOp::create(b, l, b.getI1Type(),
-                                            b.getBoolAttr(true));
+      Value t =
+          arith::ConstantOp::create(b, l, b.getI1Type(), b.getBoolAttr(true));
       Value notCond = arith::XOrIOp::create(b, l, cond, t);
       Value elsePred =
-          predicate ? arith::AndIOp::create(b, l, predicate, notCond).getResult()
-                    : notCond;
+          predicate
+              ? arith::AndIOp::create(b, l, predicate, notCond).getResult()
+              : notCond;
       if (failed(lowerBlock(ifOp.getElseRegion().front(), e, elsePred)))
         return failure();
     }
@@ -422,8 +427,7 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
 }
 
 /// Finds the single stage op of type T in an instance, if any.
-template <typename T>
-T findStage(Operation *instance) {
+template <typename T> T findStage(Operation *instance) {
   for (Operation &op : instance->getRegion(0).front())
     if (auto s = dyn_cast<T>(op))
       return s;
@@ -450,7 +454,10 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     k.setDomain("neurons");
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value i) {
-      Element e{i, {}, {}, counterOf(k.builder(), k.loc(), i),
+      Element e{i,
+                {},
+                {},
+                counterOf(k.builder(), k.loc(), i),
                 streamId((name + ".init").str())};
       if (failed(k.lowerBlock(init.getBody().front(), e, {})))
         status = failure();
@@ -505,7 +512,8 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
       std::string buf = ("field:" + field).str();
       Type t = old.getType();
       Value now = k.load(buf, t, i);
-      k.store(buf, t, arith::SelectOp::create(b, l, refractoryNow, old, now), i);
+      k.store(buf, t, arith::SelectOp::create(b, l, refractoryNow, old, now),
+              i);
     }
     if (!spike)
       return;
@@ -517,10 +525,10 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     }
     Value fired = (*cond)[0];
     if (refractoryNow) {
-      Value t = arith::ConstantOp::create(b, l, b.getI1Type(),
-                                            b.getBoolAttr(true));
-      fired = arith::AndIOp::create(b, 
-          l, fired, arith::XOrIOp::create(b, l, refractoryNow, t));
+      Value t =
+          arith::ConstantOp::create(b, l, b.getI1Type(), b.getBoolAttr(true));
+      fired = arith::AndIOp::create(
+          b, l, fired, arith::XOrIOp::create(b, l, refractoryNow, t));
     }
     if (reset) {
       e.stream = streamId((name + ".reset").str());
@@ -566,8 +574,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
     auto body = [&](Value s, Value i, Value j) {
-      Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream,
-                preSnapshot};
+      Element e{s,      i,          j, counterOf(k.builder(), k.loc(), s),
+                stream, preSnapshot};
       if (failed(k.lowerBlock(region.front(), e, {})))
         status = failure();
     };
@@ -648,7 +656,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   return success();
 }
 
-struct LowerToLoopsPass : public mlir::hebb::impl::HebbLowerToLoopsBase<LowerToLoopsPass> {
+struct LowerToLoopsPass
+    : public mlir::hebb::impl::HebbLowerToLoopsBase<LowerToLoopsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<Operation *> instances;

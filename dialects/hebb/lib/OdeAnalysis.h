@@ -21,8 +21,8 @@ namespace mlir::hebb {
 
 /// The right sides of a system evaluated at some state.
 struct RhsEvaluation {
-  SmallVector<Value> rhs;        // one per variable
-  SmallVector<Operation *> ops;  // the cloned ops, in order
+  SmallVector<Value> rhs;       // one per variable
+  SmallVector<Operation *> ops; // the cloned ops, in order
 };
 
 /// Clones the body of `odes` at the builder's insertion point with its block
@@ -31,9 +31,8 @@ RhsEvaluation evaluateRhs(OpBuilder &builder, OdesOp odes, ValueRange state);
 
 /// Emits d(outputs)/d(seed) over `eval.ops`. A null entry in the result is a
 /// derivative known to be zero. Fails if an op on the path has no rule.
-FailureOr<SmallVector<Value>> differentiate(OpBuilder &builder,
-                                            const RhsEvaluation &eval,
-                                            Value seed);
+FailureOr<SmallVector<Value>>
+differentiate(OpBuilder &builder, const RhsEvaluation &eval, Value seed);
 
 /// Whether `value` is computed from any value in `leaves`.
 bool dependsOnAny(Value value, const llvm::DenseSet<Value> &leaves);

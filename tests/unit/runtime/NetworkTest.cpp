@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hebb/runtime/Error.h"
 #include "hebb/runtime/Network.h"
+#include "hebb/runtime/Error.h"
 
 #include <gtest/gtest.h>
 
@@ -62,8 +62,8 @@ NetworkSpec clockNetwork(int64_t delay) {
   src.name = "src";
   src.size = 3;
   src.spiking = true;
-  src.step = KernelSpec{"src__step", {"spiked"}, KernelDomain::Neurons,
-                        clockStep};
+  src.step =
+      KernelSpec{"src__step", {"spiked"}, KernelDomain::Neurons, clockStep};
   PopulationSpec dst;
   dst.name = "dst";
   dst.size = 2;
@@ -77,8 +77,8 @@ NetworkSpec clockNetwork(int64_t delay) {
   proj.postEnd = 2;
   proj.delaySteps = delay;
   proj.fields = {FieldSpec{"w", "element", false, false}};
-  proj.init = KernelSpec{"syn__init", {"field:w"}, KernelDomain::Synapses,
-                         initWeights};
+  proj.init =
+      KernelSpec{"syn__init", {"field:w"}, KernelDomain::Synapses, initWeights};
   proj.onPre = KernelSpec{
       "syn__on_pre",
       {"events", "row_ptr", "post_index", "post:received", "field:w"},

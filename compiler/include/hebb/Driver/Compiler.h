@@ -41,6 +41,18 @@ public:
   std::unique_ptr<Impl> impl;
 };
 
+/// While alive, reports MLIR diagnostics through the front end's
+/// DiagnosticEngine, as `file:line:col: error:` with the source line.
+class MLIRDiagnostics {
+public:
+  MLIRDiagnostics(mlir::MLIRContext &context, Sema &sema);
+  ~MLIRDiagnostics();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
 /// Runs the hebb passes (integration, lazy traces) and lowers to loops.
 /// Reports errors through the MLIR context's diagnostic handler.
 bool lowerHebbToLoops(mlir::ModuleOp module);
@@ -54,9 +66,9 @@ bool emitFromLLVMDialect(mlir::ModuleOp module, EmitStage stage, int optLevel,
                          std::ostream &out, std::string &error);
 
 /// Compiles `plan` (already checked) and JIT-compiles its kernels.
-std::unique_ptr<CompiledNetwork>
-compileNetwork(Sema &sema, const NetworkPlan &plan,
-               const CompilerOptions &options);
+std::unique_ptr<CompiledNetwork> compileNetwork(Sema &sema,
+                                                const NetworkPlan &plan,
+                                                const CompilerOptions &options);
 
 /// Makes the runtime spec of a hebb-dialect module (before lowering).
 rt::NetworkSpec describeNetwork(mlir::ModuleOp module, const NetworkPlan &plan);

@@ -17,7 +17,7 @@
 namespace hebb {
 
 struct RunInfo {
-  std::string program;   // the .hebb file
+  std::string program; // the .hebb file
   double compileSeconds = 0;
   double runSeconds = 0;
   std::vector<std::vector<std::string>> recordFiles; // per record

@@ -291,8 +291,8 @@ enum class ScheduleKind { Run, Repeat, At, Phase, Every };
 struct ScheduleItem {
   ScheduleKind kind;
   Loc loc;
-  ExprPtr value; // duration, count, time or period
-  std::string name; // Phase
+  ExprPtr value;                  // duration, count, time or period
+  std::string name;               // Phase
   std::vector<ScheduleItem> body; // Repeat
   Block assigns;                  // At, Phase, Every
 };

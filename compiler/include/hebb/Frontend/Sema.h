@@ -78,7 +78,7 @@ struct ProjectionPlan {
 struct RecordPlan {
   enum Kind { Spikes, PopulationState, ProjectionState };
   Kind kind = Spikes;
-  int object = -1; // population or projection index
+  int object = -1;            // population or projection index
   int64_t begin = 0, end = 0; // element range (populations)
   std::string field;
   int64_t everySteps = 1;

@@ -1,4 +1,5 @@
-//===- Network.h - A network of compiled kernels, stepped in time -*- C++ -*-===//
+//===- Network.h - A network of compiled kernels, stepped in time -*- C++
+//-*-===//
 //
 // The runtime's model of a network: populations and projections with their
 // buffers (structure of arrays), the compiled kernels that update them, the
@@ -66,7 +67,14 @@ struct PopulationSpec {
   bool spiking = false; // has a spike condition
 };
 
-enum class ConnectRule { All, OneToOne, Probability, InDegree, OutDegree, File };
+enum class ConnectRule {
+  All,
+  OneToOne,
+  Probability,
+  InDegree,
+  OutDegree,
+  File
+};
 
 struct ProjectionSpec {
   std::string name;

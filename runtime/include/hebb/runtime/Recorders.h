@@ -73,9 +73,10 @@ public:
   /// memory. For long runs whose records would not fit in memory.
   void streamTo(const std::string &dir, const std::string &stem, double dt);
 
-  /// Writes <stem>.npy (T, n) float32 (float64 for an f64 recorder) and <stem>_t.npy float64 into `dir`
-  /// and returns their paths. When streaming, finalizes the streamed files
-  /// (the arguments must then match those given to streamTo).
+  /// Writes <stem>.npy (T, n) float32 (float64 for an f64 recorder) and
+  /// <stem>_t.npy float64 into `dir` and returns their paths. When streaming,
+  /// finalizes the streamed files (the arguments must then match those given to
+  /// streamTo).
   std::vector<std::string> write(const std::string &dir,
                                  const std::string &stem, double dt);
 
