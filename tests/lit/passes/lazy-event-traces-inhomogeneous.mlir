@@ -21,16 +21,17 @@
 // CHECK-NEXT: %[[D:.*]] = arith.subf %[[C1]], %[[X]] : f32
 // CHECK-NEXT: %[[TAU:.*]] = hebb.param_get @tau : f32
 // CHECK-NEXT: %[[F:.*]] = arith.divf %[[D]], %[[TAU]] : f32
-// a = d((1 - x)/tau)/dx = -1/tau.
-// CHECK-NEXT: %[[DC1:.*]] = arith.constant 1.000000e+00 : f32
-// CHECK-NEXT: %[[NDC1:.*]] = arith.negf %[[DC1]] : f32
-// CHECK-NEXT: %[[A:.*]] = arith.divf %[[NDC1]], %[[TAU]] : f32
-// b = (1 - 0)/tau, the right side cloned with x = 0.
+// b = (1 - 0)/tau, the right side cloned with x = 0 (built once per
+// handler, before the derivatives).
 // CHECK-NEXT: %[[X0:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[C1B:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-NEXT: %[[DB:.*]] = arith.subf %[[C1B]], %[[X0]] : f32
 // CHECK-NEXT: %[[TAUB:.*]] = hebb.param_get @tau : f32
 // CHECK-NEXT: %[[B:.*]] = arith.divf %[[DB]], %[[TAUB]] : f32
+// a = d((1 - x)/tau)/dx = -1/tau.
+// CHECK-NEXT: %[[DC1:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[NDC1:.*]] = arith.negf %[[DC1]] : f32
+// CHECK-NEXT: %[[A:.*]] = arith.divf %[[NDC1]], %[[TAU]] : f32
 // CHECK-NEXT: %[[Z:.*]] = arith.mulf %[[A]], %[[EL]] : f32
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
@@ -83,10 +84,11 @@ hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
 // CHECK-NEXT: %[[X:.*]] = hebb.get "self" "x" : f32
 // The right side at x, then b: the right side at x = 0.
 // CHECK-NEXT: hebb.param_get @r : f32
+// CHECK-NEXT: arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[R:.*]] = hebb.param_get @r : f32
 // CHECK-NOT: math.exp
 // CHECK-NOT: hebb.set
-// CHECK: %[[R:.*]] = hebb.param_get @r : f32
-// CHECK-NEXT: %[[RT:.*]] = arith.mulf %[[R]], %[[EL]] : f32
+// CHECK: %[[RT:.*]] = arith.mulf %[[R]], %[[EL]] : f32
 // CHECK-NEXT: %[[XN:.*]] = arith.addf %[[X]], %[[RT]] : f32
 // CHECK-NEXT: hebb.set "x", %[[XN]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T]] : f64
