@@ -175,7 +175,8 @@ struct ProjectionState {
   Buffer events;
   /// prev:NAME snapshots of presynaptic fields, taken before neurons update.
   std::map<std::string, Buffer> snapshots;
-  KernelCall init, onPre, onPost, transmit, learn;
+  std::vector<KernelCall> init, learn;
+  KernelCall onPre, onPost, transmit;
 };
 
 Buffer intBuffer(const std::vector<uint32_t> &values) {
@@ -404,17 +405,33 @@ Network::Network(NetworkSpec specIn)
     auto make = [&](const std::optional<KernelSpec> &k, KernelCall &call) {
       if (!k)
         return;
-      int64_t domain = k->domain == KernelDomain::PreRows ? nPre
-                       : k->domain == KernelDomain::Synapses
-                           ? static_cast<int64_t>(nSyn)
-                           : 0; // events: the caller gives the range
+      int64_t domain = 0; // events: the caller gives the range
+      switch (k->domain) {
+      case KernelDomain::PreRows:
+      case KernelDomain::PreNeurons:
+        domain = nPre;
+        break;
+      case KernelDomain::PostNeurons:
+        domain = nPost;
+        break;
+      case KernelDomain::Synapses:
+        domain = static_cast<int64_t>(nSyn);
+        break;
+      case KernelDomain::Projection:
+        domain = 1;
+        break;
+      default:
+        break;
+      }
       call = KernelCall(*k, params, sig, buffers(*k), domain);
     };
-    make(ps.init, st.init);
+    for (const KernelSpec &k : ps.init)
+      make(k, st.init.emplace_back());
+    for (const KernelSpec &k : ps.learn)
+      make(k, st.learn.emplace_back());
     make(ps.onPre, st.onPre);
     make(ps.onPost, st.onPost);
     make(ps.transmit, st.transmit);
-    make(ps.learn, st.learn);
   }
 
   // Initial values: populations first, so that synapse inits may read them.
@@ -422,10 +439,9 @@ Network::Network(NetworkSpec specIn)
     if (s.pops[k].init.valid())
       s.pops[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
                              nullptr);
-  for (size_t k = 0; k < s.projs.size(); ++k)
-    if (s.projs[k].init.valid())
-      s.projs[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
-                              nullptr);
+  for (ProjectionState &st : s.projs)
+    for (KernelCall &init : st.init)
+      init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed), nullptr);
 
   for (const RecordSpec &r : spec.records) {
     if (r.kind == RecordSpec::Spikes) {
@@ -435,8 +451,10 @@ Network::Network(NetworkSpec specIn)
       continue;
     }
     const Buffer &field = recordedField(r);
+    // A projection's field holds one value per synapse, or per pre or post
+    // neuron for @pre and @post state.
     int64_t n = r.kind == RecordSpec::ProjectionState
-                    ? static_cast<int64_t>(s.projs[r.object].conn.numSynapses())
+                    ? static_cast<int64_t>(field.size())
                     : r.end - r.begin;
     int64_t begin = r.kind == RecordSpec::ProjectionState ? 0 : r.begin;
     s.recorderOf.push_back(static_cast<int>(s.stateRecorders.size()));
@@ -544,8 +562,8 @@ void Network::step() {
 
   // 4. Learning, then `on post` for the neurons that spiked in 3.
   for (ProjectionState &st : s.projs)
-    if (st.learn.valid())
-      st.learn.callAll(n, t, spec.dt, seed, s.pool.get());
+    for (KernelCall &learn : st.learn)
+      learn.callAll(n, t, spec.dt, seed, s.pool.get());
   for (size_t k = 0; k < s.projs.size(); ++k) {
     ProjectionState &st = s.projs[k];
     const ProjectionSpec &ps = spec.projections[k];

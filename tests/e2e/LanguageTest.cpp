@@ -124,3 +124,56 @@ TEST(Language, ThreadsDoNotChangeResults) {
     EXPECT_FALSE(a.empty()) << f;
   }
 }
+
+// The exact value of a clock-driven trace incremented by spikes, sampled
+// after each step (sample n: after n steps). A spike of step m is added in
+// step m' = m + delay; a presynaptic trace is incremented at delivery, before
+// that step's decay (it has decayed once after step m'), a postsynaptic one
+// in `on post`, after it (it is 1 after step m').
+static std::vector<double> expectedTrace(const std::vector<double> &times,
+                                         const std::vector<double> &index,
+                                         int neuron, int delaySteps,
+                                         bool decaysInIncrementStep,
+                                         int64_t steps, double dt, double tau) {
+  std::vector<double> x(steps + 1, 0.0);
+  for (size_t k = 0; k < times.size(); ++k) {
+    if (static_cast<int>(index[k]) != neuron)
+      continue;
+    int64_t increment = std::llround(times[k] / dt) + delaySteps;
+    int64_t undecayed = decaysInIncrementStep ? increment : increment + 1;
+    for (int64_t n = increment + 1; n <= steps; ++n)
+      x[n] += std::exp(-(n - undecayed) * dt / tau);
+  }
+  return x;
+}
+
+TEST(Language, PreAndPostTracesAreUpdatedOncePerNeuron) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/scoped_traces.hebb"), "scoped");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  hebb::rt::NpyArray x = hebb::rt::readNpy(outPath("scoped", "syn_x.npy"));
+  hebb::rt::NpyArray y = hebb::rt::readNpy(outPath("scoped", "syn_y.npy"));
+  ASSERT_EQ(x.shape, (std::vector<int64_t>{3001, 20}));
+  ASSERT_EQ(y.shape, (std::vector<int64_t>{3001, 5}));
+  auto preT = loadDoubles(outPath("scoped", "src_spikes_t.npy"));
+  auto preI = loadDoubles(outPath("scoped", "src_spikes_i.npy"));
+  auto postT = loadDoubles(outPath("scoped", "dst_spikes_t.npy"));
+  auto postI = loadDoubles(outPath("scoped", "dst_spikes_i.npy"));
+  ASSERT_GT(preT.size(), 200u);
+  ASSERT_GT(postT.size(), 30u);
+  std::vector<double> xv = x.toDoubles(), yv = y.toDoubles();
+  double worst = 0;
+  for (int i = 0; i < 20; ++i) {
+    // Presynaptic spikes arrive one step later; `on post` runs in the step
+    // of the spike.
+    auto expect = expectedTrace(preT, preI, i, 1, true, 3000, 1e-4, 0.02);
+    for (int64_t n = 0; n <= 3000; ++n)
+      worst = std::max(worst, std::fabs(xv[n * 20 + i] - expect[n]));
+  }
+  for (int j = 0; j < 5; ++j) {
+    auto expect = expectedTrace(postT, postI, j, 0, false, 3000, 1e-4, 0.02);
+    for (int64_t n = 0; n <= 3000; ++n)
+      worst = std::max(worst, std::fabs(yv[n * 5 + j] - expect[n]));
+  }
+  EXPECT_LT(worst, 1e-5);
+}

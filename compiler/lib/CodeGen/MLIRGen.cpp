@@ -22,6 +22,7 @@
 #include "mlir/IR/MLIRContext.h"
 
 #include <cmath>
+#include <functional>
 #include <set>
 
 using namespace hebb;
@@ -466,8 +467,10 @@ private:
                                     b.getStringAttr(p.dim.str()));
   }
 
-  template <typename StageOp> StageOp stage(ast::Loc l) {
-    auto op = StageOp::create(b, loc(l));
+  template <typename StageOp>
+  StageOp stage(ast::Loc l, llvm::StringRef scope = "") {
+    auto op = StageOp::create(
+        b, loc(l), scope.empty() ? mlir::StringAttr() : b.getStringAttr(scope));
     if (op.getBody().empty())
       op.getBody().emplaceBlock();
     if (op.getBody().front().empty()) {
@@ -485,14 +488,38 @@ private:
 
   /// The init stage: each var's declared initial value, or the network's
   /// `init` override.
+  /// One init stage per scope of state (synapse, @pre, @post, @proj).
   bool genInit(ModelGen &gen, GenScope &scope, const ast::Model &model,
                const std::vector<const ast::InitStmt *> &inits, ast::Loc l) {
+    for (ast::VarScope s : {ast::VarScope::Element, ast::VarScope::Pre,
+                            ast::VarScope::Post, ast::VarScope::Proj}) {
+      bool any = s == ast::VarScope::Element;
+      for (const ast::VarDecl &v : model.vars)
+        any |= v.scope == s;
+      if (any && !genInitOf(gen, scope, model, inits, l, s))
+        return false;
+    }
+    return true;
+  }
+
+  static llvm::StringRef scopeName(ast::VarScope s) {
+    return s == ast::VarScope::Pre    ? "pre"
+           : s == ast::VarScope::Post ? "post"
+           : s == ast::VarScope::Proj ? "proj"
+                                      : "";
+  }
+
+  bool genInitOf(ModelGen &gen, GenScope &scope, const ast::Model &model,
+                 const std::vector<const ast::InitStmt *> &inits, ast::Loc l,
+                 ast::VarScope only) {
     mlir::OpBuilder::InsertionGuard guard(b);
-    auto init = stage<mlir::hebb::InitOp>(l);
+    auto init = stage<mlir::hebb::InitOp>(l, scopeName(only));
     enter(init.getBody());
     scope.isInit = true;
     gen.resetDraws();
     for (const ast::VarDecl &v : model.vars) {
+      if (v.scope != only)
+        continue;
       const ast::InitStmt *override = nullptr;
       for (const ast::InitStmt *i : inits)
         if (i->var == v.name)
@@ -665,15 +692,15 @@ private:
       if (ode.method == "event")
         eventVars.insert(ode.var);
     for (const ast::VarDecl &v : model.vars) {
-      const char *scope = v.scope == ast::VarScope::Pre    ? "pre"
-                          : v.scope == ast::VarScope::Post ? "post"
-                          : v.scope == ast::VarScope::Proj ? "proj"
-                                                           : "element";
-      if (v.scope != ast::VarScope::Element) {
-        unsupported(v.loc, "'@pre', '@post' and '@proj' state");
+      llvm::StringRef scope = scopeName(v.scope);
+      if (v.scope != ast::VarScope::Element && eventVars.count(v.name)) {
+        unsupported(v.loc, "': event' equations of '@pre', '@post' and "
+                           "'@proj' state (drop ': event': such a trace is "
+                           "stepped once per neuron)");
         return false;
       }
-      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft, scope, false,
+      mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft,
+                                  scope.empty() ? "element" : scope, false,
                                   eventVars.count(v.name) > 0);
     }
     for (const ast::Constraint &c : model.constraints)
@@ -685,9 +712,22 @@ private:
     if (!genInit(gen, scope, model, proj.inits, proj.loc))
       return false;
 
-    std::vector<const ast::OdeDecl *> eventOdes, clockOdes;
-    for (const ast::OdeDecl &ode : model.odes)
-      (ode.method == "event" ? eventOdes : clockOdes).push_back(&ode);
+    auto varScope = [&](const std::string &name) {
+      for (const ast::VarDecl &v : model.vars)
+        if (v.name == name)
+          return v.scope;
+      return ast::VarScope::Element;
+    };
+    std::vector<const ast::OdeDecl *> eventOdes;
+    std::map<ast::VarScope, std::vector<const ast::OdeDecl *>> clockOdes;
+    for (const ast::OdeDecl &ode : model.odes) {
+      if (ode.method == "event")
+        eventOdes.push_back(&ode);
+      else if (checkReads(*ode.rhs, varScope(ode.var), model, ode.loc))
+        clockOdes[varScope(ode.var)].push_back(&ode);
+      else
+        return false;
+    }
     if (!genOdes(gen, scope, model, eventOdes))
       return false;
 
@@ -698,44 +738,170 @@ private:
       }
       mlir::OpBuilder::InsertionGuard g(b);
       mlir::Region *body;
-      if (h.kind == ast::HandlerKind::Pre)
+      ast::VarScope own;
+      if (h.kind == ast::HandlerKind::Pre) {
         body = &stage<mlir::hebb::OnPreOp>(h.loc).getBody();
-      else
+        own = ast::VarScope::Pre;
+      } else {
         body = &stage<mlir::hebb::OnPostOp>(h.loc).getBody();
+        own = ast::VarScope::Post;
+      }
       enter(*body);
       gen.resetDraws();
-      if (!gen.genBlock(h.body))
-        return false;
+      // Statements that update the spiking neuron's own @pre (@post) state
+      // run once per spike, in a hebb.once at their place in the handler.
+      mlir::hebb::OnceOp once;
+      for (const ast::StmtPtr &st : h.body) {
+        std::optional<ast::VarScope> target = targetScope(*st, varScope);
+        if (!target)
+          return false;
+        if (*target != own) {
+          once = nullptr;
+          if (!genOne(gen, *st))
+            return false;
+          continue;
+        }
+        if (!checkStmtReads(*st, own, model))
+          return false;
+        if (!once) {
+          once = mlir::hebb::OnceOp::create(b, loc(st->loc));
+          once.getBody().emplaceBlock();
+          mlir::OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToEnd(&once.getBody().front());
+          mlir::hebb::YieldOp::create(b, loc(st->loc));
+        }
+        mlir::OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPoint(once.getBody().front().getTerminator());
+        if (!genOne(gen, *st))
+          return false;
+      }
     }
-    ast::Block transmit, learn;
-    std::vector<const ast::Stmt *> transmitStmts, learnStmts;
-    for (const ast::StmtPtr &s : model.update)
-      (accumulates(*s) ? transmitStmts : learnStmts).push_back(s.get());
+    // `update`: what adds into post goes to transmission; the rest is
+    // learning, per synapse or per @pre/@post/@proj neuron.
+    std::vector<const ast::Stmt *> transmitStmts;
+    std::map<ast::VarScope, std::vector<const ast::Stmt *>> learnStmts;
+    for (const ast::StmtPtr &st : model.update) {
+      if (accumulates(*st)) {
+        transmitStmts.push_back(st.get());
+        continue;
+      }
+      std::optional<ast::VarScope> target = targetScope(*st, varScope);
+      if (!target || !checkStmtReads(*st, *target, model))
+        return false;
+      learnStmts[*target].push_back(st.get());
+    }
     if (!transmitStmts.empty()) {
       mlir::OpBuilder::InsertionGuard g(b);
       enter(stage<mlir::hebb::TransmitOp>(model.updateLoc).getBody());
       gen.resetDraws();
-      for (const ast::Stmt *s : transmitStmts) {
-        ast::Block one;
-        // genBlock takes owning pointers; generate statement by statement.
-        if (!genOne(gen, *s))
+      for (const ast::Stmt *st : transmitStmts)
+        if (!genOne(gen, *st))
           return false;
-      }
     }
-    if (!learnStmts.empty() || !clockOdes.empty()) {
+    for (ast::VarScope sc : {ast::VarScope::Element, ast::VarScope::Pre,
+                             ast::VarScope::Post, ast::VarScope::Proj}) {
+      if (learnStmts[sc].empty() && clockOdes[sc].empty())
+        continue;
       mlir::OpBuilder::InsertionGuard g(b);
-      enter(stage<mlir::hebb::LearnOp>(model.updateLoc).getBody());
+      enter(
+          stage<mlir::hebb::LearnOp>(model.updateLoc, scopeName(sc)).getBody());
       gen.resetDraws();
-      for (const ast::Stmt *s : learnStmts)
-        if (!genOne(gen, *s))
+      for (const ast::Stmt *st : learnStmts[sc])
+        if (!genOne(gen, *st))
           return false;
-      if (!genOdes(gen, scope, model, clockOdes))
+      if (!genOdes(gen, scope, model, clockOdes[sc]))
         return false;
       // Constraints hold after the ODEs too.
-      for (const ast::OdeDecl *ode : clockOdes)
+      for (const ast::OdeDecl *ode : clockOdes[sc])
         if (scope.constraints.count(ode->var))
           gen.setVar(ode->var, gen.getVar(ode->var, ode->loc), ode->loc);
     }
+    return true;
+  }
+
+  /// The scope of the state a statement assigns (all its targets must
+  /// agree); accumulation into post counts as per synapse.
+  std::optional<ast::VarScope>
+  targetScope(const ast::Stmt &st,
+              const std::function<ast::VarScope(const std::string &)> &of) {
+    std::set<ast::VarScope> scopes;
+    std::function<void(const ast::Stmt &)> walk = [&](const ast::Stmt &x) {
+      if (x.kind == ast::StmtKind::Assign) {
+        scopes.insert(x.target->kind == ast::ExprKind::Member
+                          ? ast::VarScope::Element
+                          : of(x.target->name));
+        return;
+      }
+      for (const ast::StmtPtr &t : x.thenBody)
+        walk(*t);
+      for (const ast::StmtPtr &t : x.elseBody)
+        walk(*t);
+    };
+    walk(st);
+    if (scopes.size() > 1) {
+      sema.diagnostics().error(st.loc, "this statement assigns state of "
+                                       "different scopes (per synapse and "
+                                       "@pre/@post/@proj); split it");
+      return std::nullopt;
+    }
+    return scopes.empty() ? ast::VarScope::Element : *scopes.begin();
+  }
+
+  /// @pre state is updated per presynaptic neuron, so it may read only the
+  /// presynaptic side (and parameters, signals, @proj state); likewise
+  /// @post; @proj state reads neither side.
+  bool checkReads(const ast::Expr &e, ast::VarScope scope,
+                  const ast::Model &model, ast::Loc at) {
+    if (scope == ast::VarScope::Element)
+      return true;
+    std::string bad;
+    ast::Loc badLoc = at;
+    std::function<void(const ast::Expr &)> walk = [&](const ast::Expr &x) {
+      if (!bad.empty())
+        return;
+      if (x.kind == ast::ExprKind::Member) {
+        if ((x.name == "post" && scope != ast::VarScope::Post) ||
+            (x.name == "pre" && scope != ast::VarScope::Pre)) {
+          bad = x.name + "." + x.member;
+          badLoc = x.loc;
+        }
+      } else if (x.kind == ast::ExprKind::Name) {
+        for (const ast::VarDecl &v : model.vars)
+          if (v.name == x.name && v.scope != scope &&
+              v.scope != ast::VarScope::Proj) {
+            bad = x.name;
+            badLoc = x.loc;
+          }
+      }
+      for (const ast::ExprPtr &a : x.args)
+        walk(*a);
+    };
+    walk(e);
+    if (bad.empty())
+      return true;
+    const char *what = scope == ast::VarScope::Pre    ? "@pre"
+                       : scope == ast::VarScope::Post ? "@post"
+                                                      : "@proj";
+    sema.diagnostics().error(badLoc,
+                             std::string(what) +
+                                 " state is updated once per neuron, so "
+                                 "its update cannot read '" +
+                                 bad + "'");
+    return false;
+  }
+
+  bool checkStmtReads(const ast::Stmt &st, ast::VarScope scope,
+                      const ast::Model &model) {
+    if (st.kind == ast::StmtKind::Assign)
+      return checkReads(*st.value, scope, model, st.value->loc);
+    if (!checkReads(*st.cond, scope, model, st.cond->loc))
+      return false;
+    for (const ast::StmtPtr &t : st.thenBody)
+      if (!checkStmtReads(*t, scope, model))
+        return false;
+    for (const ast::StmtPtr &t : st.elseBody)
+      if (!checkStmtReads(*t, scope, model))
+        return false;
     return true;
   }
 

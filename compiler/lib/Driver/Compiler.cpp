@@ -349,6 +349,9 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
       k.domain = llvm::StringSwitch<rt::KernelDomain>(domain.getValue())
                      .Case("synapses", rt::KernelDomain::Synapses)
                      .Case("pre_rows", rt::KernelDomain::PreRows)
+                     .Case("pre_neurons", rt::KernelDomain::PreNeurons)
+                     .Case("post_neurons", rt::KernelDomain::PostNeurons)
+                     .Case("projection", rt::KernelDomain::Projection)
                      .Case("events", rt::KernelDomain::Events)
                      .Default(rt::KernelDomain::Neurons);
     for (mlir::Attribute b : buffers)
@@ -364,16 +367,16 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
     for (rt::ProjectionSpec &p : spec.projections) {
       if (p.name != name)
         continue;
-      if (what == "init")
-        p.init = k;
+      if (what.starts_with("init"))
+        p.init.push_back(k);
+      else if (what.starts_with("learn"))
+        p.learn.push_back(k);
       else if (what == "on_pre")
         p.onPre = k;
       else if (what == "on_post")
         p.onPost = k;
       else if (what == "transmit")
         p.transmit = k;
-      else if (what == "learn")
-        p.learn = k;
     }
   }
 }
@@ -445,24 +448,29 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
     return nullptr;
   }
   result->impl->engine = std::move(*engine);
-  auto bind = [&](std::optional<rt::KernelSpec> &k) -> bool {
-    if (!k)
-      return true;
-    auto entry = result->impl->engine->lookupPacked(k->symbol);
+  auto bindOne = [&](rt::KernelSpec &k) -> bool {
+    auto entry = result->impl->engine->lookupPacked(k.symbol);
     if (!entry) {
-      sema.diagnostics().errorNoLoc("kernel '" + k->symbol + "' is missing: " +
+      sema.diagnostics().errorNoLoc("kernel '" + k.symbol + "' is missing: " +
                                     llvm::toString(entry.takeError()));
       return false;
     }
-    k->entry = *entry;
+    k.entry = *entry;
     return true;
+  };
+  auto bind = [&](std::optional<rt::KernelSpec> &k) {
+    return !k || bindOne(*k);
   };
   bool ok = true;
   for (rt::PopulationSpec &p : result->spec.populations)
     ok = ok && bind(p.init) && bind(p.step);
-  for (rt::ProjectionSpec &p : result->spec.projections)
-    ok = ok && bind(p.init) && bind(p.onPre) && bind(p.onPost) &&
-         bind(p.transmit) && bind(p.learn);
+  for (rt::ProjectionSpec &p : result->spec.projections) {
+    for (rt::KernelSpec &k : p.init)
+      ok = ok && bindOne(k);
+    for (rt::KernelSpec &k : p.learn)
+      ok = ok && bindOne(k);
+    ok = ok && bind(p.onPre) && bind(p.onPost) && bind(p.transmit);
+  }
   if (!ok)
     return nullptr;
   result->timings.llvm = secondsSince(phase);

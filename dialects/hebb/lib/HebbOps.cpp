@@ -50,6 +50,30 @@ LogicalResult SpikeOp::verifyRegions() {
   return success();
 }
 
+/// A stage's scope: over synapses (none), pre or post neurons, or once.
+static LogicalResult verifyStageScope(Operation *op,
+                                      std::optional<StringRef> scope) {
+  if (!scope)
+    return success();
+  if (!isScope(*scope, {"pre", "post", "proj"}))
+    return op->emitOpError("scope must be pre, post or proj, not '")
+           << *scope << "'";
+  if (!op->getParentOfType<ProjectionOp>())
+    return op->emitOpError("only a projection's stages have a scope");
+  return success();
+}
+
+#define HEBB_STAGE_VERIFIER(Op)                                                \
+  LogicalResult Op::verify() { return verifyStageScope(*this, getScope()); }
+HEBB_STAGE_VERIFIER(InitOp)
+HEBB_STAGE_VERIFIER(StepOp)
+HEBB_STAGE_VERIFIER(ResetOp)
+HEBB_STAGE_VERIFIER(OnPreOp)
+HEBB_STAGE_VERIFIER(OnPostOp)
+HEBB_STAGE_VERIFIER(TransmitOp)
+HEBB_STAGE_VERIFIER(LearnOp)
+#undef HEBB_STAGE_VERIFIER
+
 LogicalResult RefractoryOp::verifyRegions() {
   auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
   size_t count = yield ? yield.getValues().size() : 0;

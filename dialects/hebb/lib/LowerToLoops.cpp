@@ -138,6 +138,14 @@ public:
     body(forOp.getInductionVar());
   }
 
+  /// Lowers some ops of a stage's block, in order.
+  LogicalResult lowerOps(ArrayRef<Operation *> ops, const Element &e) {
+    for (Operation *op : ops)
+      if (failed(lowerOp(*op, e, {})))
+        return failure();
+    return success();
+  }
+
   /// Lowers the ops of a stage's block; returns what its yield yields.
   FailureOr<SmallVector<Value>> lowerBlock(Block &block, const Element &e,
                                            Value predicate) {
@@ -269,6 +277,9 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
                   : scope == "post" ? e.post
                   : scope == "proj" ? arith::ConstantIndexOp::create(b, l, 0)
                                     : e.self;
+      if (!idx)
+        return get.emitOpError("reads per-synapse state '")
+               << field << "' where there is no synapse";
       result(toType(load(("field:" + field).str(), ft, idx), t));
       return success();
     }
@@ -278,6 +289,10 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
       return get.emitOpError("reads unknown ")
              << get.getScope() << "synaptic field '" << field << "'";
     bool pre = get.getScope() == "pre";
+    if (!(pre ? e.pre : e.post))
+      return get.emitOpError("reads ")
+             << get.getScope() << "synaptic state where there is no "
+             << get.getScope() << "synaptic neuron";
     std::string name =
         (pre ? (e.preSnapshot ? "prev:" : "pre:") : std::string("post:")) +
         field.str();
@@ -294,6 +309,9 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
                 : scope == "post" ? e.post
                 : scope == "proj" ? arith::ConstantIndexOp::create(b, l, 0)
                                   : e.self;
+    if (!idx)
+      return set.emitOpError("writes per-synapse state '")
+             << field << "' where there is no synapse";
     std::string name = ("field:" + field).str();
     Value v = toType(mapping.lookupOrDefault(set.getValue()), ft);
     if (predicate)
@@ -308,6 +326,9 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     if (!ft)
       return acc.emitOpError("adds into unknown postsynaptic field '")
              << field << "'";
+    if (!e.post)
+      return acc.emitOpError("adds into a postsynaptic neuron where there is "
+                             "none");
     std::string name = ("post:" + field).str();
     Value v = toType(mapping.lookupOrDefault(acc.getValue()), ft);
     if (predicate) {
@@ -591,15 +612,62 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     return status;
   };
-  if (auto init = findStage<InitOp>(proj))
-    if (failed(overSynapses(init.getBody(), "init", false)))
+  // Stages over the projection's @pre or @post neurons, or run once.
+  auto overNeurons = [&](Region &region, StringRef kind, StringRef scope,
+                         bool preSnapshot) -> LogicalResult {
+    std::string stage = (kind + "_" + scope).str();
+    KernelBuilder k(module, proj, stage, /*noAlias=*/false);
+    k.setDomain(scope == "pre"    ? "pre_neurons"
+                : scope == "post" ? "post_neurons"
+                                  : "projection");
+    uint32_t stream = streamId((name + "." + stage).str());
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value n) {
+      Element e{{},
+                scope == "pre" ? n : Value(),
+                scope == "post" ? n : Value(),
+                counterOf(k.builder(), k.loc(), n),
+                stream,
+                preSnapshot};
+      if (failed(k.lowerBlock(region.front(), e, {})))
+        status = failure();
+    });
+    return status;
+  };
+  auto scoped = [&](auto stageOp, StringRef kind,
+                    bool preSnapshot) -> LogicalResult {
+    if (std::optional<StringRef> scope = stageOp.getScope())
+      return overNeurons(stageOp.getBody(), kind, *scope, preSnapshot);
+    return overSynapses(stageOp.getBody(), kind, preSnapshot);
+  };
+  for (auto init : proj.getBody().front().getOps<InitOp>())
+    if (failed(scoped(init, "init", false)))
       return failure();
   if (auto transmit = findStage<TransmitOp>(proj))
     if (failed(overSynapses(transmit.getBody(), "transmit", false)))
       return failure();
-  if (auto learn = findStage<LearnOp>(proj))
-    if (failed(overSynapses(learn.getBody(), "learn", true)))
+  for (auto learn : proj.getBody().front().getOps<LearnOp>())
+    if (failed(scoped(learn, "learn", true)))
       return failure();
+  // A handler's ops in order, cut where hebb.once runs a part once per
+  // event instead of once per synapse.
+  struct Segment {
+    OnceOp once;                  // null: per-synapse ops
+    SmallVector<Operation *> ops; // per-synapse ops
+  };
+  auto segmentsOf = [](Block &block) {
+    SmallVector<Segment> segments;
+    for (Operation &op : block.without_terminator()) {
+      if (auto once = dyn_cast<OnceOp>(op)) {
+        segments.push_back({once, {}});
+        continue;
+      }
+      if (segments.empty() || segments.back().once)
+        segments.push_back({nullptr, {}});
+      segments.back().ops.push_back(&op);
+    }
+    return segments;
+  };
   if (auto onPre = findStage<OnPreOp>(proj)) {
     KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
     k.setDomain("events");
@@ -607,20 +675,29 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value ev) {
       Value i = k.loadIndex("events", ev);
-      auto body = [&](Value s, Value j) {
-        Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, false};
-        if (failed(k.lowerBlock(onPre.getBody().front(), e, {})))
-          status = failure();
-      };
-      if (dense) {
-        k.loop(constantIndex(k, 0), constantIndex(k, numPost),
-               [&](Value j) { body(denseIndex(k, i, j), j); });
-        return;
+      for (Segment &segment : segmentsOf(onPre.getBody().front())) {
+        if (segment.once) {
+          Element e{{},     i,    {}, counterOf(k.builder(), k.loc(), i),
+                    stream, false};
+          if (failed(k.lowerBlock(segment.once.getBody().front(), e, {})))
+            status = failure();
+          continue;
+        }
+        auto body = [&](Value s, Value j) {
+          Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, false};
+          if (failed(k.lowerOps(segment.ops, e)))
+            status = failure();
+        };
+        if (dense) {
+          k.loop(constantIndex(k, 0), constantIndex(k, numPost),
+                 [&](Value j) { body(denseIndex(k, i, j), j); });
+          continue;
+        }
+        OpBuilder &b = k.builder();
+        Value next = arith::AddIOp::create(b, k.loc(), i, constantIndex(k, 1));
+        k.loop(k.loadIndex("row_ptr", i), k.loadIndex("row_ptr", next),
+               [&](Value s) { body(s, k.loadIndex("post_index", s)); });
       }
-      OpBuilder &b = k.builder();
-      Value next = arith::AddIOp::create(b, k.loc(), i, constantIndex(k, 1));
-      k.loop(k.loadIndex("row_ptr", i), k.loadIndex("row_ptr", next),
-             [&](Value s) { body(s, k.loadIndex("post_index", s)); });
     });
     if (failed(status))
       return failure();
@@ -632,23 +709,32 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value ev) {
       Value j = k.loadIndex("events", ev);
-      auto body = [&](Value s, Value i) {
-        Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, true};
-        if (failed(k.lowerBlock(onPost.getBody().front(), e, {})))
-          status = failure();
-      };
-      if (dense) {
-        k.loop(constantIndex(k, 0), constantIndex(k, numPre),
-               [&](Value i) { body(denseIndex(k, i, j), i); });
-        return;
+      for (Segment &segment : segmentsOf(onPost.getBody().front())) {
+        if (segment.once) {
+          Element e{{},     {},  j, counterOf(k.builder(), k.loc(), j),
+                    stream, true};
+          if (failed(k.lowerBlock(segment.once.getBody().front(), e, {})))
+            status = failure();
+          continue;
+        }
+        auto body = [&](Value s, Value i) {
+          Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, true};
+          if (failed(k.lowerOps(segment.ops, e)))
+            status = failure();
+        };
+        if (dense) {
+          k.loop(constantIndex(k, 0), constantIndex(k, numPre),
+                 [&](Value i) { body(denseIndex(k, i, j), i); });
+          continue;
+        }
+        OpBuilder &b = k.builder();
+        Value next = arith::AddIOp::create(b, k.loc(), j, constantIndex(k, 1));
+        k.loop(k.loadIndex("col_ptr", j), k.loadIndex("col_ptr", next),
+               [&](Value c) {
+                 Value s = k.loadIndex("col_syn", c);
+                 body(s, k.loadIndex("pre_index", s));
+               });
       }
-      OpBuilder &b = k.builder();
-      Value next = arith::AddIOp::create(b, k.loc(), j, constantIndex(k, 1));
-      k.loop(k.loadIndex("col_ptr", j), k.loadIndex("col_ptr", next),
-             [&](Value c) {
-               Value s = k.loadIndex("col_syn", c);
-               body(s, k.loadIndex("pre_index", s));
-             });
     });
     if (failed(status))
       return failure();

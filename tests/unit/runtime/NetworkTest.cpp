@@ -77,8 +77,8 @@ NetworkSpec clockNetwork(int64_t delay) {
   proj.postEnd = 2;
   proj.delaySteps = delay;
   proj.fields = {FieldSpec{"w", "element", false, false}};
-  proj.init =
-      KernelSpec{"syn__init", {"field:w"}, KernelDomain::Synapses, initWeights};
+  proj.init = {KernelSpec{
+      "syn__init", {"field:w"}, KernelDomain::Synapses, initWeights}};
   proj.onPre = KernelSpec{
       "syn__on_pre",
       {"events", "row_ptr", "post_index", "post:received", "field:w"},

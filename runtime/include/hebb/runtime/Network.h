@@ -39,8 +39,19 @@ struct ParamSpec {
   std::string unit; // SI, for people: "s", "V", "1"
 };
 
-/// What a kernel's [begin, end) ranges over.
-enum class KernelDomain { Neurons, Synapses, PreRows, Events };
+/// What a kernel's [begin, end) ranges over: a population's neurons, a
+/// projection's synapses, its presynaptic rows (dense layout), its pre or
+/// post neurons (@pre/@post state), the projection once, or a list of
+/// spiking neurons given at the call.
+enum class KernelDomain {
+  Neurons,
+  Synapses,
+  PreRows,
+  PreNeurons,
+  PostNeurons,
+  Projection,
+  Events
+};
 
 /// A compiled kernel: its symbol, manifest and entry point.
 struct KernelSpec {
@@ -88,7 +99,10 @@ struct ProjectionSpec {
   std::string connectFile;
   bool noSelf = false;
   int64_t delaySteps = 1;
-  std::optional<KernelSpec> init, onPre, onPost, transmit, learn;
+  /// Init and learning kernels, in order: per synapse first, then @pre,
+  /// @post and @proj state.
+  std::vector<KernelSpec> init, learn;
+  std::optional<KernelSpec> onPre, onPost, transmit;
 };
 
 struct RecordSpec {

@@ -97,8 +97,16 @@ class Hebb_StageOp<string mnemonic, string doc>
     : Hebb_Op<mnemonic, [SingleBlockImplicitTerminator<"YieldOp">,
                          HasParent<"PopulationOp, ProjectionOp">]> {
   let summary = doc;
+  let description = [{
+    In a projection, `scope` says what the stage runs over: each synapse
+    (absent), each presynaptic neuron (`"pre"`), each postsynaptic neuron
+    (`"post"`) or the projection once (`"proj"`), for the state declared
+    with `@pre`, `@post` and `@proj`.
+  }];
+  let arguments = (ins OptionalAttr<StrAttr>:$scope);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "attr-dict-with-keyword $body";
+  let assemblyFormat = "(`over` $scope^)? attr-dict-with-keyword $body";
+  let hasVerifier = 1;
 }
 
 def Hebb_InitOp : Hebb_StageOp<"init",
@@ -115,6 +123,19 @@ def Hebb_TransmitOp : Hebb_StageOp<"transmit",
     "Rate transmission: the `post.x += ...` statements of `update`">;
 def Hebb_LearnOp : Hebb_StageOp<"learn",
     "Learning: the other statements of `update` and clock-driven ODEs">;
+
+def Hebb_OnceOp : Hebb_Op<"once", [SingleBlockImplicitTerminator<"YieldOp">,
+                                    HasParent<"OnPreOp, OnPostOp">]> {
+  let summary = "Runs once per event, not once per synapse";
+  let description = [{
+    Statements of an `on pre` handler that update `@pre` state (or of an
+    `on post` handler that update `@post` state) run once for the neuron
+    whose spike is handled, at their place among the per-synapse
+    statements.
+  }];
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+}
 
 def Hebb_SpikeOp : Hebb_Op<"spike", [HasParent<"PopulationOp">]> {
   let summary = "The spike condition, tested after the state update";
