@@ -122,7 +122,7 @@ public:
   /// independent.
   void callAll(int64_t step, double t, double dt, int64_t seed,
                ThreadPool *pool) const {
-    if (!pool) {
+    if (!pool || !parallel) {
       call(0, domainSize, step, t, dt, seed);
       return;
     }
@@ -140,6 +140,7 @@ private:
   MemRef1D params, signals;
   std::vector<MemRef1D> buffers;
   int64_t domainSize = 0;
+  bool parallel = false;
   static constexpr size_t kMaxBuffers = 64;
   static constexpr size_t kMaxArgs = 6 + 5 * (2 + kMaxBuffers);
 };

@@ -177,3 +177,47 @@ TEST(Language, PreAndPostTracesAreUpdatedOncePerNeuron) {
   }
   EXPECT_LT(worst, 1e-5);
 }
+
+// sum_in and mean_out: after every step of learning, each output's incoming
+// weights sum to w_tot exactly (multiplicative normalisation, dense), and
+// each input's outgoing weights have mean zero (centring, CSR).
+TEST(Language, SumsOverSynapsesNormalise) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/normalise.hebb"), "normalise");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  hebb::rt::NpyArray hn = hebb::rt::readNpy(outPath("normalise", "hn_w.npy"));
+  ASSERT_EQ(hn.shape, (std::vector<int64_t>{21, 80}));
+  std::vector<double> w = hn.toDoubles();
+  auto hnPost = loadDoubles(outPath("normalise", "hn_post.npy"));
+  for (int k = 1; k < 21; ++k) {
+    std::vector<double> sums(4, 0.0);
+    for (int s = 0; s < 80; ++s)
+      sums[static_cast<int>(hnPost[s])] += w[k * 80 + s];
+    for (double sum : sums)
+      EXPECT_NEAR(sum, 1.0, 1e-5) << "sample " << k;
+  }
+  // Learning made the weights of an output unequal.
+  double lo = 1e9, hi = -1e9;
+  for (int s = 0; s < 80; ++s) {
+    lo = std::min(lo, w[20 * 80 + s]);
+    hi = std::max(hi, w[20 * 80 + s]);
+  }
+  EXPECT_GT(hi - lo, 1e-3);
+
+  hebb::rt::NpyArray c = hebb::rt::readNpy(outPath("normalise", "c_w.npy"));
+  auto cPre = loadDoubles(outPath("normalise", "c_pre.npy"));
+  ASSERT_EQ(c.shape[1], static_cast<int64_t>(cPre.size()));
+  std::vector<double> cw = c.toDoubles();
+  int64_t n = c.shape[1], last = c.shape[0] - 1;
+  std::vector<double> sum(20, 0.0), count(20, 0.0);
+  double biggest = 0;
+  for (int64_t s = 0; s < n; ++s) {
+    sum[static_cast<int>(cPre[s])] += cw[last * n + s];
+    count[static_cast<int>(cPre[s])] += 1;
+    biggest = std::max(biggest, std::fabs(cw[last * n + s]));
+  }
+  for (int i = 0; i < 20; ++i)
+    if (count[i] > 0)
+      EXPECT_NEAR(sum[i] / count[i], 0.0, 1e-6) << "input " << i;
+  EXPECT_GT(biggest, 1e-3);
+}

@@ -55,6 +55,12 @@ struct GenScope {
   std::map<std::string, const ast::Constraint *> constraints;
   bool isInit = false;
   bool hasSignField = false;
+  /// sum_in/mean_in/sum_out/mean_out calls computed by a hebb.reduce before
+  /// the statement: the hidden fields holding the sum and the count.
+  struct Reduction {
+    std::string sum, count;
+  };
+  std::map<const ast::Expr *, Reduction> reductions;
 };
 
 class ModelGen {
@@ -325,6 +331,21 @@ Value ModelGen::genCall(const ast::Expr &e) {
     return r;
   }
   const std::string &n = e.name;
+  if (n == "sum_in" || n == "mean_in" || n == "sum_out" || n == "mean_out") {
+    auto r = scope.reductions.find(&e);
+    if (r == scope.reductions.end()) {
+      sema.diagnostics().error(e.loc, "'" + n +
+                                          "' is supported in the learning "
+                                          "statements of a synapse's update "
+                                          "block, not here");
+      return nullptr;
+    }
+    Value sum = mlir::hebb::GetOp::create(b, l, ft, "self", r->second.sum);
+    if (r->second.count.empty())
+      return sum;
+    Value count = mlir::hebb::GetOp::create(b, l, ft, "self", r->second.count);
+    return mlir::arith::DivFOp::create(b, l, sum, count);
+  }
   if (n == "rand" || n == "randn")
     return mlir::hebb::RandOp::create(
         b, l, ft, n == "rand" ? "uniform" : "normal", draws++);
@@ -388,6 +409,7 @@ Value ModelGen::genCall(const ast::Expr &e) {
         mlir::arith::SelectOp::create(b, l, neg, constant(-1, e.loc), zero);
     return mlir::arith::SelectOp::create(b, l, pos, constant(1, e.loc), m);
   }
+  sema.diagnostics().error(e.loc, "no code generation for '" + n + "'");
   return nullptr;
 }
 
@@ -427,6 +449,7 @@ private:
   const NetworkPlan &plan;
   mlir::FloatType ft;
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  int reductionCount = 0;
 
   mlir::Location loc(ast::Loc l) {
     return mlir::FileLineColLoc::get(
@@ -802,19 +825,116 @@ private:
                              ast::VarScope::Post, ast::VarScope::Proj}) {
       if (learnStmts[sc].empty() && clockOdes[sc].empty())
         continue;
-      mlir::OpBuilder::InsertionGuard g(b);
-      enter(
-          stage<mlir::hebb::LearnOp>(model.updateLoc, scopeName(sc)).getBody());
-      gen.resetDraws();
-      for (const ast::Stmt *st : learnStmts[sc])
-        if (!genOne(gen, *st))
+      // A statement that reads a sum over synapses starts a new learning
+      // stage, after the hebb.reduce that computes the sum. The builder
+      // stays in the projection's body; statements go into `learn`.
+      mlir::hebb::LearnOp learn;
+      auto inLearn = [&](const std::function<bool()> &gen_) {
+        if (!learn) {
+          learn = stage<mlir::hebb::LearnOp>(model.updateLoc, scopeName(sc));
+          gen.resetDraws();
+        }
+        mlir::OpBuilder::InsertionGuard g(b);
+        enter(learn.getBody());
+        return gen_();
+      };
+      for (const ast::Stmt *st : learnStmts[sc]) {
+        std::vector<const ast::Expr *> calls;
+        collectReductions(*st, calls);
+        if (!calls.empty()) {
+          if (sc != ast::VarScope::Element) {
+            sema.diagnostics().error(calls.front()->loc,
+                                     "sums over synapses are for per-synapse "
+                                     "statements");
+            return false;
+          }
+          if (!genReductions(gen, scope, calls))
+            return false;
+          learn = nullptr;
+        }
+        if (!inLearn([&] { return genOne(gen, *st); }))
           return false;
-      if (!genOdes(gen, scope, model, clockOdes[sc]))
+      }
+      if (!clockOdes[sc].empty() && !inLearn([&] {
+            if (!genOdes(gen, scope, model, clockOdes[sc]))
+              return false;
+            // Constraints hold after the ODEs too.
+            for (const ast::OdeDecl *ode : clockOdes[sc])
+              if (scope.constraints.count(ode->var))
+                gen.setVar(ode->var, gen.getVar(ode->var, ode->loc), ode->loc);
+            return true;
+          }))
         return false;
-      // Constraints hold after the ODEs too.
-      for (const ast::OdeDecl *ode : clockOdes[sc])
-        if (scope.constraints.count(ode->var))
-          gen.setVar(ode->var, gen.getVar(ode->var, ode->loc), ode->loc);
+    }
+    return true;
+  }
+
+  static bool isReduction(const std::string &name) {
+    return name == "sum_in" || name == "mean_in" || name == "sum_out" ||
+           name == "mean_out";
+  }
+
+  static void collectReductions(const ast::Expr &e,
+                                std::vector<const ast::Expr *> &out) {
+    if (e.kind == ast::ExprKind::Call && isReduction(e.name)) {
+      out.push_back(&e);
+      return; // a sum inside a sum is a constant per neuron: not nested
+    }
+    for (const ast::ExprPtr &a : e.args)
+      collectReductions(*a, out);
+  }
+
+  static void collectReductions(const ast::Stmt &st,
+                                std::vector<const ast::Expr *> &out) {
+    if (st.value)
+      collectReductions(*st.value, out);
+    if (st.cond)
+      collectReductions(*st.cond, out);
+    for (const ast::StmtPtr &t : st.thenBody)
+      collectReductions(*t, out);
+    for (const ast::StmtPtr &t : st.elseBody)
+      collectReductions(*t, out);
+  }
+
+  /// One hebb.reduce per sum (and one for the count of a mean), into
+  /// hidden per-neuron fields, at the builder's position.
+  bool genReductions(ModelGen &gen, GenScope &scope,
+                     const std::vector<const ast::Expr *> &calls) {
+    auto projection = b.getInsertionBlock()->getParentOp();
+    auto field = [&](const std::string &name, llvm::StringRef into) {
+      mlir::OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&projection->getRegion(0).front());
+      mlir::hebb::FieldOp::create(b, projection->getLoc(), name, ft, into,
+                                  false, false);
+    };
+    auto reduce = [&](const std::string &name, llvm::StringRef into,
+                      const ast::Expr *expr, ast::Loc l) -> bool {
+      auto op = mlir::hebb::ReduceOp::create(b, gen.loc(l), name, into);
+      op.getBody().emplaceBlock();
+      mlir::OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&op.getBody().front());
+      gen.resetDraws();
+      Value v = expr ? gen.genExpr(*expr) : gen.constant(1, l);
+      if (!v)
+        return false;
+      mlir::hebb::YieldOp::create(b, gen.loc(l), mlir::ValueRange{v});
+      return true;
+    };
+    for (const ast::Expr *call : calls) {
+      llvm::StringRef into =
+          call->name.find("_in") != std::string::npos ? "post" : "pre";
+      GenScope::Reduction r;
+      r.sum = "__" + call->name + "_" + std::to_string(reductionCount++);
+      field(r.sum, into);
+      if (!reduce(r.sum, into, call->args[0].get(), call->loc))
+        return false;
+      if (call->name.rfind("mean", 0) == 0) {
+        r.count = r.sum + "_count";
+        field(r.count, into);
+        if (!reduce(r.count, into, nullptr, call->loc))
+          return false;
+      }
+      scope.reductions[call] = r;
     }
     return true;
   }
@@ -921,5 +1041,10 @@ hebb::emitNetwork(mlir::MLIRContext &context, Sema &sema,
                   const NetworkPlan &plan, const CodeGenOptions &options) {
   registerHebbDialects(context);
   NetworkGen gen(context, sema, plan, options);
-  return gen.run();
+  mlir::OwningOpRef<mlir::ModuleOp> module = gen.run();
+  // Every failure above reports why; never fail silently.
+  if (!module && !sema.diagnostics().hasErrors())
+    sema.diagnostics().errorNoLoc("code generation failed for network '" +
+                                  plan.name + "'");
+  return module;
 }

@@ -345,6 +345,7 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
       continue;
     rt::KernelSpec k;
     k.symbol = func.getSymName().str();
+    k.parallel = func->hasAttr("hebb.parallel");
     if (auto domain = func->getAttrOfType<mlir::StringAttr>("hebb.domain"))
       k.domain = llvm::StringSwitch<rt::KernelDomain>(domain.getValue())
                      .Case("synapses", rt::KernelDomain::Synapses)
@@ -369,7 +370,7 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
         continue;
       if (what.starts_with("init"))
         p.init.push_back(k);
-      else if (what.starts_with("learn"))
+      else if (what.starts_with("learn") || what == "reduce")
         p.learn.push_back(k);
       else if (what == "on_pre")
         p.onPre = k;

@@ -19,10 +19,12 @@ const Dimension kSecond = Dimension::base(Dimension::Second);
 /// Built-in functions: name -> arity (-1 = one or more).
 const std::map<std::string, int> &builtins() {
   static const std::map<std::string, int> table = {
-      {"exp", 1},  {"log", 1},  {"log10", 1}, {"sqrt", 1},    {"abs", 1},
-      {"sin", 1},  {"cos", 1},  {"tanh", 1},  {"sigmoid", 1}, {"relu", 1},
-      {"min", 2},  {"max", 2},  {"clip", 3},  {"floor", 1},   {"ceil", 1},
-      {"sign", 1}, {"rand", 0}, {"randn", 0}, {"uniform", 2}, {"normal", 2},
+      {"exp", 1},     {"log", 1},     {"log10", 1},   {"sqrt", 1},
+      {"abs", 1},     {"sin", 1},     {"cos", 1},     {"tanh", 1},
+      {"sigmoid", 1}, {"relu", 1},    {"min", 2},     {"max", 2},
+      {"clip", 3},    {"floor", 1},   {"ceil", 1},    {"sign", 1},
+      {"rand", 0},    {"randn", 0},   {"uniform", 2}, {"normal", 2},
+      {"sum_in", 1},  {"mean_in", 1}, {"sum_out", 1}, {"mean_out", 1},
   };
   return table;
 }
@@ -669,6 +671,14 @@ private:
       sema.error(e.loc, "unknown function '" + e.name + "'");
       return std::nullopt;
     }
+    bool reduction = e.name == "sum_in" || e.name == "mean_in" ||
+                     e.name == "sum_out" || e.name == "mean_out";
+    if (reduction && (self.model->kind != ast::ModelKind::Synapse || inInit)) {
+      sema.error(e.loc, "'" + e.name +
+                            "' sums over the synapses of a "
+                            "neuron: it belongs in a synapse's update block");
+      return std::nullopt;
+    }
     if ((e.name == "uniform" || e.name == "normal") && !inInit) {
       sema.error(e.loc, "'" + e.name +
                             "' is only available in 'init'; use "
@@ -695,6 +705,8 @@ private:
     const std::string &n = e.name;
     if (n == "rand" || n == "randn")
       return ExprType{false, Dimension()};
+    if (n == "sum_in" || n == "mean_in" || n == "sum_out" || n == "mean_out")
+      return args[0];
     if (n == "exp" || n == "log" || n == "log10" || n == "sin" || n == "cos" ||
         n == "tanh" || n == "sigmoid") {
       if (args[0].dim && !args[0].dim->isDimensionless()) {

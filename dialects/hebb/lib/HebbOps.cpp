@@ -74,6 +74,17 @@ HEBB_STAGE_VERIFIER(TransmitOp)
 HEBB_STAGE_VERIFIER(LearnOp)
 #undef HEBB_STAGE_VERIFIER
 
+LogicalResult ReduceOp::verify() {
+  if (!isScope(getInto(), {"pre", "post"}))
+    return emitOpError("sums into pre or post neurons, not '")
+           << getInto() << "'";
+  auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
+  if (!yield || yield.getValues().size() != 1 ||
+      !isa<FloatType>(yield.getValues()[0].getType()))
+    return emitOpError("must yield the one float value it sums");
+  return success();
+}
+
 LogicalResult RefractoryOp::verifyRegions() {
   auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
   size_t count = yield ? yield.getValues().size() : 0;

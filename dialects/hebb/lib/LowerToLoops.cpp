@@ -70,8 +70,12 @@ public:
     };
     SmallVector<Type> args = {indexTy, indexTy, i64,      f64,
                               f64,     i64,     dyn(f64), dyn(f64)};
-    func = func::FuncOp::create(b, l, (name + "__" + kind).str(),
-                                b.getFunctionType(args, {}));
+    // A projection may have several stages of a kind (learning split
+    // around sums over synapses): number the later ones.
+    std::string symbol = (name + "__" + kind).str();
+    for (int n = 1; module.lookupSymbol(symbol); ++n)
+      symbol = (name + "__" + kind + "_" + Twine(n)).str();
+    func = func::FuncOp::create(b, l, symbol, b.getFunctionType(args, {}));
     func->setAttr("hebb.instance", b.getStringAttr(name));
     func->setAttr("hebb.kind", b.getStringAttr(kind));
     // Every buffer is a different array: later stages may mark them noalias.
@@ -168,6 +172,9 @@ public:
   void setDomain(StringRef domain) {
     func->setAttr("hebb.domain", b.getStringAttr(domain));
   }
+  /// Elements write only their own state: the runtime may split the domain
+  /// across threads.
+  void setParallel() { func->setAttr("hebb.parallel", b.getUnitAttr()); }
   Value begin, end, step, time, dt, seed, params, signals;
 
 private:
@@ -494,6 +501,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     return success();
   KernelBuilder k(module, pop, "step", /*noAlias=*/true);
   k.setDomain("neurons");
+  k.setParallel();
   OpBuilder &b = k.builder();
   Location l = k.loc();
   LogicalResult status = success();
@@ -592,6 +600,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                           bool preSnapshot) -> LogicalResult {
     KernelBuilder k(module, proj, kind, /*noAlias=*/false);
     k.setDomain(dense ? "pre_rows" : "synapses");
+    if (kind == "learn")
+      k.setParallel();
     uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
     auto body = [&](Value s, Value i, Value j) {
@@ -612,11 +622,61 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     return status;
   };
+  // A sum over each neuron's synapses into a hidden per-neuron field:
+  // zeroed, then accumulated synapse by synapse (one thread: the sums of
+  // different synapses meet in one neuron).
+  auto lowerReduce = [&](ReduceOp reduce) -> LogicalResult {
+    KernelBuilder k(module, proj, "reduce", /*noAlias=*/false);
+    k.setDomain(dense ? "pre_rows" : "synapses");
+    bool intoPost = reduce.getInto() == "post";
+    StringRef field = reduce.getField();
+    Type ft = reduce.getBody().front().getTerminator()->getOperand(0).getType();
+    for (auto f : proj.getBody().front().getOps<FieldOp>())
+      if (f.getSymName() == field)
+        ft = f.getType();
+    std::string buffer = ("field:" + field).str();
+    OpBuilder &b = k.builder();
+    Value zero =
+        arith::ConstantOp::create(b, k.loc(), ft, b.getFloatAttr(ft, 0));
+    k.loop(constantIndex(k, 0), constantIndex(k, intoPost ? numPost : numPre),
+           [&](Value n) { k.store(buffer, ft, zero, n); });
+    uint32_t stream = streamId((name + "." + field).str());
+    LogicalResult status = success();
+    auto body = [&](Value s, Value i, Value j) {
+      Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, true};
+      auto value = k.lowerBlock(reduce.getBody().front(), e, {});
+      if (failed(value) || value->size() != 1) {
+        status = failure();
+        return;
+      }
+      Value target = intoPost ? j : i;
+      Value sum = k.load(buffer, ft, target);
+      Value v = (*value)[0];
+      if (v.getType() != ft)
+        v = arith::ExtFOp::create(k.builder(), k.loc(), ft, v);
+      k.store(buffer, ft, arith::AddFOp::create(k.builder(), k.loc(), sum, v),
+              target);
+    };
+    if (dense) {
+      k.loop(k.begin, k.end, [&](Value i) {
+        k.loop(constantIndex(k, 0), constantIndex(k, numPost),
+               [&](Value j) { body(denseIndex(k, i, j), i, j); });
+      });
+    } else {
+      k.loop(k.begin, k.end, [&](Value s) {
+        body(s, k.loadIndex("pre_index", s), k.loadIndex("post_index", s));
+      });
+    }
+    return status;
+  };
+
   // Stages over the projection's @pre or @post neurons, or run once.
   auto overNeurons = [&](Region &region, StringRef kind, StringRef scope,
                          bool preSnapshot) -> LogicalResult {
     std::string stage = (kind + "_" + scope).str();
     KernelBuilder k(module, proj, stage, /*noAlias=*/false);
+    if (kind == "learn")
+      k.setParallel();
     k.setDomain(scope == "pre"    ? "pre_neurons"
                 : scope == "post" ? "post_neurons"
                                   : "projection");
@@ -646,9 +706,16 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   if (auto transmit = findStage<TransmitOp>(proj))
     if (failed(overSynapses(transmit.getBody(), "transmit", false)))
       return failure();
-  for (auto learn : proj.getBody().front().getOps<LearnOp>())
-    if (failed(scoped(learn, "learn", true)))
-      return failure();
+  // Learning stages and the sums between them, in program order.
+  for (Operation &op : proj.getBody().front()) {
+    if (auto learn = dyn_cast<LearnOp>(op)) {
+      if (failed(scoped(learn, "learn", true)))
+        return failure();
+    } else if (auto reduce = dyn_cast<ReduceOp>(op)) {
+      if (failed(lowerReduce(reduce)))
+        return failure();
+    }
+  }
   // A handler's ops in order, cut where hebb.once runs a part once per
   // event instead of once per synapse.
   struct Segment {

@@ -66,7 +66,7 @@
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: %[[QV:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[W:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["post:v", "prev:v", "field:w"], hebb.domain = "pre_rows", hebb.instance = "syn", hebb.kind = "learn"} {
+// CHECK-SAME: attributes {hebb.buffers = ["post:v", "prev:v", "field:w"], hebb.domain = "pre_rows", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[NP:.*]] = arith.constant 5 : index

@@ -48,7 +48,7 @@
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %{{arg[0-9]+}}: i64, %[[T:arg[0-9]+]]: f64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: i64,
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: %[[LAST:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[IN:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[SPK:arg[0-9]+]]: memref<?xi8> {llvm.noalias})
-// CHECK-SAME: attributes {hebb.buffers = ["lastspike", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "step"} {
+// CHECK-SAME: attributes {hebb.buffers = ["lastspike", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "step", hebb.parallel} {
 // CHECK-NOT: scf.if
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK: %[[LS:.*]] = memref.load %[[LAST]][%[[I]]] : memref<?xf64>
@@ -105,7 +105,7 @@
 // computed, and signal "beta" at index 1 of the signals; `if` is a select.
 // CHECK-LABEL: func.func @syn__learn(
 // CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
-// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "learn"} {
+// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: memref.load %{{arg[0-9]+}}[%[[C0]]] : memref<?xf64>
 // CHECK-NEXT: arith.truncf

@@ -62,8 +62,8 @@ NetworkSpec clockNetwork(int64_t delay) {
   src.name = "src";
   src.size = 3;
   src.spiking = true;
-  src.step =
-      KernelSpec{"src__step", {"spiked"}, KernelDomain::Neurons, clockStep};
+  src.step = KernelSpec{
+      "src__step", {"spiked"}, KernelDomain::Neurons, true, clockStep};
   PopulationSpec dst;
   dst.name = "dst";
   dst.size = 2;
@@ -78,11 +78,12 @@ NetworkSpec clockNetwork(int64_t delay) {
   proj.delaySteps = delay;
   proj.fields = {FieldSpec{"w", "element", false, false}};
   proj.init = {KernelSpec{
-      "syn__init", {"field:w"}, KernelDomain::Synapses, initWeights}};
+      "syn__init", {"field:w"}, KernelDomain::Synapses, false, initWeights}};
   proj.onPre = KernelSpec{
       "syn__on_pre",
       {"events", "row_ptr", "post_index", "post:received", "field:w"},
       KernelDomain::Events,
+      false,
       deliverOnPre};
   spec.populations = {src, dst};
   spec.projections = {proj};

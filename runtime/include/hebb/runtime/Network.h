@@ -58,6 +58,9 @@ struct KernelSpec {
   std::string symbol;
   std::vector<std::string> buffers;
   KernelDomain domain = KernelDomain::Neurons;
+  /// Each element writes only its own state, so the domain may be split
+  /// across threads.
+  bool parallel = false;
   KernelEntry entry = nullptr;
 };
 
@@ -99,8 +102,8 @@ struct ProjectionSpec {
   std::string connectFile;
   bool noSelf = false;
   int64_t delaySteps = 1;
-  /// Init and learning kernels, in order: per synapse first, then @pre,
-  /// @post and @proj state.
+  /// Init and learning kernels, in order: per synapse (with the sums over
+  /// synapses between learning stages), then @pre, @post and @proj state.
   std::vector<KernelSpec> init, learn;
   std::optional<KernelSpec> onPre, onPost, transmit;
 };

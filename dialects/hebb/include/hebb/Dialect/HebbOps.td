@@ -124,6 +124,22 @@ def Hebb_TransmitOp : Hebb_StageOp<"transmit",
 def Hebb_LearnOp : Hebb_StageOp<"learn",
     "Learning: the other statements of `update` and clock-driven ODEs">;
 
+def Hebb_ReduceOp : Hebb_Op<"reduce", [HasParent<"ProjectionOp">]> {
+  let summary = "Sums a per-synapse value over each neuron's synapses";
+  let description = [{
+    For `sum_in(expr)` (`into = "post"`), the field `field` of each
+    postsynaptic neuron becomes the sum of `expr` over its incoming
+    synapses; for `sum_out` (`into = "pre"`), over each presynaptic neuron's
+    outgoing synapses. The region computes `expr` for one synapse. It runs
+    in learning, between the stages before and after the statement that
+    reads the sum, so every synapse sees the same total.
+  }];
+  let arguments = (ins StrAttr:$field, StrAttr:$into);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$field `into` $into attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
 def Hebb_OnceOp : Hebb_Op<"once", [SingleBlockImplicitTerminator<"YieldOp">,
                                     HasParent<"OnPreOp, OnPostOp">]> {
   let summary = "Runs once per event, not once per synapse";
