@@ -163,6 +163,8 @@ struct PopulationState {
   /// Spikes of the last `history.size()` steps, indexed by step modulo size.
   std::vector<std::vector<uint32_t>> history;
   int64_t totalSpikes = 0;
+  std::vector<int64_t> spikesPerNeuron;
+  std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
   // Stream populations.
   NpyArray streamData;
   std::vector<float> streamRows; // (T, N) as float
@@ -178,6 +180,7 @@ struct ProjectionState {
   std::map<std::string, Buffer> snapshots;
   std::vector<KernelCall> init, learn;
   KernelCall onPre, onPost, transmit;
+  std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
 };
 
 Buffer intBuffer(const std::vector<uint32_t> &values) {
@@ -214,6 +217,8 @@ struct Network::Impl {
   std::vector<int> recorderOf; // per record: index into its recorder list
   int64_t maxDelay = 1;
   std::unique_ptr<ThreadPool> pool; // null: one thread
+  /// count(pop.spikes): the spike total at the node's last evaluation.
+  std::map<const SignalExpr *, int64_t> countedSpikes;
 };
 
 Network::Network(NetworkSpec specIn)
@@ -236,6 +241,7 @@ Network::Network(NetworkSpec specIn)
     st.lastSpike = Buffer(ps.size, sizeof(double));
     std::fill_n(st.lastSpike.as<double>(), ps.size, -1e300);
     st.history.resize(s.maxDelay + 1);
+    st.spikesPerNeuron.assign(ps.size, 0);
     if (ps.stream) {
       NpyArray a = readNpy(ps.stream->file);
       if (a.shape.size() != 2 || a.shape[1] != ps.size)
@@ -283,6 +289,10 @@ Network::Network(NetworkSpec specIn)
     if (ps.step)
       st.step = KernelCall(*ps.step, params, sig, popBuffers(st, ps, *ps.step),
                            ps.size);
+    for (const auto &[phase, kernel] : ps.onEnd)
+      st.onEnd.emplace_back(
+          phase,
+          KernelCall(kernel, params, sig, popBuffers(st, ps, kernel), ps.size));
   }
 
   s.projs.resize(spec.projections.size());
@@ -433,6 +443,8 @@ Network::Network(NetworkSpec specIn)
     make(ps.onPre, st.onPre);
     make(ps.onPost, st.onPost);
     make(ps.transmit, st.transmit);
+    for (const auto &[phase, kernel] : ps.onEnd)
+      make(kernel, st.onEnd.emplace_back(phase, KernelCall()).second);
   }
 
   // Initial values: populations first, so that synapse inits may read them.
@@ -501,6 +513,8 @@ void Network::step() {
   const int64_t seed = static_cast<int64_t>(spec.seed);
   const size_t ring = s.maxDelay + 1;
 
+  applySignalUpdates(/*afterStep=*/false);
+
   // 1. Delivery: spikes emitted `delay` steps ago arrive.
   for (size_t k = 0; k < s.projs.size(); ++k) {
     ProjectionState &st = s.projs[k];
@@ -558,6 +572,8 @@ void Network::step() {
           st.spikesNow.push_back(static_cast<uint32_t>(i));
     }
     st.totalSpikes += static_cast<int64_t>(st.spikesNow.size());
+    for (uint32_t i : st.spikesNow)
+      st.spikesPerNeuron[i]++;
     st.history[n % ring] = st.spikesNow;
   }
 
@@ -587,6 +603,7 @@ void Network::step() {
     const std::vector<uint32_t> &spikes = s.pops[r.object].spikesNow;
     s.spikeRecorders[s.recorderOf[i]].record(n, spikes.data(), spikes.size());
   }
+  applySignalUpdates(/*afterStep=*/true);
   sampleRecords(stepCount);
   for (size_t k = 0; k < s.pops.size(); ++k)
     for (const FieldSpec &f : spec.populations[k].fields)
@@ -620,9 +637,131 @@ void Network::runSchedule(const ProgressFn &progress) {
   for (const ScheduleStep &a : spec.schedule) {
     if (a.kind == ScheduleStep::SetSignal)
       setSignal(a.signal, a.value);
+    else if (a.kind == ScheduleStep::EndPhase)
+      endPhase(a.signal);
     else
       run(a.steps, progress);
   }
+}
+
+void Network::applySignalUpdates(bool afterStep) {
+  double *values = impl->signals.as<double>();
+  for (size_t u = 0; u < spec.signalUpdates.size(); ++u) {
+    const SignalUpdate &update = spec.signalUpdates[u];
+    bool due = afterStep
+                   ? update.everySteps > 0 &&
+                         stepCount >= update.step + update.everySteps &&
+                         (stepCount - update.step) % update.everySteps == 0
+                   : update.everySteps == 0 && stepCount == update.step;
+    if (due)
+      values[update.signal] = evaluate(update.value, u);
+  }
+}
+
+double Network::evaluate(const SignalExpr &e, size_t update) {
+  switch (e.kind) {
+  case SignalExpr::Constant:
+    return e.value;
+  case SignalExpr::Signal:
+    return impl->signals.as<double>()[e.index];
+  case SignalExpr::Mean:
+  case SignalExpr::Sum: {
+    std::vector<double> v = populationField(e.index, e.field);
+    double sum = 0;
+    for (int64_t i = e.begin; i < e.end && i < int64_t(v.size()); ++i)
+      sum += v[i];
+    return e.kind == SignalExpr::Sum
+               ? sum
+               : sum / std::max<int64_t>(1, e.end - e.begin);
+  }
+  case SignalExpr::Count: {
+    const std::vector<int64_t> &counts = impl->pops.at(e.index).spikesPerNeuron;
+    int64_t total = 0;
+    for (int64_t i = e.begin; i < e.end; ++i)
+      total += counts[i];
+    int64_t &last = impl->countedSpikes[&e];
+    int64_t since = total - last;
+    last = total;
+    return static_cast<double>(since);
+  }
+  case SignalExpr::Unary:
+    return e.op == "-" ? -evaluate(e.args[0], update)
+                       : (evaluate(e.args[0], update) == 0 ? 1.0 : 0.0);
+  case SignalExpr::Binary: {
+    double a = evaluate(e.args[0], update), b = evaluate(e.args[1], update);
+    if (e.op == "+")
+      return a + b;
+    if (e.op == "-")
+      return a - b;
+    if (e.op == "*")
+      return a * b;
+    if (e.op == "/")
+      return a / b;
+    if (e.op == "^")
+      return std::pow(a, b);
+    if (e.op == "<")
+      return a < b;
+    if (e.op == "<=")
+      return a <= b;
+    if (e.op == ">")
+      return a > b;
+    if (e.op == ">=")
+      return a >= b;
+    if (e.op == "==")
+      return a == b;
+    if (e.op == "!=")
+      return a != b;
+    if (e.op == "and")
+      return a != 0 && b != 0;
+    if (e.op == "or")
+      return a != 0 || b != 0;
+    throw RuntimeError("unknown operator '" + e.op + "' in a signal update");
+  }
+  case SignalExpr::Call: {
+    std::vector<double> a;
+    for (const SignalExpr &arg : e.args)
+      a.push_back(evaluate(arg, update));
+    if (e.op == "exp")
+      return std::exp(a[0]);
+    if (e.op == "log")
+      return std::log(a[0]);
+    if (e.op == "sqrt")
+      return std::sqrt(a[0]);
+    if (e.op == "abs")
+      return std::fabs(a[0]);
+    if (e.op == "tanh")
+      return std::tanh(a[0]);
+    if (e.op == "min")
+      return std::min(a[0], a[1]);
+    if (e.op == "max")
+      return std::max(a[0], a[1]);
+    if (e.op == "clip")
+      return std::min(std::max(a[0], a[1]), a[2]);
+    if (e.op == "cond")
+      return a[0] != 0 ? a[1] : a[2];
+    throw RuntimeError("unknown function '" + e.op + "' in a signal update");
+  }
+  }
+  return 0;
+}
+
+double Network::signal(const std::string &name) const {
+  for (size_t i = 0; i < spec.signals.size(); ++i)
+    if (spec.signals[i].first == name)
+      return impl->signals.as<double>()[i];
+  throw RuntimeError("no signal named '" + name + "'");
+}
+
+void Network::endPhase(const std::string &phase) {
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  for (PopulationState &st : impl->pops)
+    for (auto &[name, call] : st.onEnd)
+      if (name == phase)
+        call.callAll(stepCount, time(), spec.dt, seed, impl->pool.get());
+  for (ProjectionState &st : impl->projs)
+    for (auto &[name, call] : st.onEnd)
+      if (name == phase)
+        call.callAll(stepCount, time(), spec.dt, seed, impl->pool.get());
 }
 
 void Network::setThreads(unsigned threads) {

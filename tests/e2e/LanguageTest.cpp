@@ -221,3 +221,33 @@ TEST(Language, SumsOverSynapsesNormalise) {
       EXPECT_NEAR(sum[i] / count[i], 0.0, 1e-6) << "input " << i;
   EXPECT_GT(biggest, 1e-3);
 }
+
+// Phases set signals for their duration, `on end free` snapshots the state
+// when the free phase ends, `every` refreshes a signal from a population
+// statistic, and `at` changes a signal at a given time.
+TEST(Language, PhasesOnEndAtAndEvery) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/phases.hebb"), "phases");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  std::vector<double> s = loadDoubles(outPath("phases", "p_s.npy"));
+  std::vector<double> snap = loadDoubles(outPath("phases", "p_s_free.npy"));
+  std::vector<double> seen = loadDoubles(outPath("phases", "p_seen.npy"));
+  ASSERT_EQ(s.size(), 1001u * 3);
+  for (int i = 0; i < 3; ++i) {
+    // Free phase, 30 ms: the exact relaxation to 1 + index (tau 10 ms).
+    EXPECT_NEAR(s[300 * 3 + i], (1 + i) * (1 - std::exp(-3.0)), 1e-6);
+    // The snapshot is taken when the free phase ends, and kept.
+    EXPECT_EQ(snap[300 * 3 + i], 0.0);
+    EXPECT_EQ(snap[1000 * 3 + i], s[300 * 3 + i]);
+    // Nudged toward target 0, until `at 45 ms` sets it to 5.
+    EXPECT_LT(s[450 * 3 + i], s[449 * 3 + i]);
+    EXPECT_GT(s[451 * 3 + i], s[450 * 3 + i]);
+  }
+  // `every 10 ms`: the mean of s after 100 steps, seen in step 101; no
+  // spikes, so the count adds nothing.
+  for (int k : {100, 200, 900}) {
+    double mean = (s[k * 3] + s[k * 3 + 1] + s[k * 3 + 2]) / 3;
+    EXPECT_NEAR(seen[(k + 1) * 3], mean, 1e-6) << "sample " << k;
+    EXPECT_NEAR(seen[k * 3], k == 100 ? 0.0 : seen[(k - 1) * 3], 1e-12);
+  }
+}

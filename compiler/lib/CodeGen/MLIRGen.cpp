@@ -681,7 +681,8 @@ private:
                                   mlir::ValueRange{d});
     }
     for (const ast::Handler &h : model.handlers)
-      unsupported(h.loc, "'on end' in a neuron");
+      if (!genOnEnd(gen, h))
+        return false;
     return !sema.diagnostics().hasErrors();
   }
 
@@ -756,8 +757,19 @@ private:
 
     for (const ast::Handler &h : model.handlers) {
       if (h.kind == ast::HandlerKind::End) {
-        unsupported(h.loc, "'on end'");
-        return false;
+        for (const ast::StmtPtr &st : h.body) {
+          std::optional<ast::VarScope> target = targetScope(*st, varScope);
+          if (!target)
+            return false;
+          if (*target != ast::VarScope::Element) {
+            unsupported(st->loc, "updating '@pre', '@post' or '@proj' state "
+                                 "in 'on end'");
+            return false;
+          }
+        }
+        if (!genOnEnd(gen, h))
+          return false;
+        continue;
       }
       mlir::OpBuilder::InsertionGuard g(b);
       mlir::Region *body;
@@ -937,6 +949,18 @@ private:
       scope.reductions[call] = r;
     }
     return true;
+  }
+
+  /// `on end <phase>`: a stage run for every element when the phase ends.
+  bool genOnEnd(ModelGen &gen, const ast::Handler &h) {
+    mlir::OpBuilder::InsertionGuard g(b);
+    auto op = mlir::hebb::OnEndOp::create(b, loc(h.loc), h.phase);
+    op.getBody().emplaceBlock();
+    b.setInsertionPointToEnd(&op.getBody().front());
+    auto yield = mlir::hebb::YieldOp::create(b, loc(h.loc));
+    b.setInsertionPoint(yield);
+    gen.resetDraws();
+    return gen.genBlock(h.body);
   }
 
   /// The scope of the state a statement assigns (all its targets must

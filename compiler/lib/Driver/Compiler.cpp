@@ -257,6 +257,7 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
   for (const ParamValue &p : plan.params)
     spec.params.push_back({p.name, p.value, p.dim.str()});
   spec.signals = plan.signals;
+  spec.signalUpdates = plan.signalUpdates;
   for (const PopulationPlan &pop : plan.populations) {
     rt::PopulationSpec ps;
     ps.name = pop.name;
@@ -325,8 +326,9 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
   }
   for (const ScheduleAction &a : plan.schedule) {
     rt::ScheduleStep s;
-    s.kind = a.kind == ScheduleAction::Run ? rt::ScheduleStep::Run
-                                           : rt::ScheduleStep::SetSignal;
+    s.kind = a.kind == ScheduleAction::Run        ? rt::ScheduleStep::Run
+             : a.kind == ScheduleAction::EndPhase ? rt::ScheduleStep::EndPhase
+                                                  : rt::ScheduleStep::SetSignal;
     s.steps = a.steps;
     s.signal = a.signal;
     s.value = a.value;
@@ -361,14 +363,19 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
     for (rt::PopulationSpec &p : spec.populations) {
       if (p.name != name)
         continue;
-      (what == "init" ? p.init : p.step) = k;
+      if (what.starts_with("on_end_"))
+        p.onEnd.emplace_back(what.drop_front(7).str(), k);
+      else
+        (what == "init" ? p.init : p.step) = k;
       if (llvm::is_contained(k.buffers, "spiked"))
         p.spiking = true;
     }
     for (rt::ProjectionSpec &p : spec.projections) {
       if (p.name != name)
         continue;
-      if (what.starts_with("init"))
+      if (what.starts_with("on_end_"))
+        p.onEnd.emplace_back(what.drop_front(7).str(), k);
+      else if (what.starts_with("init"))
         p.init.push_back(k);
       else if (what.starts_with("learn") || what == "reduce")
         p.learn.push_back(k);
@@ -463,14 +470,19 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
     return !k || bindOne(*k);
   };
   bool ok = true;
-  for (rt::PopulationSpec &p : result->spec.populations)
+  for (rt::PopulationSpec &p : result->spec.populations) {
     ok = ok && bind(p.init) && bind(p.step);
+    for (auto &onEnd : p.onEnd)
+      ok = ok && bindOne(onEnd.second);
+  }
   for (rt::ProjectionSpec &p : result->spec.projections) {
     for (rt::KernelSpec &k : p.init)
       ok = ok && bindOne(k);
     for (rt::KernelSpec &k : p.learn)
       ok = ok && bindOne(k);
     ok = ok && bind(p.onPre) && bind(p.onPost) && bind(p.transmit);
+    for (auto &onEnd : p.onEnd)
+      ok = ok && bindOne(onEnd.second);
   }
   if (!ok)
     return nullptr;

@@ -1292,9 +1292,11 @@ private:
         sema.error(p.model.loc, "'" + p.model.model +
                                     "' is a synapse model; a population "
                                     "needs a neuron model");
-      else
+      else {
         checkInits(p.inits, *pop.instance.model, pop.instance, nullptr,
                    nullptr);
+        checkSignals(*pop.instance.model, p.model.loc);
+      }
     }
     for (const ast::InitStmt &i : p.inits)
       pop.inits.push_back(&i);
@@ -1447,6 +1449,23 @@ private:
     plan.projections.push_back(std::move(proj));
   }
 
+  /// A model that reads a signal needs the network to declare it.
+  bool checkSignals(const ast::Model &model, ast::Loc use) {
+    bool ok = true;
+    for (const ast::SignalUse &s : model.signals) {
+      bool declared = false;
+      for (const auto &[name, value] : plan.signals)
+        declared |= name == s.name;
+      if (!declared) {
+        sema.error(use, "'" + model.name + "' reads signal '" + s.name +
+                            "', which network '" + plan.name +
+                            "' does not declare");
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
   bool checkSynapseAgainst(const ast::Projection &p, ProjectionPlan &proj) {
     const PopulationPlan &prePop = plan.populations[proj.pre.pop];
     const PopulationPlan &postPop = plan.populations[proj.post.pop];
@@ -1488,18 +1507,7 @@ private:
         checkModelBody(sema, *proj.instance.model, self, &preScope, &postScope);
     checkInits(p.inits, *proj.instance.model, proj.instance, &preScope,
                &postScope);
-    for (const ast::SignalUse &s : proj.instance.model->signals) {
-      bool declared = false;
-      for (const auto &[name, value] : plan.signals)
-        declared |= name == s.name;
-      if (!declared) {
-        sema.error(p.synapse.loc, "'" + proj.instance.model->name +
-                                      "' reads signal '" + s.name +
-                                      "', which network '" + plan.name +
-                                      "' does not declare");
-        ok = false;
-      }
-    }
+    ok &= checkSignals(*proj.instance.model, p.synapse.loc);
     return ok;
   }
 
@@ -1567,7 +1575,7 @@ private:
   }
 
   void addSchedule(const ast::ScheduleItem &item,
-                   std::vector<ScheduleAction> &out) {
+                   std::vector<ScheduleAction> &out, bool nested = false) {
     switch (item.kind) {
     case ast::ScheduleKind::Run:
       if (auto s = steps(*item.value, "'run'")) {
@@ -1583,7 +1591,7 @@ private:
         return;
       std::vector<ScheduleAction> body;
       for (const ast::ScheduleItem &b : item.body)
-        addSchedule(b, body);
+        addSchedule(b, body, /*nested=*/true);
       for (int64_t i = 0; i < static_cast<int64_t>(*n); ++i)
         out.insert(out.end(), body.begin(), body.end());
       return;
@@ -1598,16 +1606,172 @@ private:
       a.kind = ScheduleAction::Run;
       a.steps = *s;
       out.push_back(a);
+      ScheduleAction end;
+      end.kind = ScheduleAction::EndPhase;
+      end.signal = item.name;
+      out.push_back(end);
       return;
     }
     case ast::ScheduleKind::At:
-    case ast::ScheduleKind::Every:
-      sema.error(item.loc,
-                 std::string("'") +
-                     (item.kind == ast::ScheduleKind::At ? "at" : "every") +
-                     "' blocks are not supported yet");
+    case ast::ScheduleKind::Every: {
+      bool at = item.kind == ast::ScheduleKind::At;
+      if (nested) {
+        sema.error(item.loc, std::string("'") + (at ? "at" : "every") +
+                                 "' belongs at the top of the schedule, "
+                                 "not inside 'repeat'");
+        return;
+      }
+      auto s = steps(*item.value, at ? "'at'" : "'every'");
+      if (!s)
+        return;
+      if (!at && *s < 1) {
+        sema.error(item.value->loc, "'every' must be at least one step");
+        return;
+      }
+      for (const ast::StmtPtr &stmt : item.assigns) {
+        std::optional<int> signal = signalTarget(*stmt);
+        if (!signal)
+          continue;
+        std::optional<rt::SignalExpr> value = signalExpr(*stmt->value);
+        if (!value)
+          continue;
+        rt::SignalUpdate update;
+        update.signal = *signal;
+        update.value = std::move(*value);
+        update.step = at ? *s : 0;
+        update.everySteps = at ? 0 : *s;
+        plan.signalUpdates.push_back(std::move(update));
+      }
       return;
     }
+    }
+  }
+
+  /// The index of the signal an `at`/`every` statement assigns.
+  std::optional<int> signalTarget(const ast::Stmt &stmt) {
+    if (stmt.kind != ast::StmtKind::Assign || stmt.op != "=" ||
+        stmt.target->kind != ast::ExprKind::Name) {
+      sema.error(stmt.loc, "'at' and 'every' set signals: 'name = value'");
+      return std::nullopt;
+    }
+    for (size_t i = 0; i < plan.signals.size(); ++i)
+      if (plan.signals[i].first == stmt.target->name)
+        return static_cast<int>(i);
+    sema.error(stmt.target->loc, "unknown signal '" + stmt.target->name + "'");
+    return std::nullopt;
+  }
+
+  /// A signal's new value: constants, network parameters, signals, and
+  /// mean(pop.x), sum(pop.x), count(pop.spikes) of populations or slices.
+  std::optional<rt::SignalExpr> signalExpr(const ast::Expr &e) {
+    rt::SignalExpr out;
+    switch (e.kind) {
+    case ast::ExprKind::Number:
+    case ast::ExprKind::Bool: {
+      auto v = constant(e);
+      if (!v)
+        return std::nullopt;
+      out.value = v->value;
+      return out;
+    }
+    case ast::ExprKind::Name: {
+      for (size_t i = 0; i < plan.signals.size(); ++i)
+        if (plan.signals[i].first == e.name) {
+          out.kind = rt::SignalExpr::Signal;
+          out.index = static_cast<int>(i);
+          return out;
+        }
+      auto v = constant(e);
+      if (!v)
+        return std::nullopt;
+      out.value = v->value;
+      return out;
+    }
+    case ast::ExprKind::Unary:
+    case ast::ExprKind::Binary:
+    case ast::ExprKind::Conditional: {
+      out.kind = e.kind == ast::ExprKind::Unary    ? rt::SignalExpr::Unary
+                 : e.kind == ast::ExprKind::Binary ? rt::SignalExpr::Binary
+                                                   : rt::SignalExpr::Call;
+      out.op = e.kind == ast::ExprKind::Conditional ? "cond" : e.op;
+      for (const ast::ExprPtr &a : e.args) {
+        auto arg = signalExpr(*a);
+        if (!arg)
+          return std::nullopt;
+        out.args.push_back(std::move(*arg));
+      }
+      return out;
+    }
+    case ast::ExprKind::Call: {
+      if (e.name == "mean" || e.name == "sum" || e.name == "count")
+        return statistic(e);
+      static const std::set<std::string> functions = {
+          "exp", "log", "sqrt", "abs", "tanh", "min", "max", "clip"};
+      if (!functions.count(e.name)) {
+        sema.error(e.loc, "'" + e.name +
+                              "' is not available in 'at' and "
+                              "'every' (use mean, sum, count, exp, log, sqrt, "
+                              "abs, tanh, min, max, clip)");
+        return std::nullopt;
+      }
+      out.kind = rt::SignalExpr::Call;
+      out.op = e.name;
+      for (const ast::ExprPtr &a : e.args) {
+        auto arg = signalExpr(*a);
+        if (!arg)
+          return std::nullopt;
+        out.args.push_back(std::move(*arg));
+      }
+      return out;
+    }
+    default:
+      sema.error(e.loc, "this is not a value a signal can take");
+      return std::nullopt;
+    }
+  }
+
+  std::optional<rt::SignalExpr> statistic(const ast::Expr &e) {
+    if (e.args.size() != 1 || e.args[0]->kind != ast::ExprKind::Member) {
+      sema.error(e.loc, "'" + e.name + "' takes one population's variable: '" +
+                            e.name + "(pop.x)'");
+      return std::nullopt;
+    }
+    const ast::Expr &arg = *e.args[0];
+    ast::PopRef ref;
+    ref.name = arg.name;
+    ref.loc = arg.loc;
+    auto slice = resolvePopRef(ref);
+    if (!slice)
+      return std::nullopt;
+    rt::SignalExpr out;
+    out.index = slice->pop;
+    out.begin = slice->begin;
+    out.end = slice->end;
+    const PopulationPlan &pop = plan.populations[slice->pop];
+    if (e.name == "count") {
+      if (arg.member != "spikes") {
+        sema.error(arg.loc,
+                   "'count' counts spikes: 'count(" + arg.name + ".spikes)'");
+        return std::nullopt;
+      }
+      out.kind = rt::SignalExpr::Count;
+      return out;
+    }
+    bool found = pop.stream && arg.member == "r";
+    if (pop.instance.model) {
+      for (const ast::VarDecl &v : pop.instance.model->vars)
+        found |= v.name == arg.member;
+      for (const ast::InputDecl &in : pop.instance.model->inputs)
+        found |= in.name == arg.member;
+    }
+    if (!found) {
+      sema.error(arg.loc, "population '" + pop.name + "' has no variable '" +
+                              arg.member + "'");
+      return std::nullopt;
+    }
+    out.kind = e.name == "mean" ? rt::SignalExpr::Mean : rt::SignalExpr::Sum;
+    out.field = arg.member;
+    return out;
   }
 
   void addSignalSet(const ast::Stmt &stmt, std::vector<ScheduleAction> &out) {

@@ -493,6 +493,24 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     if (failed(status))
       return failure();
   }
+  for (auto onEnd : pop.getBody().front().getOps<OnEndOp>()) {
+    std::string kind = ("on_end_" + onEnd.getPhase()).str();
+    KernelBuilder k(module, pop, kind, /*noAlias=*/true);
+    k.setDomain("neurons");
+    k.setParallel();
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value i) {
+      Element e{i,
+                {},
+                {},
+                counterOf(k.builder(), k.loc(), i),
+                streamId((name + "." + kind).str())};
+      if (failed(k.lowerBlock(onEnd.getBody().front(), e, {})))
+        status = failure();
+    });
+    if (failed(status))
+      return failure();
+  }
   auto stepStage = findStage<StepOp>(pop);
   auto spike = findStage<SpikeOp>(pop);
   auto reset = findStage<ResetOp>(pop);
@@ -705,6 +723,10 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       return failure();
   if (auto transmit = findStage<TransmitOp>(proj))
     if (failed(overSynapses(transmit.getBody(), "transmit", false)))
+      return failure();
+  for (auto onEnd : proj.getBody().front().getOps<OnEndOp>())
+    if (failed(overSynapses(onEnd.getBody(),
+                            ("on_end_" + onEnd.getPhase()).str(), false)))
       return failure();
   // Learning stages and the sums between them, in program order.
   for (Operation &op : proj.getBody().front()) {

@@ -249,3 +249,38 @@ hebb.population @a size 4 model "M" {
     }
   }
 }
+
+// -----
+
+hebb.population @p size 2 model "Unit" {
+  hebb.field @s : f32 "element"
+  // expected-error @+1 {{'hebb.init' op only a projection's stages have a scope}}
+  hebb.init over "pre" {
+  }
+}
+
+// -----
+
+hebb.population @p size 2 model "Unit" {
+  hebb.field @s : f32 "element"
+}
+hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 {
+  hebb.field @w : f32 "element"
+  // expected-error @+1 {{'hebb.learn' op scope must be pre, post or proj, not 'neuron'}}
+  hebb.learn over "neuron" {
+  }
+}
+
+// -----
+
+hebb.population @p size 2 model "Unit" {
+  hebb.field @s : f32 "element"
+}
+hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 {
+  hebb.field @w : f32 "element"
+  // expected-error @+1 {{'hebb.reduce' op sums into pre or post neurons, not 'proj'}}
+  hebb.reduce "w" into "proj" {
+    %w = hebb.get "self" "w" : f32
+    hebb.yield %w : f32
+  }
+}

@@ -12,6 +12,7 @@
 #include "hebb/Frontend/AST.h"
 #include "hebb/Frontend/Diagnostics.h"
 #include "hebb/Frontend/Units.h"
+#include "hebb/runtime/Network.h"
 
 #include <map>
 #include <memory>
@@ -88,10 +89,10 @@ struct RecordPlan {
 
 /// The flattened schedule: run a number of steps, or set a signal.
 struct ScheduleAction {
-  enum Kind { Run, SetSignal };
+  enum Kind { Run, SetSignal, EndPhase };
   Kind kind = Run;
   int64_t steps = 0;
-  std::string signal;
+  std::string signal; // SetSignal; EndPhase: the phase's name
   double value = 0;
 };
 
@@ -106,6 +107,8 @@ struct NetworkPlan {
   std::vector<RecordPlan> records;
   std::vector<std::pair<std::string, double>> signals;
   std::vector<ScheduleAction> schedule;
+  /// `at` and `every` blocks, in the runtime's form.
+  std::vector<rt::SignalUpdate> signalUpdates;
   int64_t totalSteps() const;
 };
 

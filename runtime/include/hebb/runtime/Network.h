@@ -77,6 +77,8 @@ struct PopulationSpec {
   std::vector<FieldSpec> fields;
   std::vector<ParamSpec> params;
   std::optional<KernelSpec> init, step;
+  /// `on end <phase>` kernels, by phase name.
+  std::vector<std::pair<std::string, KernelSpec>> onEnd;
   std::optional<StreamSpec> stream;
   bool spiking = false; // has a spike condition
 };
@@ -106,6 +108,7 @@ struct ProjectionSpec {
   /// synapses between learning stages), then @pre, @post and @proj state.
   std::vector<KernelSpec> init, learn;
   std::optional<KernelSpec> onPre, onPost, transmit;
+  std::vector<std::pair<std::string, KernelSpec>> onEnd;
 };
 
 struct RecordSpec {
@@ -118,11 +121,35 @@ struct RecordSpec {
   std::string label;
 };
 
+/// A value a network computes for a signal: constants, other signals, and
+/// statistics of the network (`mean(pop.x)`, `sum(pop.x)`,
+/// `count(pop.spikes)`: the spikes since the expression was last
+/// evaluated), combined with arithmetic and a few functions.
+struct SignalExpr {
+  enum Kind { Constant, Signal, Mean, Sum, Count, Unary, Binary, Call };
+  Kind kind = Constant;
+  double value = 0;  // Constant
+  int index = -1;    // Signal: signal index; Mean/Sum/Count: population
+  std::string field; // Mean, Sum
+  int64_t begin = 0, end = 0; // Mean/Sum/Count: neurons of the population
+  std::string op;             // Unary: "-"; Binary: + - * / < > ...; Call: name
+  std::vector<SignalExpr> args;
+};
+
+/// `name = value` on a signal: at one step (`at`), or every `everySteps`
+/// steps after it (`every`).
+struct SignalUpdate {
+  int signal = -1;
+  SignalExpr value;
+  int64_t step = 0;       // at
+  int64_t everySteps = 0; // every (0: once, at `step`)
+};
+
 struct ScheduleStep {
-  enum Kind { Run, SetSignal };
+  enum Kind { Run, SetSignal, EndPhase };
   Kind kind = Run;
   int64_t steps = 0;
-  std::string signal;
+  std::string signal; // SetSignal; EndPhase: the phase's name
   double value = 0;
 };
 
@@ -135,6 +162,7 @@ struct NetworkSpec {
   std::vector<ProjectionSpec> projections;
   std::vector<RecordSpec> records;
   std::vector<std::pair<std::string, double>> signals;
+  std::vector<SignalUpdate> signalUpdates;
   std::vector<ScheduleStep> schedule;
 };
 
@@ -196,6 +224,9 @@ public:
   int64_t spikeCount(int pop) const;
   const Connectivity &connectivity(int proj) const;
   void setSignal(const std::string &name, double value);
+  double signal(const std::string &name) const;
+  /// Runs the `on end <phase>` handlers of every model.
+  void endPhase(const std::string &phase);
   /// Splits neuron updates and learning over `threads` threads (1: none).
   /// Results are the same for any number of threads.
   void setThreads(unsigned threads);
@@ -205,6 +236,8 @@ private:
   const Buffer &recordedField(const RecordSpec &r) const;
   /// Samples the state records due at `step` (steps completed).
   void sampleRecords(int64_t step);
+  double evaluate(const SignalExpr &e, size_t update);
+  void applySignalUpdates(bool afterStep);
 
   NetworkSpec spec;
   std::unique_ptr<Impl> impl;

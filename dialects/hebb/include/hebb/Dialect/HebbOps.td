@@ -124,6 +124,21 @@ def Hebb_TransmitOp : Hebb_StageOp<"transmit",
 def Hebb_LearnOp : Hebb_StageOp<"learn",
     "Learning: the other statements of `update` and clock-driven ODEs">;
 
+def Hebb_OnEndOp : Hebb_Op<"on_end",
+    [SingleBlockImplicitTerminator<"YieldOp">,
+     HasParent<"PopulationOp, ProjectionOp">]> {
+  let summary = "Runs for every element when a phase of the schedule ends";
+  let description = [{
+    `on end free { ... }` in a model: after the schedule's phase `phase`
+    has run, every neuron (or synapse) runs the body once. Two-phase rules
+    snapshot the free state here and apply their update at the end of the
+    nudged phase.
+  }];
+  let arguments = (ins StrAttr:$phase);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$phase attr-dict-with-keyword $body";
+}
+
 def Hebb_ReduceOp : Hebb_Op<"reduce", [HasParent<"ProjectionOp">]> {
   let summary = "Sums a per-synapse value over each neuron's synapses";
   let description = [{
