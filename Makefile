@@ -5,7 +5,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 # Paths relative to the checkout let ccache reuse objects across clones.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test build setup configure clean
+.PHONY: run test build setup configure clean bench bench-setup
 
 run: build
 	$(BUILD)/bin/hebb run examples/song2000.hebb --out out/song2000
@@ -25,6 +25,14 @@ configure: setup
 
 setup:
 	@scripts/setup.sh
+
+# Side-by-side benchmarks against Brian2 and PyTorch (bench/README.md);
+# BENCH_FLAGS=--repeat 1 for a quick pass.
+bench: build bench-setup
+	/usr/bin/python3 bench/run.py $(BENCH_FLAGS)
+
+bench-setup:
+	@bench/setup.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -141,6 +141,10 @@ static const char *kLLVMPipeline =
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
     "convert-ub-to-llvm,reconcile-unrealized-casts";
 
+bool hebb::explainIntegration(mlir::ModuleOp module) {
+  return runPipeline(module, "hebb-integrate-odes{explain=true}");
+}
+
 bool hebb::lowerHebbToLoops(mlir::ModuleOp module) {
   return runPipeline(module, kHebbPipeline) &&
          runPipeline(module, kLowerPipeline);

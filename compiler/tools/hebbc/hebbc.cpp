@@ -53,6 +53,11 @@ static cl::list<std::string> settings("set",
                                       cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level (0-3)"),
                                   cl::Prefix, cl::init(3), cl::cat(category));
+static cl::opt<bool> explain(
+    "explain-integration",
+    cl::desc("Print the integration method chosen for each equation and its "
+             "discrete update"),
+    cl::cat(category));
 static cl::opt<std::string> precision("precision",
                                       cl::desc("Floating point: f32 or f64"),
                                       cl::init("f32"), cl::cat(category));
@@ -168,6 +173,10 @@ int run() {
     module->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
     output.stream() << text;
   };
+  if (explain) {
+    // The remarks print as notes at each equation.
+    return explainIntegration(*module) ? 0 : 1;
+  }
   if (emit == EmitStage::Hebb) {
     printModule();
   } else {

@@ -39,8 +39,8 @@ constexpr int kExpTaylorTerms = 8;
 
 class OdeIntegrator {
 public:
-  OdeIntegrator(OpBuilder &b, OdesOp odes)
-      : b(b), odes(odes), l(odes.getLoc()) {}
+  OdeIntegrator(OpBuilder &b, OdesOp odes, bool explain)
+      : b(b), odes(odes), l(odes.getLoc()), explain(explain) {}
 
   LogicalResult run() {
     Block &body = odes.getBody().front();
@@ -102,6 +102,9 @@ public:
       methods[i] = exact ? "exact" : ownLinear ? "exp_euler" : "rk4";
     }
 
+    if (explain)
+      explainMethods(methods, f0, linear, ownLinear, coupled);
+
     SmallVector<Value> next(n);
     SmallVector<unsigned> exactVars, rk2Vars, rk4Vars;
     for (unsigned i = 0; i < n; ++i) {
@@ -151,6 +154,77 @@ private:
   OpBuilder &b;
   OdesOp odes;
   Location l;
+  bool explain;
+
+  /// A remark at each equation: the method, why, and the discrete update.
+  void explainMethods(ArrayRef<std::string> methods, const RhsEvaluation &f0,
+                      bool linear, bool ownLinear, bool coupled) {
+    Operation *owner = odes->getParentOfType<PopulationOp>();
+    if (!owner)
+      owner = odes->getParentOfType<ProjectionOp>();
+    std::string who;
+    if (auto pop = dyn_cast_or_null<PopulationOp>(owner))
+      who = (pop.getSymName() + " (" + pop.getModel() + ")").str();
+    else if (auto proj = dyn_cast_or_null<ProjectionOp>(owner))
+      who = (proj.getSymName() + " (" + proj.getModel() + ")").str();
+    unsigned n = methods.size();
+    for (unsigned i = 0; i < n; ++i) {
+      std::string x = varName(i), rhs = formatValue(f0.rhs[i]);
+      std::string a = jac[i][i] ? formatValue(jac[i][i]) : "0";
+      std::string why, update;
+      const std::string &m = methods[i];
+      bool automatic =
+          cast<StringAttr>(odes.getMethods()[i]).getValue() == "auto";
+      if (m == "exact") {
+        why = automatic ? "exact, since the system is linear with constant "
+                          "coefficients"
+                        : "exact, as asked";
+        bool mine = false;
+        for (unsigned j = 0; j < n; ++j)
+          mine |= j != i && jac[i][j] && methods[j] == "exact";
+        if (coupled && mine) {
+          std::string row;
+          for (unsigned j = 0; j < n; ++j)
+            if (methods[j] == "exact")
+              row += (row.empty() ? "" : ", ") + varName(j) + ": " +
+                     (jac[i][j] ? formatValue(jac[i][j]) : "0");
+          update = x + " <- (Phi x + Gamma (f - M x))_" + x +
+                   " with [[Phi, Gamma], [0, I]] = exp([[M, I], [0, 0]] dt), "
+                   "row " +
+                   x + " of M = {" + row + "}";
+        } else {
+          update =
+              x + " <- " + x + " + f dt (exp(a dt) - 1) / (a dt), a = " + a;
+        }
+      } else if (m == "exp_euler") {
+        why = automatic ? std::string(linear ? ""
+                                             : "the system is not "
+                                               "linear, but ") +
+                              "each equation is linear in its own variable: "
+                              "exponential Euler"
+                        : "exponential Euler, as asked";
+        update = x + " <- " + x + " + f dt (exp(a dt) - 1) / (a dt), a = " + a +
+                 ", frozen at the start of the step";
+      } else if (m == "euler") {
+        why = "explicit Euler, as asked";
+        update = x + " <- " + x + " + dt f";
+      } else if (m == "rk2") {
+        why = "second-order Runge-Kutta (midpoint), as asked";
+        update = x + " <- " + x + " + dt f(" + x + " + dt/2 f)";
+      } else {
+        why = automatic ? std::string(ownLinear ? ""
+                                                : "an equation is "
+                                                  "not linear in its "
+                                                  "own variable: ") +
+                              "classical Runge-Kutta (RK4)"
+                        : "classical Runge-Kutta (RK4), as asked";
+        update = x + " <- " + x + " + dt/6 (k1 + 2 k2 + 2 k3 + k4)";
+      }
+      mlir::emitRemark(odes.getBody().front().getArgument(i).getLoc())
+          << who << ": d" << x << "/dt = " << rhs << "; " << why << "; "
+          << update;
+    }
+  }
   FloatType ft;
   SmallVector<Value> x;
   Value dt;
@@ -338,20 +412,43 @@ private:
   }
 };
 
+/// `: event` equations are left to hebb-lazy-event-traces; say so.
+void explainEvents(OdesOp odes) {
+  auto proj = odes->getParentOfType<ProjectionOp>();
+  std::string who =
+      proj ? (proj.getSymName() + " (" + proj.getModel() + ")").str() : "";
+  Block &body = odes.getBody().front();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  for (unsigned i = 0; i < body.getNumArguments(); ++i) {
+    std::string x = cast<StringAttr>(odes.getVars()[i]).getValue().str();
+    mlir::emitRemark(body.getArgument(i).getLoc())
+        << who << ": d" << x << "/dt = " << formatValue(yield.getValues()[i])
+        << "; event-driven: not stepped, but brought up to date exactly "
+           "when a spike handler runs, over the time T since the synapse's "
+           "last event; "
+        << x << " <- " << x << " exp(a T) + b T (exp(a T) - 1) / (a T) for d"
+        << x << "/dt = a " << x << " + b";
+  }
+}
+
 struct IntegrateOdesPass
     : public mlir::hebb::impl::HebbIntegrateOdesBase<IntegrateOdesPass> {
+  using HebbIntegrateOdesBase::HebbIntegrateOdesBase;
+
   void runOnOperation() override {
     SmallVector<OdesOp> systems;
-    getOperation()->walk([&](OdesOp op) {
+    getOperation()->walk([&](OdesOp op) { systems.push_back(op); });
+    for (OdesOp op : systems) {
       bool allEvent = llvm::all_of(op.getMethods(), [](Attribute m) {
         return cast<StringAttr>(m).getValue() == "event";
       });
-      if (!allEvent)
-        systems.push_back(op);
-    });
-    for (OdesOp op : systems) {
+      if (allEvent) {
+        if (explain)
+          explainEvents(op);
+        continue;
+      }
       OpBuilder b(op);
-      OdeIntegrator integrator(b, op);
+      OdeIntegrator integrator(b, op, explain);
       if (failed(integrator.run()))
         return signalPassFailure();
       op.erase();

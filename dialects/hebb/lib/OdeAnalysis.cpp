@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::hebb;
@@ -206,3 +208,83 @@ bool mlir::hebb::isElementInvariant(Value value) {
 bool mlir::hebb::isTimeInvariant(Value value) {
   return onlyReads(value, /*allowSignals=*/false);
 }
+
+static std::string formatNumber(double v) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::format("%g", v);
+  return text;
+}
+
+static std::string formatRec(Value value, int depth) {
+  if (depth > 64)
+    return "...";
+  Operation *def = value.getDefiningOp();
+  if (!def) {
+    // A variable of a hebb.odes system.
+    auto arg = cast<BlockArgument>(value);
+    if (auto odes = dyn_cast<OdesOp>(arg.getOwner()->getParentOp()))
+      return cast<StringAttr>(odes.getVars()[arg.getArgNumber()])
+          .getValue()
+          .str();
+    return "?";
+  }
+  auto operand = [&](unsigned i) {
+    return formatRec(def->getOperand(i), depth + 1);
+  };
+  auto binary = [&](StringRef op) {
+    return "(" + operand(0) + " " + op.str() + " " + operand(1) + ")";
+  };
+  if (auto c = dyn_cast<arith::ConstantOp>(def)) {
+    if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+      return formatNumber(f.getValueAsDouble());
+    return "const";
+  }
+  if (auto get = dyn_cast<GetOp>(def))
+    return get.getScope() == "self"
+               ? get.getField().str()
+               : (get.getScope() + "." + get.getField()).str();
+  if (auto param = dyn_cast<ParamGetOp>(def))
+    return param.getParam().str();
+  if (auto signal = dyn_cast<SignalOp>(def))
+    return signal.getName().str();
+  if (isa<DtOp>(def))
+    return "dt";
+  if (isa<TimeOp>(def))
+    return "t";
+  if (auto index = dyn_cast<IndexOp>(def))
+    return index.getScope() == "self" ? "index"
+                                      : (index.getScope() + ".index").str();
+  if (auto rand = dyn_cast<RandOp>(def))
+    return rand.getDistribution() == "uniform" ? "rand()" : "randn()";
+  if (isa<arith::AddFOp>(def))
+    return binary("+");
+  if (isa<arith::SubFOp>(def))
+    return binary("-");
+  if (isa<arith::MulFOp>(def))
+    return binary("*");
+  if (isa<arith::DivFOp>(def))
+    return binary("/");
+  if (isa<arith::NegFOp>(def))
+    return "-" + operand(0);
+  if (isa<arith::ExtFOp, arith::TruncFOp>(def))
+    return operand(0);
+  if (isa<arith::MaximumFOp>(def))
+    return "max(" + operand(0) + ", " + operand(1) + ")";
+  if (isa<arith::MinimumFOp>(def))
+    return "min(" + operand(0) + ", " + operand(1) + ")";
+  if (isa<arith::SelectOp>(def))
+    return "(" + operand(0) + " ? " + operand(1) + " : " + operand(2) + ")";
+  if (auto cmp = dyn_cast<arith::CmpFOp>(def))
+    return "(" + operand(0) + " " +
+           arith::stringifyCmpFPredicate(cmp.getPredicate()).str() + " " +
+           operand(1) + ")";
+  if (isa<math::PowFOp>(def))
+    return binary("^");
+  if (def->getDialect() && def->getDialect()->getNamespace() == "math" &&
+      def->getNumOperands() == 1)
+    return def->getName().stripDialect().str() + "(" + operand(0) + ")";
+  return def->getName().getStringRef().str();
+}
+
+std::string mlir::hebb::formatValue(Value value) { return formatRec(value, 0); }

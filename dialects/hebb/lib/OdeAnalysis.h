@@ -34,6 +34,10 @@ RhsEvaluation evaluateRhs(OpBuilder &builder, OdesOp odes, ValueRange state);
 FailureOr<SmallVector<Value>>
 differentiate(OpBuilder &builder, const RhsEvaluation &eval, Value seed);
 
+/// The computation of `value` as infix text, for people: state and
+/// parameters by name (`(v_rest - v) / tau_m`).
+std::string formatValue(Value value);
+
 /// Whether `value` is computed from any value in `leaves`.
 bool dependsOnAny(Value value, const llvm::DenseSet<Value> &leaves);
 

@@ -57,6 +57,10 @@ private:
 /// Reports errors through the MLIR context's diagnostic handler.
 bool lowerHebbToLoops(mlir::ModuleOp module);
 
+/// Runs hebb-integrate-odes with remarks that explain each equation's method
+/// and discrete update (`hebbc --explain-integration`).
+bool explainIntegration(mlir::ModuleOp module);
+
 /// Lowers a loop-level module to the LLVM dialect.
 bool lowerLoopsToLLVM(mlir::ModuleOp module);
 

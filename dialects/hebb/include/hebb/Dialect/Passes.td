@@ -14,8 +14,14 @@ def HebbIntegrateOdes : Pass<"hebb-integrate-odes"> {
     where the equations are decoupled), a system whose equations are each
     linear in their own variable by exponential Euler, anything else by RK4,
     unless a method is given. Equations marked `event` are left to
-    hebb-lazy-event-traces.
+    hebb-lazy-event-traces. With `explain`, a remark at each equation says
+    which method was chosen, why, and the discrete update
+    (`hebbc --explain-integration`).
   }];
+  let options = [
+    Option<"explain", "explain", "bool", "false",
+           "Emit a remark per equation with its method and update">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect"];
 }
