@@ -169,6 +169,8 @@ struct PopulationState {
   NpyArray streamData;
   std::vector<float> streamRows; // (T, N) as float
   int64_t streamRowCount = 0;
+  int64_t streamEpoch = -1;         // the epoch `streamOrder` is for
+  std::vector<int64_t> streamOrder; // shuffle: this epoch's row order
 };
 
 struct ProjectionState {
@@ -182,6 +184,26 @@ struct ProjectionState {
   KernelCall onPre, onPost, transmit;
   std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
 };
+
+/// Fisher-Yates with Philox draws keyed by the seed, the population and the
+/// epoch: every epoch its own permutation, the same on every run.
+std::vector<int64_t> shuffledRows(int64_t rows, int64_t epoch,
+                                  const std::string &population,
+                                  uint64_t seed) {
+  std::vector<int64_t> order(rows);
+  for (int64_t i = 0; i < rows; ++i)
+    order[i] = i;
+  uint32_t stream = streamId(population + ".shuffle");
+  for (int64_t i = rows - 1; i > 0; --i) {
+    std::array<uint32_t, 4> w =
+        philoxAt(static_cast<uint32_t>(seed), stream,
+                 static_cast<uint32_t>(epoch), static_cast<uint64_t>(i), 0);
+    uint64_t bits = (uint64_t(w[0]) << 32) | w[1];
+    int64_t j = static_cast<int64_t>(bits % uint64_t(i + 1));
+    std::swap(order[i], order[j]);
+  }
+  return order;
+}
 
 Buffer intBuffer(const std::vector<uint32_t> &values) {
   Buffer b(std::max<size_t>(1, values.size()), sizeof(uint32_t));
@@ -251,8 +273,6 @@ Network::Network(NetworkSpec specIn)
       std::vector<double> values = a.toDoubles();
       st.streamRows.assign(values.begin(), values.end());
       st.streamRowCount = a.shape[0];
-      if (ps.stream->shuffle)
-        throw RuntimeError("Stream(shuffle = true) is not supported yet");
     }
   }
 
@@ -556,7 +576,17 @@ void Network::step() {
     const PopulationSpec &ps = spec.populations[k];
     st.spikesNow.clear();
     if (ps.stream) {
-      int64_t row = (n / ps.stream->everySteps) % st.streamRowCount;
+      int64_t sample = n / ps.stream->everySteps;
+      int64_t row = sample % st.streamRowCount;
+      if (ps.stream->shuffle) {
+        int64_t epoch = sample / st.streamRowCount;
+        if (epoch != st.streamEpoch) {
+          st.streamOrder =
+              shuffledRows(st.streamRowCount, epoch, ps.name, spec.seed);
+          st.streamEpoch = epoch;
+        }
+        row = st.streamOrder[row];
+      }
       Buffer &r = st.fields.at("r");
       const float *src = st.streamRows.data() + row * ps.size;
       if (r.elementSize() == 4)

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace hebb::test;
@@ -250,4 +251,32 @@ TEST(Language, PhasesOnEndAtAndEvery) {
     EXPECT_NEAR(seen[(k + 1) * 3], mean, 1e-6) << "sample " << k;
     EXPECT_NEAR(seen[k * 3], k == 100 ? 0.0 : seen[(k - 1) * 3], 1e-12);
   }
+}
+
+// Stream(shuffle = true) presents every row once per epoch, in an order
+// that changes from epoch to epoch; without shuffle, rows come in order.
+TEST(Language, StreamShufflesRowsEachEpoch) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/shuffle.hebb"), "shuffle");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto ordered = loadDoubles(outPath("shuffle", "ordered_r.npy"));
+  auto shuffled = loadDoubles(outPath("shuffle", "shuffled_r.npy"));
+  ASSERT_EQ(shuffled.size(), 101u);
+  // Sample k (k >= 1) holds the row presented in step k - 1.
+  std::vector<std::vector<double>> epochs(2);
+  for (int k = 1; k <= 100; ++k) {
+    EXPECT_EQ(ordered[k], (k - 1) % 50);
+    epochs[(k - 1) / 50].push_back(shuffled[k]);
+  }
+  for (std::vector<double> epoch : epochs) {
+    std::vector<double> sorted = epoch;
+    std::sort(sorted.begin(), sorted.end());
+    for (int i = 0; i < 50; ++i)
+      EXPECT_EQ(sorted[i], i);
+    int inPlace = 0;
+    for (int i = 0; i < 50; ++i)
+      inPlace += epoch[i] == i;
+    EXPECT_LT(inPlace, 10);
+  }
+  EXPECT_NE(epochs[0], epochs[1]);
 }

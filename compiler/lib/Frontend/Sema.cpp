@@ -4,6 +4,7 @@
 #include "hebb/Frontend/Parser.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -1122,6 +1123,7 @@ public:
       addRecord(r);
     for (const ast::ScheduleItem &item : net.schedule)
       addSchedule(item, plan.schedule);
+    checkPhases(net);
     if (sema.diags.numErrors() != before)
       return std::nullopt;
     return std::move(plan);
@@ -1316,6 +1318,10 @@ private:
           file = fs::path(sema.sources.path(p.loc.file)).parent_path() / file;
         stream.file = file.string();
         haveFile = true;
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec))
+          sema.error(a.value->loc, "cannot find '" + a.value->name + "' (" +
+                                       file.string() + ")");
       } else if (a.name == "every") {
         if (auto s = steps(*a.value, "'every'"))
           stream.everySteps = std::max<int64_t>(1, *s);
@@ -1431,11 +1437,27 @@ private:
         if (file.is_relative())
           file = fs::path(sema.sources.path(p.loc.file)).parent_path() / file;
         proj.connectFile = file.string();
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec))
+          sema.error(p.connect.loc, "cannot find '" + p.connect.file + "' (" +
+                                        file.string() + ")");
       }
+      checkDegree(p, proj);
     }
     if (p.delay) {
       if (auto d = steps(*p.delay, "'delay'")) {
         proj.delaySteps = std::max<int64_t>(1, *d);
+        auto exact = constant(*p.delay);
+        double n = exact ? exact->value / plan.dt : 0;
+        if (exact && std::fabs(n - std::llround(n)) > 1e-6)
+          sema.diags.warning(
+              p.delay->loc, "the delay is not a whole number of steps; "
+                            "rounded to " +
+                                std::to_string(proj.delaySteps) + " steps (" +
+                                formatSeconds(proj.delaySteps * plan.dt) + ")");
+        else if (*d < 1)
+          sema.diags.warning(p.delay->loc,
+                             "a delay is at least one step; using one");
       }
     }
     for (const ast::NamedArg &s : p.settings)
@@ -1464,6 +1486,63 @@ private:
       }
     }
     return ok;
+  }
+
+  static std::string formatSeconds(double s) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%g ms", s * 1e3);
+    return text;
+  }
+
+  /// in_degree and out_degree draw k distinct partners: k must be a whole
+  /// number no larger than the other side.
+  void checkDegree(const ast::Projection &p, const ProjectionPlan &proj) {
+    bool in = proj.connect == ast::ConnectKind::InDegree;
+    if (!in && proj.connect != ast::ConnectKind::OutDegree)
+      return;
+    if (proj.pre.pop < 0 || proj.post.pop < 0 || !p.connect.value)
+      return;
+    int64_t available = in ? proj.pre.size() : proj.post.size();
+    double k = proj.connectValue;
+    if (k < 0 || k != std::floor(k))
+      sema.error(p.connect.value->loc,
+                 std::string(in ? "in_degree" : "out_degree") +
+                     " must be a whole number of "
+                     "synapses");
+    else if (k > available)
+      sema.error(p.connect.value->loc,
+                 std::string(in ? "in_degree" : "out_degree") + " = " +
+                     std::to_string(static_cast<int64_t>(k)) +
+                     " is more than the " + std::to_string(available) +
+                     (in ? " presynaptic" : " postsynaptic") +
+                     " neurons there are");
+  }
+
+  /// `on end <phase>` of a model used here needs that phase in the
+  /// schedule.
+  void checkPhases(const ast::Network &net) {
+    std::set<std::string> phases;
+    std::function<void(const std::vector<ast::ScheduleItem> &)> collect =
+        [&](const std::vector<ast::ScheduleItem> &items) {
+          for (const ast::ScheduleItem &item : items) {
+            if (item.kind == ast::ScheduleKind::Phase)
+              phases.insert(item.name);
+            collect(item.body);
+          }
+        };
+    collect(net.schedule);
+    std::set<const ast::Model *> models;
+    for (const PopulationPlan &pop : plan.populations)
+      if (pop.instance.model)
+        models.insert(pop.instance.model);
+    for (const ProjectionPlan &proj : plan.projections)
+      if (proj.instance.model)
+        models.insert(proj.instance.model);
+    for (const ast::Model *m : models)
+      for (const ast::Handler &h : m->handlers)
+        if (h.kind == ast::HandlerKind::End && !phases.count(h.phase))
+          sema.error(h.loc, "'on end " + h.phase + "': network '" + plan.name +
+                                "' has no phase named '" + h.phase + "'");
   }
 
   bool checkSynapseAgainst(const ast::Projection &p, ProjectionPlan &proj) {
