@@ -82,3 +82,41 @@ TEST(Examples, OjaFindsThePrincipalComponent) {
   }
   EXPECT_LT(std::fabs(dot0) / std::sqrt(norm0 * topNorm), 0.9);
 }
+
+// Contrastive Hebbian learning with a free and a nudged phase per sample:
+// the weights converge to the matrix that maps inputs to targets, and the
+// free phase's output error shrinks.
+TEST(Examples, ContrastiveHebbianLearnsTheMapping) {
+  CommandResult r =
+      hebbRun(sourcePath("examples/contrastive_hebbian.hebb"), "chl");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  hebb::rt::NpyArray w = hebb::rt::readNpy(outPath("chl", "syn_w.npy"));
+  ASSERT_EQ(w.shape, (std::vector<int64_t>{9, 8}));
+  std::vector<double> all = w.toDoubles();
+  std::vector<double> a =
+      loadDoubles(sourcePath("examples/data/chl_a.npy")); // (2, 4)
+  auto pre = loadDoubles(outPath("chl", "syn_pre.npy"));
+  auto post = loadDoubles(outPath("chl", "syn_post.npy"));
+  double first = 0, last = 0;
+  for (int s = 0; s < 8; ++s) {
+    double target = a[static_cast<int>(post[s]) * 4 + static_cast<int>(pre[s])];
+    first = std::max(first, std::fabs(all[s] - target));
+    last = std::max(last, std::fabs(all[8 * 8 + s] - target));
+  }
+  EXPECT_GT(first, 0.3);
+  EXPECT_LT(last, 0.01);
+
+  // The free-phase snapshot of sample k is taken at the end of its free
+  // phase (sampled every 20 ms, at the end of the sample's two phases).
+  auto free = loadDoubles(outPath("chl", "y_r_free.npy"));
+  auto targets = loadDoubles(sourcePath("examples/data/chl_y.npy"));
+  ASSERT_EQ(free.size(), 401u * 2);
+  auto error = [&](int from, int to) {
+    double sum = 0;
+    for (int k = from; k < to; ++k)
+      for (int j = 0; j < 2; ++j)
+        sum += std::pow(free[(k + 1) * 2 + j] - targets[k * 2 + j], 2);
+    return sum / (to - from);
+  };
+  EXPECT_LT(error(350, 400), 0.01 * error(0, 20));
+}

@@ -97,7 +97,7 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
                   proj.name.c_str(), network.numSynapses(static_cast<int>(k)),
                   proj.model.c_str());
     os << line;
-    bool plastic = !proj.learn.empty() || proj.onPost;
+    bool plastic = !proj.learn.empty() || proj.onPost || !proj.onEnd.empty();
     for (const rt::FieldSpec &f : proj.fields) {
       if (f.name != "w" || (!plastic && !proj.onPre))
         continue;
