@@ -280,3 +280,50 @@ TEST(Language, StreamShufflesRowsEachEpoch) {
   }
   EXPECT_NE(epochs[0], epochs[1]);
 }
+
+// in_degree, out_degree, from a file, no_self; a 25-step delay; and
+// `constrain w sign`: weights stop at zero instead of changing sign.
+TEST(Language, ConnectionRulesDelaysAndSignConstraints) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/network_features.hebb"), "features");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto count = [](const std::vector<double> &index, int n) {
+    std::vector<int> c(n, 0);
+    for (double i : index)
+      c[static_cast<int>(i)]++;
+    return c;
+  };
+  EXPECT_EQ(count(loadDoubles(outPath("features", "indeg_post.npy")), 5),
+            std::vector<int>(5, 3));
+  EXPECT_EQ(count(loadDoubles(outPath("features", "outdeg_pre.npy")), 10),
+            std::vector<int>(10, 2));
+  EXPECT_EQ(loadDoubles(outPath("features", "listed_pre.npy")),
+            (std::vector<double>{0, 2, 3, 3}));
+  EXPECT_EQ(loadDoubles(outPath("features", "listed_post.npy")),
+            (std::vector<double>{1, 0, 3, 4}));
+  auto loopPre = loadDoubles(outPath("features", "loops_pre.npy"));
+  auto loopPost = loadDoubles(outPath("features", "loops_post.npy"));
+  ASSERT_EQ(loopPre.size(), 90u);
+  for (size_t s = 0; s < loopPre.size(); ++s)
+    EXPECT_NE(loopPre[s], loopPost[s]);
+
+  // The pulse at 5 ms (step 50) arrives 2.5 ms later, in step 75.
+  auto got = loadDoubles(outPath("features", "dst_0_1_got.npy"));
+  ASSERT_EQ(got.size(), 101u);
+  for (int k = 0; k <= 100; ++k)
+    EXPECT_EQ(got[k], k >= 76 ? 1.0 : 0.0) << "sample " << k;
+
+  hebb::rt::NpyArray w = hebb::rt::readNpy(outPath("features", "dale_w.npy"));
+  std::vector<double> dale = w.toDoubles();
+  int64_t n = w.shape[1], last = w.shape[0] - 1;
+  int positive = 0;
+  for (int64_t s = 0; s < n; ++s) {
+    if (dale[s] > 0) {
+      ++positive;
+      EXPECT_EQ(dale[last * n + s], 0.0); // stopped at zero
+    } else {
+      EXPECT_LT(dale[last * n + s], dale[s]); // free to grow more negative
+    }
+  }
+  EXPECT_GT(positive, 10);
+}
