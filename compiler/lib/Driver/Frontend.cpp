@@ -25,8 +25,8 @@ std::vector<std::string> hebb::importSearchPath() {
   return path;
 }
 
-std::optional<std::pair<std::string, double>>
-hebb::parseSetting(const std::string &text, std::string &error) {
+std::optional<Setting> hebb::parseSetting(const std::string &text,
+                                          std::string &error) {
   size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
     error = "--set needs name=value, not '" + text + "'";
@@ -44,13 +44,15 @@ hebb::parseSetting(const std::string &text, std::string &error) {
   std::string unit(end);
   unit.erase(0, unit.find_first_not_of(' '));
   unit.erase(unit.find_last_not_of(' ') + 1);
+  Setting setting{name, number, Dimension()};
   if (!unit.empty()) {
     std::optional<Unit> u = lookupUnit(unit);
     if (!u) {
       error = "--set " + name + ": unknown unit '" + unit + "'";
       return std::nullopt;
     }
-    number *= u->scale;
+    setting.value *= u->scale;
+    setting.dim = u->dim;
   }
-  return std::make_pair(name, number);
+  return setting;
 }

@@ -1097,9 +1097,8 @@ class Elaborator {
 public:
   Elaborator(Sema::Impl &sema, Sema &outer) : sema(sema), outer(outer) {}
 
-  std::optional<NetworkPlan>
-  run(const ast::Network &net,
-      const std::vector<std::pair<std::string, double>> &overrides) {
+  std::optional<NetworkPlan> run(const ast::Network &net,
+                                 const std::vector<Setting> &overrides) {
     plan.name = net.name;
     plan.network = &net;
     unsigned before = sema.diags.numErrors();
@@ -1169,9 +1168,8 @@ private:
     return static_cast<int64_t>(std::llround(n));
   }
 
-  void
-  evalParams(const ast::Network &net,
-             const std::vector<std::pair<std::string, double>> &overrides) {
+  void evalParams(const ast::Network &net,
+                  const std::vector<Setting> &overrides) {
     for (const ast::Param &p : net.params) {
       auto v = constant(*p.value);
       if (!v)
@@ -1184,19 +1182,30 @@ private:
       bool ok = true;
       if (auto d = declaredDim(sema, p.hasUnit, p.unit, ok))
         pv.dim = *d;
-      for (const auto &[name, value] : overrides)
-        if (name == p.name)
-          pv.value = value; // given in SI by the caller
+      for (const Setting &set : overrides) {
+        if (set.name != p.name)
+          continue;
+        if (set.dim != pv.dim) {
+          sema.diags.errorNoLoc(
+              "--set " + set.name + ": '" + p.name + "' is in " + pv.dim.str() +
+              ", not " + set.dim.str() +
+              (set.dim.isDimensionless()
+                   ? " (give a unit, e.g. --set " + p.name + "=10ms)"
+                   : ""));
+          continue;
+        }
+        pv.value = set.value; // given in SI by the caller
+      }
       env[p.name] = ConstValue{pv.value, pv.dim};
       plan.params.push_back(pv);
     }
-    for (const auto &[name, value] : overrides) {
+    for (const Setting &set : overrides) {
       bool found = false;
       for (const ParamValue &p : plan.params)
-        found |= p.name == name;
+        found |= p.name == set.name;
       if (!found)
-        sema.diags.errorNoLoc("--set " + name + ": network '" + net.name +
-                              "' has no parameter '" + name + "'");
+        sema.diags.errorNoLoc("--set " + set.name + ": network '" + net.name +
+                              "' has no parameter '" + set.name + "'");
     }
     for (const ParamValue &p : plan.params) {
       if (p.name == "dt") {
@@ -1881,7 +1890,7 @@ private:
 
 std::optional<NetworkPlan>
 Sema::elaborate(const std::string &name,
-                const std::vector<std::pair<std::string, double>> &overrides) {
+                const std::vector<Setting> &overrides) {
   const ast::Network *net = nullptr;
   if (!name.empty()) {
     auto it = impl->networks.find(name);

@@ -70,7 +70,7 @@ int runNetwork() {
     diags.errorNoLoc("--precision must be f32 or f64");
     return 1;
   }
-  std::vector<std::pair<std::string, double>> overrides;
+  std::vector<Setting> overrides;
   for (const std::string &s : settings) {
     std::string error;
     auto setting = parseSetting(s, error);

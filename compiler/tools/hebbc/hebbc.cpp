@@ -111,7 +111,7 @@ int run() {
     diags.errorNoLoc("-O takes 0 to 3");
     return 1;
   }
-  std::vector<std::pair<std::string, double>> overrides;
+  std::vector<Setting> overrides;
   for (const std::string &s : settings) {
     std::string error;
     auto setting = parseSetting(s, error);

@@ -17,9 +17,10 @@ namespace hebb {
 std::vector<std::string> importSearchPath();
 
 /// Parses `--set name=value` (`value` a number with an optional unit, as
-/// in the language: `tau=10ms`, `rate=20 Hz`) into the value in SI units.
-std::optional<std::pair<std::string, double>>
-parseSetting(const std::string &text, std::string &error);
+/// in the language: `tau=10ms`, `rate=20 Hz`, `w=[nS/mV]`-style units are
+/// not taken) into the value in SI units and its dimension.
+std::optional<Setting> parseSetting(const std::string &text,
+                                    std::string &error);
 
 } // namespace hebb
 

@@ -112,6 +112,15 @@ struct NetworkPlan {
   int64_t totalSteps() const;
 };
 
+/// A `--set name=value` override of a network parameter, in SI. Without a
+/// unit the value is a plain number, which only a dimensionless parameter
+/// accepts.
+struct Setting {
+  std::string name;
+  double value = 0;
+  Dimension dim;
+};
+
 /// The dimension of an expression, or of nothing known (a wildcard: the
 /// literal 0, or a name whose owner is not known yet).
 struct ExprType {
@@ -140,9 +149,8 @@ public:
 
   /// Elaborates the network `name` ("" picks the last network of the main
   /// file) with `--set name=value` overrides of network parameters.
-  std::optional<NetworkPlan>
-  elaborate(const std::string &name,
-            const std::vector<std::pair<std::string, double>> &overrides);
+  std::optional<NetworkPlan> elaborate(const std::string &name,
+                                       const std::vector<Setting> &overrides);
 
   SourceManager &sourceManager() { return sources; }
   DiagnosticEngine &diagnostics() { return diags; }
