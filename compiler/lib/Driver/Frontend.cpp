@@ -56,3 +56,23 @@ std::optional<Setting> hebb::parseSetting(const std::string &text,
   }
   return setting;
 }
+
+std::optional<std::vector<Setting>>
+hebb::parseSettings(const std::vector<std::string> &settings,
+                    const std::string &precision, DiagnosticEngine &diags) {
+  if (precision != "f32" && precision != "f64") {
+    diags.errorNoLoc("--precision must be f32 or f64");
+    return std::nullopt;
+  }
+  std::vector<Setting> out;
+  for (const std::string &text : settings) {
+    std::string error;
+    std::optional<Setting> setting = parseSetting(text, error);
+    if (!setting) {
+      diags.errorNoLoc(error);
+      return std::nullopt;
+    }
+    out.push_back(*setting);
+  }
+  return out;
+}

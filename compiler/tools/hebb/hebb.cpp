@@ -66,25 +66,15 @@ void progressLine(double done, double total, double wall) {
 int runNetwork() {
   SourceManager sources;
   DiagnosticEngine diags(sources);
-  if (precision != "f32" && precision != "f64") {
-    diags.errorNoLoc("--precision must be f32 or f64");
+  std::optional<std::vector<Setting>> overrides =
+      parseSettings(settings, precision, diags);
+  if (!overrides)
     return 1;
-  }
-  std::vector<Setting> overrides;
-  for (const std::string &s : settings) {
-    std::string error;
-    auto setting = parseSetting(s, error);
-    if (!setting) {
-      diags.errorNoLoc(error);
-      return 1;
-    }
-    overrides.push_back(*setting);
-  }
   auto start = std::chrono::steady_clock::now();
   Sema sema(sources, diags, importSearchPath());
   if (!sema.loadFile(inputFile))
     return 1;
-  std::optional<NetworkPlan> plan = sema.elaborate(networkName, overrides);
+  std::optional<NetworkPlan> plan = sema.elaborate(networkName, *overrides);
   if (!plan)
     return 1;
   CompilerOptions options;

@@ -103,24 +103,14 @@ private:
 int run() {
   SourceManager sources;
   DiagnosticEngine diags(sources);
-  if (precision != "f32" && precision != "f64") {
-    diags.errorNoLoc("--precision must be f32 or f64");
-    return 1;
-  }
   if (optLevel > 3) {
     diags.errorNoLoc("-O takes 0 to 3");
     return 1;
   }
-  std::vector<Setting> overrides;
-  for (const std::string &s : settings) {
-    std::string error;
-    auto setting = parseSetting(s, error);
-    if (!setting) {
-      diags.errorNoLoc(error);
-      return 1;
-    }
-    overrides.push_back(*setting);
-  }
+  std::optional<std::vector<Setting>> overrides =
+      parseSettings(settings, precision, diags);
+  if (!overrides)
+    return 1;
   Sema sema(sources, diags, importSearchPath());
   Output output(outputFile);
   if (emit == EmitStage::AST) {
@@ -151,7 +141,7 @@ int run() {
     }
     return 0; // a library of models: checked
   }
-  std::optional<NetworkPlan> plan = sema.elaborate(networkName, overrides);
+  std::optional<NetworkPlan> plan = sema.elaborate(networkName, *overrides);
   if (!plan)
     return 1;
 

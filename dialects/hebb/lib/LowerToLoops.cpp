@@ -757,77 +757,71 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     return segments;
   };
-  if (auto onPre = findStage<OnPreOp>(proj)) {
-    KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
+  // A spike handler: for each spiking neuron of the list, its segments in
+  // order: per-synapse ops over the neuron's synapses (its row for `on
+  // pre`, its column for `on post`), hebb.once bodies once.
+  auto lowerHandler = [&](Region &region, bool onPre) -> LogicalResult {
+    StringRef kind = onPre ? "on_pre" : "on_post";
+    KernelBuilder k(module, proj, kind, /*noAlias=*/false);
     k.setDomain("events");
-    uint32_t stream = streamId((name + ".on_pre").str());
+    uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value ev) {
-      Value i = k.loadIndex("events", ev);
-      for (Segment &segment : segmentsOf(onPre.getBody().front())) {
+      Value spiking = k.loadIndex("events", ev);
+      for (Segment &segment : segmentsOf(region.front())) {
         if (segment.once) {
-          Element e{{},     i,    {}, counterOf(k.builder(), k.loc(), i),
-                    stream, false};
+          Element e{{},
+                    onPre ? spiking : Value(),
+                    onPre ? Value() : spiking,
+                    counterOf(k.builder(), k.loc(), spiking),
+                    stream,
+                    !onPre};
           if (failed(k.lowerBlock(segment.once.getBody().front(), e, {})))
             status = failure();
           continue;
         }
-        auto body = [&](Value s, Value j) {
-          Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, false};
+        // `other` is the synapse's neuron on the other side.
+        auto body = [&](Value s, Value other) {
+          Element e{s,
+                    onPre ? spiking : other,
+                    onPre ? other : spiking,
+                    counterOf(k.builder(), k.loc(), s),
+                    stream,
+                    !onPre};
           if (failed(k.lowerOps(segment.ops, e)))
             status = failure();
         };
         if (dense) {
-          k.loop(constantIndex(k, 0), constantIndex(k, numPost),
-                 [&](Value j) { body(denseIndex(k, i, j), j); });
+          k.loop(constantIndex(k, 0),
+                 constantIndex(k, onPre ? numPost : numPre), [&](Value other) {
+                   body(onPre ? denseIndex(k, spiking, other)
+                              : denseIndex(k, other, spiking),
+                        other);
+                 });
           continue;
         }
         OpBuilder &b = k.builder();
-        Value next = arith::AddIOp::create(b, k.loc(), i, constantIndex(k, 1));
-        k.loop(k.loadIndex("row_ptr", i), k.loadIndex("row_ptr", next),
-               [&](Value s) { body(s, k.loadIndex("post_index", s)); });
+        StringRef ptr = onPre ? "row_ptr" : "col_ptr";
+        Value next =
+            arith::AddIOp::create(b, k.loc(), spiking, constantIndex(k, 1));
+        k.loop(k.loadIndex(ptr, spiking), k.loadIndex(ptr, next), [&](Value c) {
+          if (onPre) {
+            body(c, k.loadIndex("post_index", c));
+            return;
+          }
+          Value s = k.loadIndex("col_syn", c);
+          body(s, k.loadIndex("pre_index", s));
+        });
       }
     });
-    if (failed(status))
+    return status;
+  };
+  if (auto onPre = findStage<OnPreOp>(proj))
+    if (failed(lowerHandler(onPre.getBody(), /*onPre=*/true)))
       return failure();
-  }
-  if (auto onPost = findStage<OnPostOp>(proj)) {
-    KernelBuilder k(module, proj, "on_post", /*noAlias=*/false);
-    k.setDomain("events");
-    uint32_t stream = streamId((name + ".on_post").str());
-    LogicalResult status = success();
-    k.loop(k.begin, k.end, [&](Value ev) {
-      Value j = k.loadIndex("events", ev);
-      for (Segment &segment : segmentsOf(onPost.getBody().front())) {
-        if (segment.once) {
-          Element e{{},     {},  j, counterOf(k.builder(), k.loc(), j),
-                    stream, true};
-          if (failed(k.lowerBlock(segment.once.getBody().front(), e, {})))
-            status = failure();
-          continue;
-        }
-        auto body = [&](Value s, Value i) {
-          Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, true};
-          if (failed(k.lowerOps(segment.ops, e)))
-            status = failure();
-        };
-        if (dense) {
-          k.loop(constantIndex(k, 0), constantIndex(k, numPre),
-                 [&](Value i) { body(denseIndex(k, i, j), i); });
-          continue;
-        }
-        OpBuilder &b = k.builder();
-        Value next = arith::AddIOp::create(b, k.loc(), j, constantIndex(k, 1));
-        k.loop(k.loadIndex("col_ptr", j), k.loadIndex("col_ptr", next),
-               [&](Value c) {
-                 Value s = k.loadIndex("col_syn", c);
-                 body(s, k.loadIndex("pre_index", s));
-               });
-      }
-    });
-    if (failed(status))
+  if (auto onPost = findStage<OnPostOp>(proj))
+    if (failed(lowerHandler(onPost.getBody(), /*onPre=*/false)))
       return failure();
-  }
   return success();
 }
 

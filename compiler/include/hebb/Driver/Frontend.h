@@ -22,6 +22,12 @@ std::vector<std::string> importSearchPath();
 std::optional<Setting> parseSetting(const std::string &text,
                                     std::string &error);
 
+/// The options the tools share: every `--set` and `--precision`. Reports
+/// errors through `diags`; nullopt if there were any.
+std::optional<std::vector<Setting>>
+parseSettings(const std::vector<std::string> &settings,
+              const std::string &precision, DiagnosticEngine &diags);
+
 } // namespace hebb
 
 #endif // HEBB_DRIVER_FRONTEND_H
