@@ -642,6 +642,7 @@ void Network::step() {
 }
 
 void Network::run(int64_t steps, const ProgressFn &progress) {
+  flushDenormalsToZero();
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   auto lastReport = start;

@@ -101,12 +101,19 @@ struct MLIRDiagnostics::Impl {
               if (sources.path(id) == fl.getFilename().str())
                 loc = ast::Loc{id, fl.getLine(), fl.getColumn()};
           }
+          // Users wrote no `'hebb.odes' op`: drop MLIR's op prefix.
+          std::string message = diag.str();
+          if (message.rfind("'hebb.", 0) == 0) {
+            size_t op = message.find("' op ");
+            if (op != std::string::npos)
+              message = message.substr(op + 5);
+          }
           if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
-            sema.diagnostics().error(loc, diag.str());
+            sema.diagnostics().error(loc, message);
           else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
-            sema.diagnostics().warning(loc, diag.str());
+            sema.diagnostics().warning(loc, message);
           else
-            sema.diagnostics().note(loc, diag.str());
+            sema.diagnostics().note(loc, message);
           return mlir::success();
         }) {}
   mlir::ScopedDiagnosticHandler handler;

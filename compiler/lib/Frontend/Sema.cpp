@@ -189,6 +189,13 @@ bool Sema::Impl::registerFile(const ast::File &file) {
       ok = false;
       continue;
     }
+    for (size_t i = 0; i < f.params.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (f.params[i] == f.params[j]) {
+          error(f.loc, "'" + f.name + "' names its parameter '" +
+                           f.params[i] + "' twice");
+          ok = false;
+        }
     auto [it, inserted] = funcs.emplace(f.name, &f);
     if (!inserted)
       clash(f.name, f.loc, it->second->loc);
@@ -562,7 +569,7 @@ private:
       return ExprType{false, kSecond};
     if (e.name == "index")
       return ExprType{false, Dimension()};
-    if (e.name == "N" && inInit)
+    if (e.name == "N" && inInit && self.model->kind == ast::ModelKind::Neuron)
       return ExprType{false, Dimension()};
     auto it = self.names.find(e.name);
     if (it == self.names.end()) {
@@ -1103,6 +1110,22 @@ public:
     plan.network = &net;
     unsigned before = sema.diags.numErrors();
     evalParams(net, overrides);
+    std::map<std::string, ast::Loc> declared;
+    auto unique = [&](const std::string &name, ast::Loc loc) {
+      auto [it, inserted] = declared.emplace(name, loc);
+      if (!inserted) {
+        sema.error(loc, "'" + name + "' is already declared");
+        sema.diags.note(it->second, "previous declaration is here");
+      }
+    };
+    for (const ast::Population &p : net.populations)
+      unique(p.name, p.loc);
+    for (const ast::SliceDecl &s : net.slices)
+      unique(s.name, s.loc);
+    for (const ast::Projection &p : net.projections)
+      unique(p.name, p.loc);
+    for (const ast::SignalDecl &s : net.signals)
+      unique(s.name, s.loc);
     for (const ast::SignalDecl &s : net.signals) {
       auto v = constant(*s.value);
       if (v)
@@ -1214,7 +1237,13 @@ private:
         else
           plan.dt = p.value;
       } else if (p.name == "seed") {
-        plan.seed = static_cast<uint64_t>(p.value);
+        // The random generator is keyed by a 32-bit seed.
+        if (!p.dim.isDimensionless() || p.value < 0 ||
+            p.value != std::floor(p.value) || p.value >= 4294967296.0)
+          sema.error(p.loc, "'seed' must be a whole number from 0 to "
+                            "4294967295");
+        else
+          plan.seed = static_cast<uint64_t>(p.value);
       }
     }
     env["dt"] = ConstValue{plan.dt, kSecond};
@@ -1311,9 +1340,7 @@ private:
     }
     for (const ast::InitStmt &i : p.inits)
       pop.inits.push_back(&i);
-    if (popIndex.count(p.name) || projIndex.count(p.name))
-      sema.error(p.loc, "'" + p.name + "' is already declared");
-    popIndex[p.name] = static_cast<int>(plan.populations.size());
+    popIndex.emplace(p.name, static_cast<int>(plan.populations.size()));
     plan.populations.push_back(std::move(pop));
   }
 
@@ -1392,7 +1419,18 @@ private:
       if (!b || !e)
         return std::nullopt;
       int64_t lo = static_cast<int64_t>(*b), hi = static_cast<int64_t>(*e);
-      if (lo < 0 || hi <= lo || lo + slice.begin > slice.end ||
+      if (*b != lo || *e != hi) {
+        sema.error(ref.loc, "slice bounds are whole numbers");
+        return std::nullopt;
+      }
+      if (hi <= lo) {
+        sema.error(ref.loc, "slice [" + std::to_string(lo) + ":" +
+                                std::to_string(hi) +
+                                "] is empty: the end must come after the "
+                                "start");
+        return std::nullopt;
+      }
+      if (lo < 0 || lo + slice.begin > slice.end ||
           hi + slice.begin > slice.end) {
         sema.error(ref.loc, "slice [" + std::to_string(lo) + ":" +
                                 std::to_string(hi) + "] is outside '" +
@@ -1474,9 +1512,7 @@ private:
     proj.noSelf = p.noSelf;
     for (const ast::InitStmt &i : p.inits)
       proj.inits.push_back(&i);
-    if (popIndex.count(p.name) || projIndex.count(p.name))
-      sema.error(p.loc, "'" + p.name + "' is already declared");
-    projIndex[p.name] = static_cast<int>(plan.projections.size());
+    projIndex.emplace(p.name, static_cast<int>(plan.projections.size()));
     plan.projections.push_back(std::move(proj));
   }
 
@@ -1591,8 +1627,16 @@ private:
         ok = false;
       }
     }
-    ok &=
-        checkModelBody(sema, *proj.instance.model, self, &preScope, &postScope);
+    // A model is checked against the neurons it connects where it is used:
+    // say where, when the error is inside the model (perhaps the stdlib).
+    unsigned before = sema.diags.numErrors();
+    if (ok)
+      ok &= checkModelBody(sema, *proj.instance.model, self, &preScope,
+                           &postScope);
+    if (sema.diags.numErrors() != before)
+      sema.diags.note(p.loc, "in projection '" + p.name + "' of '" +
+                                 proj.instance.model->name + "' from '" +
+                                 prePop.name + "' to '" + postPop.name + "'");
     checkInits(p.inits, *proj.instance.model, proj.instance, &preScope,
                &postScope);
     ok &= checkSignals(*proj.instance.model, p.synapse.loc);
@@ -1677,6 +1721,11 @@ private:
       auto n = constantIn(*item.value, Dimension(), "'repeat'");
       if (!n)
         return;
+      if (*n < 0 || *n != std::floor(*n) || *n > 1e9) {
+        sema.error(item.value->loc, "'repeat' takes a whole number of "
+                                    "times, at least 0");
+        return;
+      }
       std::vector<ScheduleAction> body;
       for (const ast::ScheduleItem &b : item.body)
         addSchedule(b, body, /*nested=*/true);

@@ -12,6 +12,9 @@
 
 namespace hebb::rt {
 
+/// Sets this thread to flush denormal floats to zero (x86 FTZ and DAZ).
+void flushDenormalsToZero();
+
 /// A fixed set of worker threads that run contiguous chunks of a range.
 /// Results never depend on the number of threads: each element is computed
 /// by the same code whatever chunk it falls in, and random numbers are keyed
