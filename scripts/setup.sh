@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Hebb needs to build and test, skipping those
-# already present. Safe to run repeatedly; run as root or with sudo available.
+# Installs the Debian packages Hebb needs to build and test (or the packages
+# named on the command line), skipping those already present. Safe to run
+# repeatedly; run as root or with sudo available.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   # build tools and libraries
   cmake ninja-build ccache g++ libgtest-dev libedit-dev
 )
+if [ $# -gt 0 ]; then packages=("$@"); fi
 
 missing=()
 for p in "${packages[@]}"; do

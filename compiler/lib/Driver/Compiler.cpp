@@ -335,16 +335,7 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
     rs.label = r.label;
     spec.records.push_back(rs);
   }
-  for (const ScheduleAction &a : plan.schedule) {
-    rt::ScheduleStep s;
-    s.kind = a.kind == ScheduleAction::Run        ? rt::ScheduleStep::Run
-             : a.kind == ScheduleAction::EndPhase ? rt::ScheduleStep::EndPhase
-                                                  : rt::ScheduleStep::SetSignal;
-    s.steps = a.steps;
-    s.signal = a.signal;
-    s.value = a.value;
-    spec.schedule.push_back(s);
-  }
+  spec.schedule = plan.schedule;
   return spec;
 }
 

@@ -59,8 +59,8 @@ const ParamValue *ModelInstance::findParam(const std::string &name) const {
 
 int64_t NetworkPlan::totalSteps() const {
   int64_t n = 0;
-  for (const ScheduleAction &a : schedule)
-    if (a.kind == ScheduleAction::Run)
+  for (const rt::ScheduleStep &a : schedule)
+    if (a.kind == rt::ScheduleStep::Run)
       n += a.steps;
   return n;
 }
@@ -192,8 +192,8 @@ bool Sema::Impl::registerFile(const ast::File &file) {
     for (size_t i = 0; i < f.params.size(); ++i)
       for (size_t j = 0; j < i; ++j)
         if (f.params[i] == f.params[j]) {
-          error(f.loc, "'" + f.name + "' names its parameter '" +
-                           f.params[i] + "' twice");
+          error(f.loc, "'" + f.name + "' names its parameter '" + f.params[i] +
+                           "' twice");
           ok = false;
         }
     auto [it, inserted] = funcs.emplace(f.name, &f);
@@ -1707,12 +1707,12 @@ private:
   }
 
   void addSchedule(const ast::ScheduleItem &item,
-                   std::vector<ScheduleAction> &out, bool nested = false) {
+                   std::vector<rt::ScheduleStep> &out, bool nested = false) {
     switch (item.kind) {
     case ast::ScheduleKind::Run:
       if (auto s = steps(*item.value, "'run'")) {
-        ScheduleAction a;
-        a.kind = ScheduleAction::Run;
+        rt::ScheduleStep a;
+        a.kind = rt::ScheduleStep::Run;
         a.steps = *s;
         out.push_back(a);
       }
@@ -1726,7 +1726,7 @@ private:
                                     "times, at least 0");
         return;
       }
-      std::vector<ScheduleAction> body;
+      std::vector<rt::ScheduleStep> body;
       for (const ast::ScheduleItem &b : item.body)
         addSchedule(b, body, /*nested=*/true);
       for (int64_t i = 0; i < static_cast<int64_t>(*n); ++i)
@@ -1739,12 +1739,12 @@ private:
         return;
       for (const ast::StmtPtr &stmt : item.assigns)
         addSignalSet(*stmt, out);
-      ScheduleAction a;
-      a.kind = ScheduleAction::Run;
+      rt::ScheduleStep a;
+      a.kind = rt::ScheduleStep::Run;
       a.steps = *s;
       out.push_back(a);
-      ScheduleAction end;
-      end.kind = ScheduleAction::EndPhase;
+      rt::ScheduleStep end;
+      end.kind = rt::ScheduleStep::EndPhase;
       end.signal = item.name;
       out.push_back(end);
       return;
@@ -1911,7 +1911,7 @@ private:
     return out;
   }
 
-  void addSignalSet(const ast::Stmt &stmt, std::vector<ScheduleAction> &out) {
+  void addSignalSet(const ast::Stmt &stmt, std::vector<rt::ScheduleStep> &out) {
     if (stmt.kind != ast::StmtKind::Assign || stmt.op != "=" ||
         stmt.target->kind != ast::ExprKind::Name) {
       sema.error(stmt.loc, "a phase sets signals: 'name = value'");
@@ -1928,8 +1928,8 @@ private:
     auto v = constant(*stmt.value);
     if (!v)
       return;
-    ScheduleAction a;
-    a.kind = ScheduleAction::SetSignal;
+    rt::ScheduleStep a;
+    a.kind = rt::ScheduleStep::SetSignal;
     a.signal = stmt.target->name;
     a.value = v->value;
     out.push_back(a);

@@ -196,6 +196,16 @@ private:
         return f.getType();
     return {};
   }
+  /// Where `field` of this element is: the synapse's (or neuron's) index,
+  /// its pre or post neuron's for @pre/@post state, 0 for @proj; null
+  /// where the element has no such index.
+  Value fieldIndex(StringRef field, const Element &e) {
+    StringRef scope = fieldScope(field);
+    if (scope == "proj")
+      return arith::ConstantIndexOp::create(b, l, 0);
+    return scope == "pre" ? e.pre : scope == "post" ? e.post : e.self;
+  }
+
   StringRef fieldScope(StringRef field) {
     for (auto f : instance->getRegion(0).front().getOps<FieldOp>())
       if (f.getSymName() == field)
@@ -279,11 +289,7 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
       Type ft = fieldType(instance, field);
       if (!ft)
         return get.emitOpError("reads unknown field '") << field << "'";
-      StringRef scope = fieldScope(field);
-      Value idx = scope == "pre"    ? e.pre
-                  : scope == "post" ? e.post
-                  : scope == "proj" ? arith::ConstantIndexOp::create(b, l, 0)
-                                    : e.self;
+      Value idx = fieldIndex(field, e);
       if (!idx)
         return get.emitOpError("reads per-synapse state '")
                << field << "' where there is no synapse";
@@ -311,11 +317,7 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     Type ft = fieldType(instance, field);
     if (!ft)
       return set.emitOpError("writes unknown field '") << field << "'";
-    StringRef scope = fieldScope(field);
-    Value idx = scope == "pre"    ? e.pre
-                : scope == "post" ? e.post
-                : scope == "proj" ? arith::ConstantIndexOp::create(b, l, 0)
-                                  : e.self;
+    Value idx = fieldIndex(field, e);
     if (!idx)
       return set.emitOpError("writes per-synapse state '")
              << field << "' where there is no synapse";

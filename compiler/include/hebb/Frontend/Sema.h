@@ -87,15 +87,6 @@ struct RecordPlan {
   ast::Loc loc;
 };
 
-/// The flattened schedule: run a number of steps, or set a signal.
-struct ScheduleAction {
-  enum Kind { Run, SetSignal, EndPhase };
-  Kind kind = Run;
-  int64_t steps = 0;
-  std::string signal; // SetSignal; EndPhase: the phase's name
-  double value = 0;
-};
-
 struct NetworkPlan {
   std::string name;
   const ast::Network *network = nullptr;
@@ -106,7 +97,8 @@ struct NetworkPlan {
   std::vector<ProjectionPlan> projections;
   std::vector<RecordPlan> records;
   std::vector<std::pair<std::string, double>> signals;
-  std::vector<ScheduleAction> schedule;
+  /// The flattened schedule: runs, signal settings and phase ends.
+  std::vector<rt::ScheduleStep> schedule;
   /// `at` and `every` blocks, in the runtime's form.
   std::vector<rt::SignalUpdate> signalUpdates;
   int64_t totalSteps() const;
