@@ -2,11 +2,12 @@
 // RUN: hebb-opt %s --hebb-lower-to-loops | FileCheck %s --check-prefix=NOHEBB
 
 // A `dense` projection (every pre to every post; here 3 pres to 5 posts)
-// stores synapse s = i * n_post + j: its kernels compute s and need no index
-// arrays (no pre_index, post_index, row_ptr, col_ptr or col_syn buffer).
-// init, transmit and learn range over presynaptic rows ("pre_rows") with an
-// inner loop over the 5 posts; on_pre loops over the posts of the spiking
-// pre's row, on_post over the 3 pres of the spiking post's column. Pre and
+// stores synapses post-major, s = j * n_pre + i (here j*3 + i): its kernels
+// compute s and need no index arrays (no pre_index, post_index, row_ptr,
+// col_ptr or col_syn buffer). init, transmit and learn range over
+// postsynaptic rows ("post_rows") with an inner loop over the 3 pres; on_pre
+// loops over the 5 posts of the spiking pre (strided, step 3 in s), on_post
+// over the 3 pres of the spiking post's contiguous row. Pre and
 // post indices are local to the projection's slices (the runtime offsets
 // the buffers and the events).
 
@@ -20,15 +21,15 @@
 // CHECK-LABEL: func.func @syn__init(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[W:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["field:w"], hebb.domain = "pre_rows", hebb.instance = "syn", hebb.kind = "init"} {
-// CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
+// CHECK-SAME: attributes {hebb.buffers = ["field:w"], hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "init"} {
+// CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-NEXT: %[[NP:.*]] = arith.constant 5 : index
+// CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[ST:.*]] = arith.constant 1 : index
-// CHECK-NEXT: scf.for %[[J:.*]] = %[[C0]] to %[[NP]] step %[[ST]] {
-// CHECK-NEXT: %[[N:.*]] = arith.constant 5 : index
-// CHECK-NEXT: %[[IN:.*]] = arith.muli %[[I]], %[[N]] : index
-// CHECK-NEXT: %[[S:.*]] = arith.addi %[[IN]], %[[J]] : index
+// CHECK-NEXT: scf.for %[[I:.*]] = %[[C0]] to %[[NQ]] step %[[ST]] {
+// CHECK-NEXT: %[[N:.*]] = arith.constant 3 : index
+// CHECK-NEXT: %[[JN:.*]] = arith.muli %[[J]], %[[N]] : index
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
 // The random stream's counter is the synapse index.
 // CHECK-NEXT: %[[CTR:.*]] = arith.index_castui %[[S]] : index to i32
 // CHECK: arith.mului_extended %{{.*}}, %[[CTR]] : i32
@@ -41,15 +42,15 @@
 // CHECK-LABEL: func.func @syn__transmit(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[W:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["field:w", "pre:v", "post:I"], hebb.domain = "pre_rows", hebb.instance = "syn", hebb.kind = "transmit"} {
-// CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
+// CHECK-SAME: attributes {hebb.buffers = ["field:w", "pre:v", "post:I"], hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "transmit"} {
+// CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-NEXT: %[[NP:.*]] = arith.constant 5 : index
+// CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[ST:.*]] = arith.constant 1 : index
-// CHECK-NEXT: scf.for %[[J:.*]] = %[[C0]] to %[[NP]] step %[[ST]] {
-// CHECK-NEXT: %[[N:.*]] = arith.constant 5 : index
-// CHECK-NEXT: %[[IN:.*]] = arith.muli %[[I]], %[[N]] : index
-// CHECK-NEXT: %[[S:.*]] = arith.addi %[[IN]], %[[J]] : index
+// CHECK-NEXT: scf.for %[[I:.*]] = %[[C0]] to %[[NQ]] step %[[ST]] {
+// CHECK-NEXT: %[[N:.*]] = arith.constant 3 : index
+// CHECK-NEXT: %[[JN:.*]] = arith.muli %[[J]], %[[N]] : index
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
 // CHECK-NEXT: arith.index_castui %[[S]] : index to i32
 // CHECK-NEXT: %[[WS:.*]] = memref.load %[[W]][%[[S]]] : memref<?xf32>
 // CHECK-NEXT: %[[X:.*]] = memref.load %[[PV]][%[[I]]] : memref<?xf32>
@@ -66,15 +67,15 @@
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: %[[QV:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[W:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["post:v", "prev:v", "field:w"], hebb.domain = "pre_rows", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
-// CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
+// CHECK-SAME: attributes {hebb.buffers = ["post:v", "prev:v", "field:w"], hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
+// CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-NEXT: %[[NP:.*]] = arith.constant 5 : index
+// CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[ST:.*]] = arith.constant 1 : index
-// CHECK-NEXT: scf.for %[[J:.*]] = %[[C0]] to %[[NP]] step %[[ST]] {
-// CHECK-NEXT: %[[N:.*]] = arith.constant 5 : index
-// CHECK-NEXT: %[[IN:.*]] = arith.muli %[[I]], %[[N]] : index
-// CHECK-NEXT: %[[S:.*]] = arith.addi %[[IN]], %[[J]] : index
+// CHECK-NEXT: scf.for %[[I:.*]] = %[[C0]] to %[[NQ]] step %[[ST]] {
+// CHECK-NEXT: %[[N:.*]] = arith.constant 3 : index
+// CHECK-NEXT: %[[JN:.*]] = arith.muli %[[J]], %[[N]] : index
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
 // CHECK: memref.load %[[P]]
 // CHECK: memref.load %[[SIG]]
 // CHECK: %[[QVJ:.*]] = memref.load %[[QV]][%[[J]]] : memref<?xf32>
@@ -89,7 +90,7 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: return
 
-// on_pre: for the spiking pre i (its row), over the 5 posts j, s = i*5 + j.
+// on_pre: for the spiking pre i, over the 5 posts j, s = j*3 + i (strided).
 // CHECK-LABEL: func.func @syn__on_pre(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
@@ -101,9 +102,9 @@
 // CHECK-NEXT: %[[NP:.*]] = arith.constant 5 : index
 // CHECK-NEXT: %[[ST:.*]] = arith.constant 1 : index
 // CHECK-NEXT: scf.for %[[J:.*]] = %[[C0]] to %[[NP]] step %[[ST]] {
-// CHECK-NEXT: %[[N:.*]] = arith.constant 5 : index
-// CHECK-NEXT: %[[IN:.*]] = arith.muli %[[I]], %[[N]] : index
-// CHECK-NEXT: %[[S:.*]] = arith.addi %[[IN]], %[[J]] : index
+// CHECK-NEXT: %[[N:.*]] = arith.constant 3 : index
+// CHECK-NEXT: %[[JN:.*]] = arith.muli %[[J]], %[[N]] : index
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
 // CHECK-NEXT: arith.index_castui %[[S]] : index to i32
 // CHECK-NEXT: %[[WS:.*]] = memref.load %[[W]][%[[S]]] : memref<?xf32>
 // CHECK-NEXT: %[[ACC:.*]] = memref.load %[[QIN]][%[[J]]] : memref<?xf32>
@@ -113,8 +114,8 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: return
 
-// on_post: for the spiking post j (its column), over the 3 pres i,
-// s = i*5 + j; pre.v is the snapshot "prev:v".
+// on_post: for the spiking post j (its contiguous row), over the 3 pres i,
+// s = j*3 + i; pre.v is the snapshot "prev:v".
 // CHECK-LABEL: func.func @syn__on_post(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[W:arg[0-9]+]]: memref<?xf32>)
@@ -126,9 +127,9 @@
 // CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[ST:.*]] = arith.constant 1 : index
 // CHECK-NEXT: scf.for %[[I:.*]] = %[[C0]] to %[[NQ]] step %[[ST]] {
-// CHECK-NEXT: %[[N:.*]] = arith.constant 5 : index
-// CHECK-NEXT: %[[IN:.*]] = arith.muli %[[I]], %[[N]] : index
-// CHECK-NEXT: %[[S:.*]] = arith.addi %[[IN]], %[[J]] : index
+// CHECK-NEXT: %[[N:.*]] = arith.constant 3 : index
+// CHECK-NEXT: %[[JN:.*]] = arith.muli %[[J]], %[[N]] : index
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
 // CHECK-NEXT: arith.index_castui %[[S]] : index to i32
 // CHECK-NEXT: %[[X:.*]] = memref.load %[[PV]][%[[I]]] : memref<?xf32>
 // CHECK-NEXT: %[[WS:.*]] = memref.load %[[W]][%[[S]]] : memref<?xf32>
