@@ -205,6 +205,24 @@ std::vector<int64_t> shuffledRows(int64_t rows, int64_t epoch,
   return order;
 }
 
+/// A dense projection's synapses in the kernels' post-major order
+/// (s = j * n_pre + i). Only the endpoints are kept: dense kernels compute
+/// indices, and records use the endpoints to lay out weights.
+Connectivity denseConnectivity(uint32_t numPre, uint32_t numPost) {
+  Connectivity c;
+  c.numPre = numPre;
+  c.numPost = numPost;
+  size_t n = size_t(numPre) * numPost;
+  c.pre.resize(n);
+  c.post.resize(n);
+  for (uint32_t j = 0; j < numPost; ++j)
+    for (uint32_t i = 0; i < numPre; ++i) {
+      c.pre[size_t(j) * numPre + i] = i;
+      c.post[size_t(j) * numPre + i] = j;
+    }
+  return c;
+}
+
 Buffer intBuffer(const std::vector<uint32_t> &values) {
   Buffer b(std::max<size_t>(1, values.size()), sizeof(uint32_t));
   if (!values.empty())
@@ -328,7 +346,8 @@ Network::Network(NetworkSpec specIn)
     uint32_t stream = streamId(ps.name + ".connect");
     switch (ps.connect) {
     case ConnectRule::All:
-      st.conn = connectAll(nPre, nPost, noSelf, selfOffset);
+      st.conn = ps.dense ? denseConnectivity(nPre, nPost)
+                         : connectAll(nPre, nPost, noSelf, selfOffset);
       break;
     case ConnectRule::OneToOne:
       st.conn = connectOneToOne(nPre);
@@ -438,10 +457,10 @@ Network::Network(NetworkSpec specIn)
         return;
       int64_t domain = 0; // events: the caller gives the range
       switch (k->domain) {
-      case KernelDomain::PreRows:
       case KernelDomain::PreNeurons:
         domain = nPre;
         break;
+      case KernelDomain::PostRows:
       case KernelDomain::PostNeurons:
         domain = nPost;
         break;

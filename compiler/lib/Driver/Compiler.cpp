@@ -317,8 +317,10 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
       break;
     }
     for (auto op : module.getBody()->getOps<mlir::hebb::ProjectionOp>())
-      if (op.getSymName() == proj.name)
+      if (op.getSymName() == proj.name) {
         describeInstance(op, ps.fields, ps.params);
+        ps.dense = op.getDense();
+      }
     spec.projections.push_back(std::move(ps));
   }
   for (const RecordPlan &r : plan.records) {
@@ -353,7 +355,7 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
     if (auto domain = func->getAttrOfType<mlir::StringAttr>("hebb.domain"))
       k.domain = llvm::StringSwitch<rt::KernelDomain>(domain.getValue())
                      .Case("synapses", rt::KernelDomain::Synapses)
-                     .Case("pre_rows", rt::KernelDomain::PreRows)
+                     .Case("post_rows", rt::KernelDomain::PostRows)
                      .Case("pre_neurons", rt::KernelDomain::PreNeurons)
                      .Case("post_neurons", rt::KernelDomain::PostNeurons)
                      .Case("projection", rt::KernelDomain::Projection)

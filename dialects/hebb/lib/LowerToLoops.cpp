@@ -168,7 +168,25 @@ public:
 
   OpBuilder &builder() { return b; }
   Location loc() { return l; }
-  /// What [begin, end) ranges over: neurons, synapses, pre_rows or events.
+  /// While set, `hebb.accumulate` into these post buffers adds into the
+  /// values here instead of memory.
+  void setAccumulators(llvm::StringMap<Value> *values) {
+    accumulators = values;
+  }
+  /// The post fields a block adds into, by buffer name, with their types.
+  SmallVector<std::pair<std::string, Type>> accumulatedFields(Block &block) {
+    SmallVector<std::pair<std::string, Type>> out;
+    Operation *post = neuronSide("post");
+    block.walk([&](AccumulateOp acc) {
+      std::string name = ("post:" + acc.getField()).str();
+      Type ft = post ? fieldType(post, acc.getField()) : Type();
+      if (ft && llvm::none_of(out, [&](auto &f) { return f.first == name; }))
+        out.push_back({name, ft});
+    });
+    return out;
+  }
+  /// What [begin, end) ranges over: neurons, synapses, post_rows (dense),
+  /// pre_neurons, post_neurons, projection or events.
   void setDomain(StringRef domain) {
     func->setAttr("hebb.domain", b.getStringAttr(domain));
   }
@@ -188,6 +206,7 @@ private:
   llvm::StringMap<unsigned> bufferIndex;
   SmallVector<std::string> bufferNames;
   IRMapping mapping;
+  llvm::StringMap<Value> *accumulators = nullptr;
 
   Type fieldType(Operation *owner, StringRef field) {
     Region &body = owner->getRegion(0);
@@ -343,6 +362,16 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     if (predicate) {
       Value zero = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
       v = arith::SelectOp::create(b, l, predicate, v, zero);
+    }
+    // Inside a loop over one postsynaptic neuron's synapses, sum in a
+    // register; the order of the sum may change (so that it vectorises).
+    if (accumulators) {
+      auto it = accumulators->find(name);
+      if (it != accumulators->end()) {
+        it->second = arith::AddFOp::create(b, l, it->second, v,
+                                           arith::FastMathFlags::reassoc);
+        return success();
+      }
     }
     Value old = load(name, ft, e.post);
     store(name, ft, arith::AddFOp::create(b, l, old, v), e.post);
@@ -598,7 +627,10 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
 LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   StringRef name = proj.getSymName();
   // A dense projection (every pre to every post) stores synapse
-  // s = i * numPost + j: its kernels compute indices instead of loading them.
+  // s = j * numPre + i, each postsynaptic neuron's synapses together (as a
+  // weight matrix W[post][pre]): its kernels compute indices instead of
+  // loading them, and a postsynaptic neuron's synapses are contiguous for
+  // transmission, learning and `on post`.
   bool dense = proj.getDense();
   int64_t numPre = proj.getPreEnd() - proj.getPreBegin();
   int64_t numPost = proj.getPostEnd() - proj.getPostBegin();
@@ -607,19 +639,19 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   };
   auto denseIndex = [&](KernelBuilder &k, Value i, Value j) -> Value {
     OpBuilder &b = k.builder();
-    Value n = arith::ConstantIndexOp::create(b, k.loc(), numPost);
+    Value n = arith::ConstantIndexOp::create(b, k.loc(), numPre);
     return arith::AddIOp::create(b, k.loc(),
-                                 arith::MulIOp::create(b, k.loc(), i, n), j);
+                                 arith::MulIOp::create(b, k.loc(), j, n), i);
   };
   auto constantIndex = [](KernelBuilder &k, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(k.builder(), k.loc(), v);
   };
   // Stages that run over all synapses: init, transmit, learn. CSR kernels
-  // loop over synapse ids; dense ones over presynaptic rows, then posts.
+  // loop over synapse ids; dense ones over postsynaptic rows, then pres.
   auto overSynapses = [&](Region &region, StringRef kind,
                           bool preSnapshot) -> LogicalResult {
     KernelBuilder k(module, proj, kind, /*noAlias=*/false);
-    k.setDomain(dense ? "pre_rows" : "synapses");
+    k.setDomain(dense ? "post_rows" : "synapses");
     if (kind == "learn")
       k.setParallel();
     uint32_t stream = streamId((name + "." + kind).str());
@@ -630,10 +662,46 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       if (failed(k.lowerBlock(region.front(), e, {})))
         status = failure();
     };
-    if (dense) {
-      k.loop(k.begin, k.end, [&](Value i) {
-        k.loop(constantIndex(k, 0), constantIndex(k, numPost),
-               [&](Value j) { body(denseIndex(k, i, j), i, j); });
+    if (dense && kind == "transmit") {
+      // What a postsynaptic neuron receives is a sum over its contiguous
+      // synapses: carry it in the inner loop, store it once.
+      SmallVector<std::pair<std::string, Type>> sums =
+          k.accumulatedFields(region.front());
+      k.loop(k.begin, k.end, [&](Value j) {
+        OpBuilder &b = k.builder();
+        SmallVector<Value> inits;
+        for (auto &[field, type] : sums)
+          inits.push_back(arith::ConstantOp::create(b, k.loc(), type,
+                                                    b.getFloatAttr(type, 0)));
+        auto inner = scf::ForOp::create(b, k.loc(), constantIndex(k, 0),
+                                        constantIndex(k, numPre),
+                                        constantIndex(k, 1), inits);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(inner.getBody());
+          llvm::StringMap<Value> values;
+          for (auto [n, field] : llvm::enumerate(sums))
+            values[field.first] = inner.getRegionIterArgs()[n];
+          k.setAccumulators(&values);
+          Value i = inner.getInductionVar();
+          body(denseIndex(k, i, j), i, j);
+          k.setAccumulators(nullptr);
+          SmallVector<Value> next;
+          for (auto &field : sums)
+            next.push_back(values[field.first]);
+          scf::YieldOp::create(b, k.loc(), next);
+        }
+        for (auto [n, field] : llvm::enumerate(sums)) {
+          Value old = k.load(field.first, field.second, j);
+          k.store(field.first, field.second,
+                  arith::AddFOp::create(b, k.loc(), old, inner.getResult(n)),
+                  j);
+        }
+      });
+    } else if (dense) {
+      k.loop(k.begin, k.end, [&](Value j) {
+        k.loop(constantIndex(k, 0), constantIndex(k, numPre),
+               [&](Value i) { body(denseIndex(k, i, j), i, j); });
       });
     } else {
       k.loop(k.begin, k.end, [&](Value s) {
@@ -647,7 +715,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   // different synapses meet in one neuron).
   auto lowerReduce = [&](ReduceOp reduce) -> LogicalResult {
     KernelBuilder k(module, proj, "reduce", /*noAlias=*/false);
-    k.setDomain(dense ? "pre_rows" : "synapses");
+    k.setDomain(dense ? "post_rows" : "synapses");
     bool intoPost = reduce.getInto() == "post";
     StringRef field = reduce.getField();
     Type ft = reduce.getBody().front().getTerminator()->getOperand(0).getType();
@@ -678,9 +746,9 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
               target);
     };
     if (dense) {
-      k.loop(k.begin, k.end, [&](Value i) {
-        k.loop(constantIndex(k, 0), constantIndex(k, numPost),
-               [&](Value j) { body(denseIndex(k, i, j), i, j); });
+      k.loop(k.begin, k.end, [&](Value j) {
+        k.loop(constantIndex(k, 0), constantIndex(k, numPre),
+               [&](Value i) { body(denseIndex(k, i, j), i, j); });
       });
     } else {
       k.loop(k.begin, k.end, [&](Value s) {

@@ -38,16 +38,18 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: return
 
-// transmit: post.I[j] += w[s] * pre.v[i].
+// transmit: post.I[j] += sum over i of w[s] * pre.v[i], summed in a register
+// (reassociable, so that it vectorises) and stored once per post.
 // CHECK-LABEL: func.func @syn__transmit(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[W:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
 // CHECK-SAME: attributes {hebb.buffers = ["field:w", "pre:v", "post:I"], hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "transmit"} {
 // CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[ST:.*]] = arith.constant 1 : index
-// CHECK-NEXT: scf.for %[[I:.*]] = %[[C0]] to %[[NQ]] step %[[ST]] {
+// CHECK-NEXT: %[[TOTAL:.*]] = scf.for %[[I:.*]] = %[[C0]] to %[[NQ]] step %[[ST]] iter_args(%[[ACCUM:.*]] = %[[ZERO]]) -> (f32) {
 // CHECK-NEXT: %[[N:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[JN:.*]] = arith.muli %[[J]], %[[N]] : index
 // CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
@@ -55,10 +57,12 @@
 // CHECK-NEXT: %[[WS:.*]] = memref.load %[[W]][%[[S]]] : memref<?xf32>
 // CHECK-NEXT: %[[X:.*]] = memref.load %[[PV]][%[[I]]] : memref<?xf32>
 // CHECK-NEXT: %[[WX:.*]] = arith.mulf %[[WS]], %[[X]] : f32
-// CHECK-NEXT: %[[ACC:.*]] = memref.load %[[QIN]][%[[J]]] : memref<?xf32>
-// CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[ACC]], %[[WX]] : f32
-// CHECK-NEXT: memref.store %[[SUM]], %[[QIN]][%[[J]]] : memref<?xf32>
+// CHECK-NEXT: %[[NEXT:.*]] = arith.addf %[[ACCUM]], %[[WX]] fastmath<reassoc> : f32
+// CHECK-NEXT: scf.yield %[[NEXT]] : f32
 // CHECK-NEXT: }
+// CHECK-NEXT: %[[ACC:.*]] = memref.load %[[QIN]][%[[J]]] : memref<?xf32>
+// CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[ACC]], %[[TOTAL]] : f32
+// CHECK-NEXT: memref.store %[[SUM]], %[[QIN]][%[[J]]] : memref<?xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: return
 

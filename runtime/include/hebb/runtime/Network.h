@@ -40,13 +40,13 @@ struct ParamSpec {
 };
 
 /// What a kernel's [begin, end) ranges over: a population's neurons, a
-/// projection's synapses, its presynaptic rows (dense layout), its pre or
+/// projection's synapses, its postsynaptic rows (dense layout), its pre or
 /// post neurons (@pre/@post state), the projection once, or a list of
 /// spiking neurons given at the call.
 enum class KernelDomain {
   Neurons,
   Synapses,
-  PreRows,
+  PostRows,
   PreNeurons,
   PostNeurons,
   Projection,
@@ -100,6 +100,8 @@ struct ProjectionSpec {
   std::vector<FieldSpec> fields;
   std::vector<ParamSpec> params;
   ConnectRule connect = ConnectRule::All;
+  /// Every pre to every post, stored post-major: synapse j * n_pre + i.
+  bool dense = false;
   double connectValue = 0;
   std::string connectFile;
   bool noSelf = false;
