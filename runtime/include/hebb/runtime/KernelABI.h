@@ -16,15 +16,20 @@
 //   memref<?xT> buffer...       one per manifest entry
 //
 // Manifest entries (the `hebb.buffers` attribute of each kernel):
-//   field:NAME      a field of the instance itself
-//   pre:NAME        a field of the presynaptic population, from the slice start
-//   post:NAME       a field of the postsynaptic population, from the slice
-//   start prev:NAME       the presynaptic field as transmitted this step
-//   (snapshot) spiked          u8 per neuron: 1 if it spiked this step (written
-//   by step) lastspike       f64 per neuron: time of the last spike events i32
-//   indices (in the slice) of the neurons whose events
-//                   this kernel handles: [begin, end) indexes this list
-//   row_ptr, post_index, pre_index, col_ptr, col_syn   i32 connectivity
+//   field:NAME   a field of the instance itself
+//   pre:NAME     a field of the presynaptic population, from the slice start
+//   post:NAME    a field of the postsynaptic population, from the slice start
+//   prev:NAME    the presynaptic field as transmitted this step (snapshot)
+//   spiked       u8 per neuron: 1 if it spiked this step (written by step)
+//   lastspike    f64 per neuron: time of the last spike
+//   events       i32 indices (in the slice) of the neurons whose events the
+//                kernel handles: [begin, end) indexes this list
+//   row_ptr, post_index, pre_index, col_ptr, col_syn: i32 connectivity
+//
+// The `hebb.domain` attribute says what [begin, end) ranges over (neurons,
+// synapses, post_rows of a dense projection, pre_neurons, post_neurons,
+// projection, events); `hebb.parallel` marks kernels whose range may be
+// split across threads.
 //
 //===----------------------------------------------------------------------===//
 
