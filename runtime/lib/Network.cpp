@@ -157,7 +157,7 @@ MemRef1D describe(const Buffer &b, int64_t offset = 0, int64_t size = -1) {
 
 struct PopulationState {
   std::map<std::string, Buffer> fields;
-  Buffer params, spiked, lastSpike;
+  Buffer params, spiked, refractory;
   KernelCall init, step;
   std::vector<uint32_t> spikesNow; // indices that spiked this step
   /// Spikes of the last `history.size()` steps, indexed by step modulo size.
@@ -278,8 +278,8 @@ Network::Network(NetworkSpec specIn)
       st.fields.emplace(f.name, Buffer(ps.size, f.f64 ? 8 : 4));
     st.params = paramBuffer(ps.params);
     st.spiked = Buffer(ps.size, 1);
-    st.lastSpike = Buffer(ps.size, sizeof(double));
-    std::fill_n(st.lastSpike.as<double>(), ps.size, -1e300);
+    // Refractory steps left: none (a zeroed buffer counts down to -1).
+    st.refractory = Buffer(ps.size, sizeof(float));
     st.history.resize(s.maxDelay + 1);
     st.spikesPerNeuron.assign(ps.size, 0);
     if (ps.stream) {
@@ -308,8 +308,8 @@ Network::Network(NetworkSpec specIn)
         out.push_back(describe(it->second));
       } else if (kind == "spiked") {
         out.push_back(describe(st.spiked));
-      } else if (kind == "lastspike") {
-        out.push_back(describe(st.lastSpike));
+      } else if (kind == "refractory") {
+        out.push_back(describe(st.refractory));
       } else {
         throw RuntimeError(k.symbol + ": unknown buffer '" + entry + "'");
       }

@@ -327,3 +327,21 @@ TEST(Language, ConnectionRulesDelaysAndSignConstraints) {
   }
   EXPECT_GT(positive, 10);
 }
+
+// After a spike in step n, step n + m is refractory while m dt < t_ref: a
+// neuron driven to spike at every chance spikes every ceil(t_ref / dt)
+// steps (2 ms: 20 steps; 0.25 ms: 3 steps; 0: every step).
+TEST(Language, RefractoryPeriodInSteps) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/refractory.hebb"), "refractory");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  for (auto [pop, interval] : std::vector<std::pair<std::string, int>>{
+           {"a", 20}, {"b", 3}, {"c", 1}}) {
+    auto t = loadDoubles(outPath("refractory", pop + "_spikes_t.npy"));
+    ASSERT_EQ(t.size(), static_cast<size_t>((100 + interval - 1) / interval))
+        << pop;
+    for (size_t k = 0; k < t.size(); ++k)
+      EXPECT_EQ(std::llround(t[k] / 1e-4), static_cast<long long>(k * interval))
+          << pop << " spike " << k;
+  }
+}

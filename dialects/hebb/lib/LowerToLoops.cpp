@@ -556,22 +556,44 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
   LogicalResult status = success();
   k.loop(k.begin, k.end, [&](Value i) {
     Element e{i, {}, {}, counterOf(b, l, i), 0};
-    Value refractoryNow, lastSpike;
+    // Refractoriness counts down whole steps, per neuron, in f32: no
+    // absolute time in the loop (f64 there would halve its vector width).
+    // After a spike in step n, step n + m is refractory while m dt < t_ref:
+    // for K = ceil(t_ref / dt) - 1 steps, computed in f64 (loop-invariant
+    // where t_ref is a parameter).
+    Value refractoryNow, stepsLeft, refractorySteps;
     SmallVector<std::pair<StringRef, Value>> held;
     if (refractory && reset) {
-      lastSpike = k.load("lastspike", b.getF64Type(), i);
+      Type f32 = b.getF32Type(), f64 = b.getF64Type();
       e.stream = streamId((name + ".refractory").str());
-      auto period = k.lowerBlock(refractory.getBody().front(), e, {});
-      if (failed(period) || period->size() != 1) {
+      auto yielded = k.lowerBlock(refractory.getBody().front(), e, {});
+      if (failed(yielded) || yielded->size() != 1) {
         status = failure();
         return;
       }
-      Value p = (*period)[0];
-      if (!p.getType().isF64())
-        p = arith::ExtFOp::create(b, l, b.getF64Type(), p);
-      Value since = arith::SubFOp::create(b, l, k.time, lastSpike);
-      refractoryNow =
-          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, since, p);
+      Value period = (*yielded)[0];
+      if (!period.getType().isF64())
+        period = arith::ExtFOp::create(b, l, f64, period);
+      auto constant = [&](Type t, double v) -> Value {
+        return arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, v));
+      };
+      // Rounding must not add a step: t_ref arrives as f32 (2 ms is
+      // 0.00200000009 s), and 20.0000009 steps are 20.
+      Value ratio = arith::DivFOp::create(b, l, period, k.dt);
+      Value slack = arith::MulFOp::create(
+          b, l, constant(f64, 1e-6),
+          arith::MaximumFOp::create(b, l, ratio, constant(f64, 1)));
+      Value steps = arith::SubFOp::create(
+          b, l,
+          math::CeilOp::create(b, l, arith::SubFOp::create(b, l, ratio, slack)),
+          constant(f64, 1));
+      refractorySteps = arith::TruncFOp::create(b, l, f32, steps);
+      Value left = k.load("refractory", f32, i);
+      stepsLeft = arith::MaximumFOp::create(
+          b, l, arith::SubFOp::create(b, l, left, constant(f32, 1)),
+          constant(f32, -1));
+      refractoryNow = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
+                                            stepsLeft, constant(f32, 0));
       for (auto f : pop.getBody().front().getOps<FieldOp>())
         if (llvm::is_contained(writtenFields(reset.getBody()), f.getSymName()))
           held.push_back(
@@ -615,9 +637,10 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
         return;
       }
     }
-    if (lastSpike)
-      k.store("lastspike", b.getF64Type(),
-              arith::SelectOp::create(b, l, fired, k.time, lastSpike), i);
+    if (stepsLeft)
+      k.store("refractory", b.getF32Type(),
+              arith::SelectOp::create(b, l, fired, refractorySteps, stepsLeft),
+              i);
     Value flag = arith::ExtUIOp::create(b, l, b.getI8Type(), fired);
     k.store("spiked", b.getI8Type(), flag, i);
   });

@@ -45,15 +45,25 @@
 // --- Population step: state update, refractoriness, spike test and a
 // predicated (branch-free) reset.
 // CHECK-LABEL: func.func @pop__step(
-// CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %{{arg[0-9]+}}: i64, %[[T:arg[0-9]+]]: f64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: i64,
+// CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %{{arg[0-9]+}}: i64, %{{arg[0-9]+}}: f64, %[[DT:arg[0-9]+]]: f64, %{{arg[0-9]+}}: i64,
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias},
-// CHECK-SAME: %[[LAST:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[IN:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[SPK:arg[0-9]+]]: memref<?xi8> {llvm.noalias})
-// CHECK-SAME: attributes {hebb.buffers = ["lastspike", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "step", hebb.parallel} {
+// CHECK-SAME: %[[LEFT:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[IN:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[SPK:arg[0-9]+]]: memref<?xi8> {llvm.noalias})
+// CHECK-SAME: attributes {hebb.buffers = ["refractory", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "step", hebb.parallel} {
 // CHECK-NOT: scf.if
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
-// CHECK: %[[LS:.*]] = memref.load %[[LAST]][%[[I]]] : memref<?xf64>
-// CHECK: %[[SINCE:.*]] = arith.subf %[[T]], %[[LS]] : f64
-// CHECK-NEXT: %[[REFR:.*]] = arith.cmpf olt, %[[SINCE]], %{{.*}} : f64
+// Refractory steps after a spike: ceil(t_ref / dt - slack) - 1, in f64.
+// CHECK: %[[RATIO:.*]] = arith.divf %{{.*}}, %[[DT]] : f64
+// CHECK: %[[CEIL:.*]] = math.ceil %{{.*}} : f64
+// CHECK: %[[K64:.*]] = arith.subf %[[CEIL]], %{{.*}} : f64
+// CHECK-NEXT: %[[K:.*]] = arith.truncf %[[K64]] : f64 to f32
+// The countdown: one step less, refractory while some remain.
+// CHECK-NEXT: %[[L0:.*]] = memref.load %[[LEFT]][%[[I]]] : memref<?xf32>
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[L1:.*]] = arith.subf %[[L0]], %[[ONE]] : f32
+// CHECK-NEXT: %[[FLOOR:.*]] = arith.constant -1.000000e+00 : f32
+// CHECK-NEXT: %[[LS:.*]] = arith.maximumf %[[L1]], %[[FLOOR]] : f32
+// CHECK-NEXT: %[[NONE:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[REFR:.*]] = arith.cmpf oge, %[[LS]], %[[NONE]] : f32
 // CHECK-NEXT: %[[HELD:.*]] = memref.load %[[V]][%[[I]]]
 // CHECK: %[[V0:.*]] = memref.load %[[V]][%[[I]]]
 // CHECK-NEXT: %[[I0:.*]] = memref.load %[[IN]][%[[I]]]
@@ -74,8 +84,8 @@
 // CHECK-NEXT: %[[OLD:.*]] = memref.load %[[V]][%[[I]]]
 // CHECK-NEXT: %[[RESET:.*]] = arith.select %[[FIRED]], %[[ZERO]], %[[OLD]] : f32
 // CHECK-NEXT: memref.store %[[RESET]], %[[V]][%[[I]]]
-// CHECK-NEXT: %[[NEWLAST:.*]] = arith.select %[[FIRED]], %[[T]], %[[LS]] : f64
-// CHECK-NEXT: memref.store %[[NEWLAST]], %[[LAST]][%[[I]]]
+// CHECK-NEXT: %[[NEWLEFT:.*]] = arith.select %[[FIRED]], %[[K]], %[[LS]] : f32
+// CHECK-NEXT: memref.store %[[NEWLEFT]], %[[LEFT]][%[[I]]]
 // CHECK-NEXT: %[[FLAG:.*]] = arith.extui %[[FIRED]] : i1 to i8
 // CHECK-NEXT: memref.store %[[FLAG]], %[[SPK]][%[[I]]] : memref<?xi8>
 // CHECK-NEXT: }

@@ -21,7 +21,7 @@
 //   post:NAME    a field of the postsynaptic population, from the slice start
 //   prev:NAME    the presynaptic field as transmitted this step (snapshot)
 //   spiked       u8 per neuron: 1 if it spiked this step (written by step)
-//   lastspike    f64 per neuron: time of the last spike
+//   refractory   f32 per neuron: refractory steps left, counted down
 //   events       i32 indices (in the slice) of the neurons whose events the
 //                kernel handles: [begin, end) indexes this list
 //   row_ptr, post_index, pre_index, col_ptr, col_syn: i32 connectivity
