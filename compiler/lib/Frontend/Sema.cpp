@@ -1831,13 +1831,7 @@ private:
                  : e.kind == ast::ExprKind::Binary ? rt::SignalExpr::Binary
                                                    : rt::SignalExpr::Call;
       out.op = e.kind == ast::ExprKind::Conditional ? "cond" : e.op;
-      for (const ast::ExprPtr &a : e.args) {
-        auto arg = signalExpr(*a);
-        if (!arg)
-          return std::nullopt;
-        out.args.push_back(std::move(*arg));
-      }
-      return out;
+      return withArgs(e, std::move(out));
     }
     case ast::ExprKind::Call: {
       if (e.name == "mean" || e.name == "sum" || e.name == "count")
@@ -1853,18 +1847,24 @@ private:
       }
       out.kind = rt::SignalExpr::Call;
       out.op = e.name;
-      for (const ast::ExprPtr &a : e.args) {
-        auto arg = signalExpr(*a);
-        if (!arg)
-          return std::nullopt;
-        out.args.push_back(std::move(*arg));
-      }
-      return out;
+      return withArgs(e, std::move(out));
     }
     default:
       sema.error(e.loc, "this is not a value a signal can take");
       return std::nullopt;
     }
+  }
+
+  /// `out` with the converted arguments of `e`.
+  std::optional<rt::SignalExpr> withArgs(const ast::Expr &e,
+                                         rt::SignalExpr out) {
+    for (const ast::ExprPtr &a : e.args) {
+      auto arg = signalExpr(*a);
+      if (!arg)
+        return std::nullopt;
+      out.args.push_back(std::move(*arg));
+    }
+    return out;
   }
 
   std::optional<rt::SignalExpr> statistic(const ast::Expr &e) {

@@ -669,6 +669,21 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   auto constantIndex = [](KernelBuilder &k, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(k.builder(), k.loc(), v);
   };
+  // Calls body(s, i, j) for every synapse of the kernel's range: dense
+  // kernels range over postsynaptic rows, CSR ones over synapse ids.
+  auto forEachSynapse = [&](KernelBuilder &k,
+                            function_ref<void(Value, Value, Value)> body) {
+    if (dense) {
+      k.loop(k.begin, k.end, [&](Value j) {
+        k.loop(constantIndex(k, 0), constantIndex(k, numPre),
+               [&](Value i) { body(denseIndex(k, i, j), i, j); });
+      });
+      return;
+    }
+    k.loop(k.begin, k.end, [&](Value s) {
+      body(s, k.loadIndex("pre_index", s), k.loadIndex("post_index", s));
+    });
+  };
   // Stages that run over all synapses: init, transmit, learn. CSR kernels
   // loop over synapse ids; dense ones over postsynaptic rows, then pres.
   auto overSynapses = [&](Region &region, StringRef kind,
@@ -721,15 +736,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                   j);
         }
       });
-    } else if (dense) {
-      k.loop(k.begin, k.end, [&](Value j) {
-        k.loop(constantIndex(k, 0), constantIndex(k, numPre),
-               [&](Value i) { body(denseIndex(k, i, j), i, j); });
-      });
     } else {
-      k.loop(k.begin, k.end, [&](Value s) {
-        body(s, k.loadIndex("pre_index", s), k.loadIndex("post_index", s));
-      });
+      forEachSynapse(k, body);
     }
     return status;
   };
@@ -768,16 +776,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       k.store(buffer, ft, arith::AddFOp::create(k.builder(), k.loc(), sum, v),
               target);
     };
-    if (dense) {
-      k.loop(k.begin, k.end, [&](Value j) {
-        k.loop(constantIndex(k, 0), constantIndex(k, numPre),
-               [&](Value i) { body(denseIndex(k, i, j), i, j); });
-      });
-    } else {
-      k.loop(k.begin, k.end, [&](Value s) {
-        body(s, k.loadIndex("pre_index", s), k.loadIndex("post_index", s));
-      });
-    }
+    forEachSynapse(k, body);
     return status;
   };
 
