@@ -120,3 +120,66 @@ TEST(Examples, ContrastiveHebbianLearnsTheMapping) {
   };
   EXPECT_LT(error(350, 400), 0.01 * error(0, 20));
 }
+
+// Brette et al. (2007) benchmark 1, the network of LANGUAGE.md section 3.7, is
+// bistable: after the initial volley it either sustains irregular firing at
+// about 17-21 Hz or falls silent within ~40 ms. Brian2 2.5.1 on the same
+// network (shared/bench/brian_coba.py with seeds 1-20) sustains for 7 of 20
+// seeds with Euler and 5 of 20 with exponential Euler; its seed 42 sustains
+// at 17.5 Hz. Hebb's seed 42 falls silent, so the test checks the two
+// branches and how often each is taken over seeds 1-20.
+TEST(Examples, CobaIsBistableAsInBrian2) {
+  int sustained = 0;
+  for (int seed = 1; seed <= 20; ++seed) {
+    std::string name = "coba_" + std::to_string(seed);
+    CommandResult r = hebbRun(sourcePath("examples/coba.hebb"), name,
+                              "--set seed=" + std::to_string(seed));
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::vector<double> t = loadDoubles(outPath(name, "P_spikes_t.npy"));
+    std::vector<double> i = loadDoubles(outPath(name, "P_spikes_i.npy"));
+    ASSERT_EQ(t.size(), i.size());
+    double rate = t.size() / 4000.0;
+    size_t late =
+        std::count_if(t.begin(), t.end(), [](double s) { return s >= 0.9; });
+    if (rate < 1.0) {
+      // Silent branch: only the first 100 ms hold spikes.
+      EXPECT_EQ(late, 0u) << "seed " << seed;
+      EXPECT_EQ(
+          std::count_if(t.begin(), t.end(), [](double s) { return s >= 0.1; }),
+          0)
+          << "seed " << seed;
+      continue;
+    }
+    ++sustained;
+    EXPECT_GE(rate, 15.0) << "seed " << seed;
+    EXPECT_LE(rate, 25.0) << "seed " << seed;
+    // Sustained to the end, and irregular: the mean coefficient of
+    // variation of the interspike intervals is near or above 1, as in
+    // Vogels & Abbott (2005), where a regular spiker would give about 0.
+    EXPECT_GE(late / 4000.0 / 0.1, 10.0) << "seed " << seed;
+    std::vector<std::vector<double>> perNeuron(4000);
+    for (size_t k = 0; k < t.size(); ++k)
+      perNeuron[static_cast<size_t>(i[k])].push_back(t[k]);
+    double cvSum = 0;
+    int counted = 0;
+    for (auto &times : perNeuron) {
+      if (times.size() < 5)
+        continue;
+      std::sort(times.begin(), times.end());
+      std::vector<double> isi(times.size() - 1);
+      for (size_t k = 1; k < times.size(); ++k)
+        isi[k - 1] = times[k] - times[k - 1];
+      double mean = std::accumulate(isi.begin(), isi.end(), 0.0) / isi.size();
+      double var = 0;
+      for (double d : isi)
+        var += (d - mean) * (d - mean);
+      cvSum += std::sqrt(var / isi.size()) / mean;
+      ++counted;
+    }
+    ASSERT_GT(counted, 1000) << "seed " << seed;
+    EXPECT_GE(cvSum / counted, 0.8) << "seed " << seed;
+  }
+  // Brian2: 12 of 40 runs over the two integrators; Hebb: 6 of 20.
+  EXPECT_GE(sustained, 3);
+  EXPECT_LE(sustained, 12);
+}
