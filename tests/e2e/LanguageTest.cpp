@@ -179,6 +179,30 @@ TEST(Language, PreAndPostTracesAreUpdatedOncePerNeuron) {
   EXPECT_LT(worst, 1e-5);
 }
 
+// `: event` on @pre and @post traces: kept once per neuron and brought up to
+// date exactly when read, they give what the same traces kept per synapse
+// give, in every handler: a decaying @pre trace read in `on post`, and a
+// @post trace relaxing towards 1 read in `on pre`.
+TEST(Language, EventTracesPerNeuronEqualPerSynapse) {
+  CommandResult r = hebbRun(
+      sourcePath("tests/e2e/inputs/neuron_event_traces.hebb"), "ntraces");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  for (auto [perSynapse, perNeuron] :
+       {std::pair{"p_w1.npy", "p_w2.npy"}, std::pair{"p_u1.npy", "p_u2.npy"}}) {
+    auto a = loadDoubles(outPath("ntraces", perSynapse));
+    auto b = loadDoubles(outPath("ntraces", perNeuron));
+    ASSERT_EQ(a.size(), 3u * 200);
+    ASSERT_EQ(b.size(), a.size());
+    double largest = 0, worst = 0;
+    for (size_t k = 0; k < a.size(); ++k) {
+      largest = std::max(largest, std::fabs(a[k]));
+      worst = std::max(worst, std::fabs(a[k] - b[k]));
+    }
+    EXPECT_GT(largest, 10.0) << perSynapse; // many events summed
+    EXPECT_LT(worst, 1e-5 * largest) << perNeuron;
+  }
+}
+
 // sum_in and mean_out: after every step of learning, each output's incoming
 // weights sum to w_tot exactly (multiplicative normalisation, dense), and
 // each input's outgoing weights have mean zero (centring, CSR).

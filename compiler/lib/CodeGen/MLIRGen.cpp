@@ -717,10 +717,10 @@ private:
         eventVars.insert(ode.var);
     for (const ast::VarDecl &v : model.vars) {
       llvm::StringRef scope = scopeName(v.scope);
-      if (v.scope != ast::VarScope::Element && eventVars.count(v.name)) {
-        unsupported(v.loc, "': event' equations of '@pre', '@post' and "
-                           "'@proj' state (drop ': event': such a trace is "
-                           "stepped once per neuron)");
+      if (v.scope == ast::VarScope::Proj && eventVars.count(v.name)) {
+        unsupported(v.loc, "': event' equations of '@proj' state (drop "
+                           "': event': such a variable is stepped once per "
+                           "projection)");
         return false;
       }
       mlir::hebb::FieldOp::create(b, loc(v.loc), v.name, ft,
@@ -742,18 +742,21 @@ private:
           return v.scope;
       return ast::VarScope::Element;
     };
-    std::vector<const ast::OdeDecl *> eventOdes;
-    std::map<ast::VarScope, std::vector<const ast::OdeDecl *>> clockOdes;
+    std::map<ast::VarScope, std::vector<const ast::OdeDecl *>> eventOdes,
+        clockOdes;
     for (const ast::OdeDecl &ode : model.odes) {
       if (ode.method == "event")
-        eventOdes.push_back(&ode);
+        eventOdes[varScope(ode.var)].push_back(&ode);
       else if (checkReads(*ode.rhs, varScope(ode.var), model, ode.loc))
         clockOdes[varScope(ode.var)].push_back(&ode);
       else
         return false;
     }
-    if (!genOdes(gen, scope, model, eventOdes))
-      return false;
+    // One system per scope: hebb-lazy-event-traces keeps one time of last
+    // update per synapse, presynaptic or postsynaptic neuron.
+    for (const auto &[sc, odes] : eventOdes)
+      if (!genOdes(gen, scope, model, odes))
+        return false;
 
     for (const ast::Handler &h : model.handlers) {
       if (h.kind == ast::HandlerKind::End) {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 using namespace hebb;
@@ -104,10 +105,14 @@ int runNetwork() {
     info.recordFiles = network.writeRecords(dir);
     writeRunJson(dir, network, info);
     printSummary(std::cout, network, info);
+    // Records of one projection share its pre/post index files: name each
+    // file once.
     std::cout << "records written to " << dir << "/ (run.json";
+    std::set<std::string> named;
     for (const auto &files : info.recordFiles)
       for (const std::string &f : files)
-        std::cout << ", " << f.substr(f.find_last_of('/') + 1);
+        if (named.insert(f).second)
+          std::cout << ", " << f.substr(f.find_last_of('/') + 1);
     std::cout << ")\n";
   } catch (const rt::RuntimeError &e) {
     diags.errorNoLoc(e.what());

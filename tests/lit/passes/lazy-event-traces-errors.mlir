@@ -60,7 +60,7 @@ hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
     %0 = arith.negf %x : f32
     hebb.yield %0 : f32
   }
-  // expected-error @+1 {{'hebb.odes' op a projection keeps its event equations in one hebb.odes}}
+  // expected-error @+1 {{'hebb.odes' op a projection keeps the event equations of one scope in one hebb.odes}}
   hebb.odes ["y"] methods ["event"] {
   ^bb0(%y: f32):
     %0 = arith.negf %y : f32
@@ -213,5 +213,36 @@ hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
     hebb.yield %3 : f32
   }
   hebb.on_pre {
+  }
+}
+
+// -----
+
+// One system, one time of last update: its variables share a scope.
+hebb.population @a size 2 model "M" {
+}
+hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+  hebb.field @x : f32 "pre" event
+  hebb.field @y : f32 "element" event
+  // expected-error @+1 {{'hebb.odes' op event variables of one hebb.odes must share a scope}}
+  hebb.odes ["x", "y"] methods ["event", "event"] {
+  ^bb0(%x: f32, %y: f32):
+    %0 = arith.negf %x : f32
+    %1 = arith.negf %y : f32
+    hebb.yield %0, %1 : f32, f32
+  }
+}
+
+// -----
+
+hebb.population @a size 2 model "M" {
+}
+hebb.projection @p from @a[0 : 2] to @a[0 : 2] model "S" delay 1 {
+  hebb.field @x : f32 "proj" event
+  // expected-error @+1 {{'hebb.odes' op ': event' equations of '@proj' state are not supported; drop ': event'}}
+  hebb.odes ["x"] methods ["event"] {
+  ^bb0(%x: f32):
+    %0 = arith.negf %x : f32
+    hebb.yield %0 : f32
   }
 }

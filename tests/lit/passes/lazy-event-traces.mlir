@@ -55,7 +55,6 @@
 // CHECK-NEXT: %[[APRE_BT:.*]] = arith.mulf %[[APRE_B]], %[[EL]] : f32
 // CHECK-NEXT: %[[APRE_DRV:.*]] = arith.mulf %[[APRE_BT]], %[[APRE_PHI]] : f32
 // CHECK-NEXT: %[[APRE_N:.*]] = arith.addf %[[APRE_DEC]], %[[APRE_DRV]] : f32
-// CHECK-NEXT: hebb.set "apre", %[[APRE_N]] : f32
 // apost: a = -1/tau_post; b is its right side at 0, built once above from
 // the state before the catch-up.
 // CHECK-NEXT: %[[D1B:.*]] = arith.constant 1.000000e+00 : f32
@@ -74,6 +73,8 @@
 // CHECK-NEXT: %[[APOST_BT:.*]] = arith.mulf %[[APOST_B]], %[[EL]] : f32
 // CHECK-NEXT: %[[APOST_DRV:.*]] = arith.mulf %[[APOST_BT]], %[[APOST_PHI]] : f32
 // CHECK-NEXT: %[[APOST_N:.*]] = arith.addf %[[APOST_DEC]], %[[APOST_DRV]] : f32
+// Both stored once both are computed.
+// CHECK-NEXT: hebb.set "apre", %[[APRE_N]] : f32
 // CHECK-NEXT: hebb.set "apost", %[[APOST_N]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T]] : f64
 // The handler's own statements come after the catch-up.
@@ -96,7 +97,6 @@
 // CHECK-NEXT: %[[BT2:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
 // CHECK-NEXT: %[[DRV2:.*]] = arith.mulf %[[BT2]], %{{.*}} : f32
 // CHECK-NEXT: %[[APRE2_N:.*]] = arith.addf %[[DEC2]], %[[DRV2]] : f32
-// CHECK-NEXT: hebb.set "apre", %[[APRE2_N]] : f32
 // CHECK-NOT: hebb.set
 // CHECK: %[[Z3:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
 // CHECK: math.expm1
@@ -105,6 +105,7 @@
 // CHECK-NEXT: %[[BT3:.*]] = arith.mulf %{{.*}}, %[[EL2]] : f32
 // CHECK-NEXT: %[[DRV3:.*]] = arith.mulf %[[BT3]], %{{.*}} : f32
 // CHECK-NEXT: %[[APOST2_N:.*]] = arith.addf %[[DEC3]], %[[DRV3]] : f32
+// CHECK-NEXT: hebb.set "apre", %[[APRE2_N]] : f32
 // CHECK-NEXT: hebb.set "apost", %[[APOST2_N]] : f32
 // CHECK-NEXT: hebb.set "lastupdate", %[[T2]] : f64
 // CHECK-NEXT: hebb.param_get @A_minus : f32
