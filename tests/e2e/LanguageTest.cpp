@@ -203,6 +203,23 @@ TEST(Language, EventTracesPerNeuronEqualPerSynapse) {
   }
 }
 
+// OnPre(w = 0.5 nA) into LIF's input I: each presynaptic spike adds 0.5 nA
+// for one step, so 10 inputs at 100 Hz give a mean current of
+// 10 * 100 Hz * 0.5 nA * 0.1 ms = 50 pA and, through R = 100 Mohm, a mean
+// depolarisation of 5 mV from v_rest = -65 mV.
+TEST(Language, PlainParametersTakeTheUnitTheyAreGiven) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/current_weights.hebb"), "current");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto v = loadDoubles(outPath("current", "dst_v.npy"));
+  ASSERT_EQ(v.size(), 2001u * 4);
+  double sum = 0;
+  for (size_t k = 200 * 4; k < v.size(); ++k) // after 200 ms
+    sum += v[k];
+  double mean = sum / (v.size() - 200 * 4);
+  EXPECT_NEAR(mean, -0.060, 0.0004);
+}
+
 // sum_in and mean_out: after every step of learning, each output's incoming
 // weights sum to w_tot exactly (multiplicative normalisation, dense), and
 // each input's outgoing weights have mean zero (centring, CSR).

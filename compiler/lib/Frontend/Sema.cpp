@@ -3,6 +3,7 @@
 #include "hebb/Frontend/Sema.h"
 #include "hebb/Frontend/Parser.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -85,12 +86,23 @@ struct Sema::Impl {
   Impl(SourceManager &s, DiagnosticEngine &d, std::vector<std::string> p)
       : sources(s), diags(d), searchPath(std::move(p)) {}
 
-  void error(ast::Loc loc, const std::string &msg) {
+  /// Reports an error once; false if it was reported before.
+  bool error(ast::Loc loc, const std::string &msg) {
     std::ostringstream key;
     key << loc.file << ":" << loc.line << ":" << loc.col << ":" << msg;
     if (!reported.insert(key.str()).second)
-      return;
+      return false;
     diags.error(loc, msg);
+    return true;
+  }
+
+  /// `1e` reaches the checker as the number 1 with the unit `e`.
+  void unknownUnit(const ast::UnitFactor &unit) {
+    if (unit.name == "e" || unit.name == "E")
+      error(unit.loc, "malformed number: an exponent needs digits after '" +
+                          unit.name + "', as in 1e-3");
+    else
+      error(unit.loc, "unknown unit '" + unit.name + "'");
   }
 
   bool loadPath(const std::string &path, ast::Loc importLoc,
@@ -236,7 +248,7 @@ public:
       const ast::UnitFactor *unknown = nullptr;
       std::optional<Unit> u = evaluateUnit(e.unit, &unknown);
       if (!u) {
-        sema.error(unknown->loc, "unknown unit '" + unknown->name + "'");
+        sema.unknownUnit(*unknown);
         return std::nullopt;
       }
       return ConstValue{e.number * u->scale, u->dim};
@@ -468,6 +480,8 @@ private:
   const ModelScope *pre, *post;
   bool inInit;
   int depth = 0;
+  std::vector<const ast::Func *>
+      expanding; // funcs being inlined, outermost first
 
   std::optional<ExprType> memberType(const ast::Expr &e) {
     const ModelScope *scope = nullptr;
@@ -510,7 +524,7 @@ private:
       const ast::UnitFactor *unknown = nullptr;
       std::optional<Unit> u = evaluateUnit(e.unit, &unknown);
       if (!u) {
-        sema.error(unknown->loc, "unknown unit '" + unknown->name + "'");
+        sema.unknownUnit(*unknown);
         return std::nullopt;
       }
       return ExprType{false, u->dim};
@@ -664,8 +678,16 @@ private:
                               std::to_string(e.args.size()));
         return std::nullopt;
       }
+      if (std::find(expanding.begin(), expanding.end(), f) != expanding.end()) {
+        sema.error(e.loc, "'" + e.name +
+                              "' calls itself: functions are inlined, so "
+                              "they cannot be recursive");
+        return std::nullopt;
+      }
       ExprChecker inner(sema, self, pre, post, inInit);
       inner.depth = depth;
+      inner.expanding = expanding;
+      inner.expanding.push_back(f);
       for (size_t i = 0; i < e.args.size(); ++i) {
         auto a = check(*e.args[i]);
         if (!a)
@@ -734,7 +756,9 @@ private:
       for (int b = 0; b < Dimension::NumBases; ++b) {
         int x = d.exponent(Dimension::Base(b));
         if (x % 2 != 0) {
-          sema.error(e.loc, "'sqrt' of " + d.str() + " has no unit");
+          sema.error(e.loc, "'sqrt' needs an argument whose unit is a "
+                            "square, not " +
+                                d.str());
           return std::nullopt;
         }
         half = half * Dimension::base(Dimension::Base(b)).pow(x / 2);
@@ -793,12 +817,21 @@ public:
     }
     if (target->dim && value->dim && *target->dim != *value->dim)
       sema.error(s.value->loc, "cannot assign a value in " + value->dim->str() +
-                                   " to '" + targetName(*s.target) + "' in " +
+                                   " to '" + targetName(*s.target) + " in " +
                                    target->dim->str());
   }
 
-  static std::string targetName(const ast::Expr &e) {
-    return e.kind == ast::ExprKind::Member ? e.name + "." + e.member : e.name;
+  /// `post.target'`, or `post.target' (bound to 'gi')` where `target` is a
+  /// name-valued parameter.
+  std::string targetName(const ast::Expr &e) const {
+    if (e.kind != ast::ExprKind::Member)
+      return e.name + "'";
+    std::string name = e.name + "." + e.member + "'";
+    auto np = self.names.find(e.member);
+    if (e.name == "post" && np != self.names.end() &&
+        np->second.kind == NameInfo::NameParam && !np->second.bound.empty())
+      name += " (bound to '" + np->second.bound + "')";
+    return name;
   }
 
 private:
@@ -820,7 +853,7 @@ std::optional<Dimension> declaredDim(Sema::Impl &sema, bool hasUnit,
   const ast::UnitFactor *unknown = nullptr;
   std::optional<Unit> u = evaluateUnit(unit, &unknown);
   if (!u) {
-    sema.error(unknown->loc, "unknown unit '" + unknown->name + "'");
+    sema.unknownUnit(*unknown);
     ok = false;
     return std::nullopt;
   }
@@ -835,6 +868,7 @@ bool buildScope(Sema::Impl &sema, const ast::Model &model,
   bool ok = true;
   scope.model = &model;
   ConstEnv env;
+  std::map<std::string, ast::Loc> declaredAt;
   auto declare = [&](const std::string &name, ast::Loc loc, NameInfo info) {
     if (name == "t" || name == "dt" || name == "index") {
       sema.error(loc, "'" + name + "' is reserved");
@@ -842,9 +876,13 @@ bool buildScope(Sema::Impl &sema, const ast::Model &model,
       return;
     }
     if (!scope.names.emplace(name, info).second) {
-      sema.error(loc, "'" + name + "' is already declared in " + model.name);
+      if (sema.error(loc,
+                     "'" + name + "' is already declared in " + model.name))
+        sema.diags.note(declaredAt[name], "previous declaration is here");
       ok = false;
+      return;
     }
+    declaredAt[name] = loc;
   };
   for (const ast::Param &p : model.params) {
     bool isName = p.value && p.value->kind == ast::ExprKind::Name &&
@@ -879,10 +917,11 @@ bool buildScope(Sema::Impl &sema, const ast::Model &model,
     }
     if (!dim)
       dim = v->dim ? *v->dim : Dimension();
-    env[p.name] = ConstValue{v->value * (p.hasUnit && v->dim ? 1.0 : 1.0), dim};
-    if (p.hasUnit && v->value != 0 && !v->dim) {
-      // unreachable: a non-zero literal is dimensionless
-    }
+    // A plain-number parameter takes the unit its use gives it.
+    if (instance && !p.hasUnit && dim->isDimensionless())
+      if (const ParamValue *given = instance->findParam(p.name))
+        dim = given->dim;
+    env[p.name] = ConstValue{v->value, dim};
     declare(p.name, p.loc, NameInfo{NameInfo::Param, dim});
   }
   if (paramDefaults)
@@ -1302,7 +1341,16 @@ private:
         ok = false;
         continue;
       }
-      if (v->dim && *v->dim != pv->dim) {
+      // A parameter declared without a unit whose default is a plain
+      // number takes the unit of the value given here (OnPre(w = 0.5 nA)):
+      // the model's statements are checked with it.
+      const ast::Param *decl = nullptr;
+      for (const ast::Param &p : model->params)
+        if (p.name == arg.name)
+          decl = &p;
+      if (v->dim && !decl->hasUnit && pv->dim.isDimensionless())
+        pv->dim = *v->dim;
+      else if (v->dim && *v->dim != pv->dim) {
         sema.error(arg.value->loc, "'" + arg.name + "' of " + model->name +
                                        " is in " + pv->dim.str() + ", not " +
                                        v->dim->str());
@@ -1549,11 +1597,10 @@ private:
       return;
     int64_t available = in ? proj.pre.size() : proj.post.size();
     double k = proj.connectValue;
-    if (k < 0 || k != std::floor(k))
+    if (k < 1 || k != std::floor(k))
       sema.error(p.connect.value->loc,
                  std::string(in ? "in_degree" : "out_degree") +
-                     " must be a whole number of "
-                     "synapses");
+                     " must be a whole number of synapses, at least 1");
     else if (k > available)
       sema.error(p.connect.value->loc,
                  std::string(in ? "in_degree" : "out_degree") + " = " +
