@@ -182,6 +182,7 @@ struct ProjectionState {
   std::map<std::string, Buffer> snapshots;
   std::vector<KernelCall> init, learn;
   KernelCall onPre, onPost, transmit;
+  std::vector<KernelCall> beforeTransmit, beforeOnPre, beforeOnPost;
   std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
 };
 
@@ -482,6 +483,12 @@ Network::Network(NetworkSpec specIn)
     make(ps.onPre, st.onPre);
     make(ps.onPost, st.onPost);
     make(ps.transmit, st.transmit);
+    for (const KernelSpec &k : ps.beforeTransmit)
+      make(k, st.beforeTransmit.emplace_back());
+    for (const KernelSpec &k : ps.beforeOnPre)
+      make(k, st.beforeOnPre.emplace_back());
+    for (const KernelSpec &k : ps.beforeOnPost)
+      make(k, st.beforeOnPost.emplace_back());
     for (const auto &[phase, kernel] : ps.onEnd)
       make(kernel, st.onEnd.emplace_back(phase, KernelCall()).second);
   }
@@ -567,13 +574,21 @@ void Network::step() {
     for (uint32_t i : spikes)
       if (i >= ps.preBegin && i < ps.preEnd)
         events[count++] = static_cast<uint32_t>(i - ps.preBegin);
+    if (count == 0)
+      continue;
+    for (KernelCall &sum : st.beforeOnPre)
+      sum.callAll(n, t, spec.dt, seed, nullptr);
     st.onPre.call(0, count, n, t, spec.dt, seed);
   }
 
   // 2. Transmission, reading the state at the end of the previous step.
-  for (ProjectionState &st : s.projs)
-    if (st.transmit.valid())
-      st.transmit.callAll(n, t, spec.dt, seed, nullptr); // scatters into post
+  for (ProjectionState &st : s.projs) {
+    if (!st.transmit.valid())
+      continue;
+    for (KernelCall &sum : st.beforeTransmit)
+      sum.callAll(n, t, spec.dt, seed, nullptr);
+    st.transmit.callAll(n, t, spec.dt, seed, nullptr); // scatters into post
+  }
 
   // Learning pairs postsynaptic responses with the presynaptic values that
   // were transmitted: keep them before neurons update.
@@ -640,6 +655,10 @@ void Network::step() {
     for (uint32_t j : s.pops[ps.post].spikesNow)
       if (j >= ps.postBegin && j < ps.postEnd)
         events[count++] = static_cast<uint32_t>(j - ps.postBegin);
+    if (count == 0)
+      continue;
+    for (KernelCall &sum : st.beforeOnPost)
+      sum.callAll(n, t, spec.dt, seed, nullptr);
     st.onPost.call(0, count, n, t, spec.dt, seed);
   }
 

@@ -220,6 +220,55 @@ TEST(Language, PlainParametersTakeTheUnitTheyAreGiven) {
   EXPECT_NEAR(mean, -0.060, 0.0004);
 }
 
+// Sums over synapses outside learning: in transmission, each output gets
+// the weighted mean sum_i w_ij r_i / sum_i w_ij of its inputs with the
+// weights at the end of the previous step; in `on pre`, each delivered
+// spike adds w / mean_out(w) for the spiking neuron's outgoing weights.
+TEST(Language, SumsInTransmissionAndHandlers) {
+  CommandResult r = hebbRun(
+      sourcePath("tests/e2e/inputs/sums_outside_learning.hebb"), "sums2");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto out = loadDoubles(outPath("sums2", "b_r.npy")); // (101, 3)
+  auto w = loadDoubles(outPath("sums2", "p_w.npy"));   // (101, 12)
+  auto pre = loadDoubles(outPath("sums2", "p_pre.npy"));
+  auto post = loadDoubles(outPath("sums2", "p_post.npy"));
+  ASSERT_EQ(out.size(), 101u * 3);
+  ASSERT_EQ(w.size(), 101u * 12);
+  double worst = 0;
+  for (int k = 2; k <= 100; ++k) {
+    double num[3] = {0, 0, 0}, den[3] = {0, 0, 0};
+    for (int s = 0; s < 12; ++s) {
+      int j = static_cast<int>(post[s]);
+      num[j] += w[(k - 1) * 12 + s] * (pre[s] + 1); // r_i = i + 1
+      den[j] += w[(k - 1) * 12 + s];
+    }
+    for (int j = 0; j < 3; ++j)
+      worst = std::max(worst, std::fabs(out[k * 3 + j] - num[j] / den[j]));
+  }
+  EXPECT_LT(worst, 1e-5);
+  EXPECT_GT(w[100 * 12 + 11], 1.5 * w[11]); // the weights did change
+
+  auto c = loadDoubles(outPath("sums2", "h_c.npy")); // (2, 10)
+  auto hPre = loadDoubles(outPath("sums2", "h_pre.npy"));
+  auto hPost = loadDoubles(outPath("sums2", "h_post.npy"));
+  auto spikeT = loadDoubles(outPath("sums2", "s_spikes_t.npy"));
+  auto spikeI = loadDoubles(outPath("sums2", "s_spikes_i.npy"));
+  ASSERT_EQ(c.size(), 20u);
+  // Spikes of steps 0-98 arrive, one step later, within the 100 steps.
+  std::vector<int> delivered(5, 0);
+  for (size_t k = 0; k < spikeT.size(); ++k)
+    if (spikeT[k] < 0.0985)
+      delivered[static_cast<int>(spikeI[k])]++;
+  std::vector<double> meanOut(5, 0);
+  for (int s = 0; s < 10; ++s)
+    meanOut[static_cast<int>(hPre[s])] += (1 + hPre[s] * hPost[s]) / 2;
+  for (int s = 0; s < 10; ++s) {
+    int i = static_cast<int>(hPre[s]);
+    double expect = (1 + hPre[s] * hPost[s]) / meanOut[i] * delivered[i];
+    EXPECT_NEAR(c[10 + s], expect, 1e-4 * expect) << "synapse " << s;
+  }
+}
+
 // sum_in and mean_out: after every step of learning, each output's incoming
 // weights sum to w_tot exactly (multiplicative normalisation, dense), and
 // each input's outgoing weights have mean zero (centring, CSR).

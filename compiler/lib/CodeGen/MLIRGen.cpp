@@ -775,14 +775,35 @@ private:
         continue;
       }
       mlir::OpBuilder::InsertionGuard g(b);
+      ast::VarScope own = h.kind == ast::HandlerKind::Pre ? ast::VarScope::Pre
+                                                          : ast::VarScope::Post;
+      // Sums over synapses read by the handler's per-synapse statements
+      // are taken just before it runs.
+      std::vector<const ast::Expr *> sums;
+      for (const ast::StmtPtr &st : h.body) {
+        std::optional<ast::VarScope> target = targetScope(*st, varScope);
+        if (!target)
+          return false;
+        std::vector<const ast::Expr *> calls;
+        collectReductions(*st, calls);
+        if (!calls.empty() && *target != ast::VarScope::Element) {
+          sema.diagnostics().error(calls.front()->loc,
+                                   "sums over synapses are for per-synapse "
+                                   "statements");
+          return false;
+        }
+        sums.insert(sums.end(), calls.begin(), calls.end());
+      }
+      if (!sums.empty() &&
+          !genReductions(gen, scope, sums,
+                         h.kind == ast::HandlerKind::Pre ? "on_pre"
+                                                         : "on_post"))
+        return false;
       mlir::Region *body;
-      ast::VarScope own;
       if (h.kind == ast::HandlerKind::Pre) {
         body = &stage<mlir::hebb::OnPreOp>(h.loc).getBody();
-        own = ast::VarScope::Pre;
       } else {
         body = &stage<mlir::hebb::OnPostOp>(h.loc).getBody();
-        own = ast::VarScope::Post;
       }
       enter(*body);
       gen.resetDraws();
@@ -829,6 +850,11 @@ private:
       learnStmts[*target].push_back(st.get());
     }
     if (!transmitStmts.empty()) {
+      std::vector<const ast::Expr *> sums;
+      for (const ast::Stmt *st : transmitStmts)
+        collectReductions(*st, sums);
+      if (!sums.empty() && !genReductions(gen, scope, sums, "transmit"))
+        return false;
       mlir::OpBuilder::InsertionGuard g(b);
       enter(stage<mlir::hebb::TransmitOp>(model.updateLoc).getBody());
       gen.resetDraws();
@@ -912,9 +938,11 @@ private:
   }
 
   /// One hebb.reduce per sum (and one for the count of a mean), into
-  /// hidden per-neuron fields, at the builder's position.
+  /// hidden per-neuron fields, at the builder's position: run in learning,
+  /// or `before` the stage named.
   bool genReductions(ModelGen &gen, GenScope &scope,
-                     const std::vector<const ast::Expr *> &calls) {
+                     const std::vector<const ast::Expr *> &calls,
+                     llvm::StringRef before = {}) {
     auto projection = b.getInsertionBlock()->getParentOp();
     auto field = [&](const std::string &name, llvm::StringRef into) {
       mlir::OpBuilder::InsertionGuard g(b);
@@ -924,7 +952,9 @@ private:
     };
     auto reduce = [&](const std::string &name, llvm::StringRef into,
                       const ast::Expr *expr, ast::Loc l) -> bool {
-      auto op = mlir::hebb::ReduceOp::create(b, gen.loc(l), name, into);
+      auto op = mlir::hebb::ReduceOp::create(
+          b, gen.loc(l), name, into,
+          before.empty() ? mlir::StringAttr() : b.getStringAttr(before));
       op.getBody().emplaceBlock();
       mlir::OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&op.getBody().front());

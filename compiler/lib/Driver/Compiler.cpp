@@ -383,6 +383,12 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
         p.init.push_back(k);
       else if (what.starts_with("learn") || what == "reduce")
         p.learn.push_back(k);
+      else if (what == "reduce_transmit")
+        p.beforeTransmit.push_back(k);
+      else if (what == "reduce_on_pre")
+        p.beforeOnPre.push_back(k);
+      else if (what == "reduce_on_post")
+        p.beforeOnPost.push_back(k);
       else if (what == "on_pre")
         p.onPre = k;
       else if (what == "on_post")
@@ -470,24 +476,12 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
     k.entry = *entry;
     return true;
   };
-  auto bind = [&](std::optional<rt::KernelSpec> &k) {
-    return !k || bindOne(*k);
-  };
   bool ok = true;
-  for (rt::PopulationSpec &p : result->spec.populations) {
-    ok = ok && bind(p.init) && bind(p.step);
-    for (auto &onEnd : p.onEnd)
-      ok = ok && bindOne(onEnd.second);
-  }
-  for (rt::ProjectionSpec &p : result->spec.projections) {
-    for (rt::KernelSpec &k : p.init)
-      ok = ok && bindOne(k);
-    for (rt::KernelSpec &k : p.learn)
-      ok = ok && bindOne(k);
-    ok = ok && bind(p.onPre) && bind(p.onPost) && bind(p.transmit);
-    for (auto &onEnd : p.onEnd)
-      ok = ok && bindOne(onEnd.second);
-  }
+  auto bindAll = [&](rt::KernelSpec &k) { ok = ok && bindOne(k); };
+  for (rt::PopulationSpec &p : result->spec.populations)
+    p.forEachKernel(bindAll);
+  for (rt::ProjectionSpec &p : result->spec.projections)
+    p.forEachKernel(bindAll);
   if (!ok)
     return nullptr;
   result->timings.llvm = secondsSince(phase);

@@ -78,6 +78,10 @@ LogicalResult ReduceOp::verify() {
   if (!isScope(getInto(), {"pre", "post"}))
     return emitOpError("sums into pre or post neurons, not '")
            << getInto() << "'";
+  if (std::optional<StringRef> before = getBefore())
+    if (!isScope(*before, {"transmit", "on_pre", "on_post"}))
+      return emitOpError("runs before transmit, on_pre or on_post, not '")
+             << *before << "'";
   auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
   if (!yield || yield.getValues().size() != 1 ||
       !isa<FloatType>(yield.getValues()[0].getType()))

@@ -745,7 +745,11 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   // zeroed, then accumulated synapse by synapse (one thread: the sums of
   // different synapses meet in one neuron).
   auto lowerReduce = [&](ReduceOp reduce) -> LogicalResult {
-    KernelBuilder k(module, proj, "reduce", /*noAlias=*/false);
+    std::optional<StringRef> before = reduce.getBefore();
+    std::string kind = before ? ("reduce_" + *before).str() : "reduce";
+    KernelBuilder k(module, proj, kind, /*noAlias=*/false);
+    // Learning and `on post` read presynaptic values as transmitted.
+    bool preSnapshot = !before || *before == "on_post";
     k.setDomain(dense ? "post_rows" : "synapses");
     bool intoPost = reduce.getInto() == "post";
     StringRef field = reduce.getField();
@@ -762,7 +766,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     uint32_t stream = streamId((name + "." + field).str());
     LogicalResult status = success();
     auto body = [&](Value s, Value i, Value j) {
-      Element e{s, i, j, counterOf(k.builder(), k.loc(), s), stream, true};
+      Element e{s,      i,          j, counterOf(k.builder(), k.loc(), s),
+                stream, preSnapshot};
       auto value = k.lowerBlock(reduce.getBody().front(), e, {});
       if (failed(value) || value->size() != 1) {
         status = failure();

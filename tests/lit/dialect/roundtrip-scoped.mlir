@@ -45,6 +45,11 @@ hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 dense {
     %w = hebb.get "self" "w" : f32
     hebb.yield %w : f32
   }
+  // CHECK: hebb.reduce "__mean_out_1" into "pre" before "on_pre" {
+  hebb.reduce "__mean_out_1" into "pre" before "on_pre" {
+    %w = hebb.get "self" "w" : f32
+    hebb.yield %w : f32
+  }
   // CHECK: hebb.learn over "pre" {
   hebb.learn over "pre" {
     %x = hebb.get "self" "x" : f32

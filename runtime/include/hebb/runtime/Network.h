@@ -81,6 +81,15 @@ struct PopulationSpec {
   std::vector<std::pair<std::string, KernelSpec>> onEnd;
   std::optional<StreamSpec> stream;
   bool spiking = false; // has a spike condition
+
+  /// Calls `f` on every kernel.
+  template <typename F> void forEachKernel(F &&f) {
+    for (std::optional<KernelSpec> *k : {&init, &step})
+      if (*k)
+        f(**k);
+    for (auto &[phase, k] : onEnd)
+      f(k);
+  }
 };
 
 enum class ConnectRule {
@@ -110,7 +119,23 @@ struct ProjectionSpec {
   /// synapses between learning stages), then @pre, @post and @proj state.
   std::vector<KernelSpec> init, learn;
   std::optional<KernelSpec> onPre, onPost, transmit;
+  /// Sums over synapses that transmit (on_pre, on_post) statements read,
+  /// taken just before the stage runs.
+  std::vector<KernelSpec> beforeTransmit, beforeOnPre, beforeOnPost;
   std::vector<std::pair<std::string, KernelSpec>> onEnd;
+
+  /// Calls `f` on every kernel.
+  template <typename F> void forEachKernel(F &&f) {
+    for (std::vector<KernelSpec> *ks :
+         {&init, &learn, &beforeTransmit, &beforeOnPre, &beforeOnPost})
+      for (KernelSpec &k : *ks)
+        f(k);
+    for (std::optional<KernelSpec> *k : {&onPre, &onPost, &transmit})
+      if (*k)
+        f(**k);
+    for (auto &[phase, k] : onEnd)
+      f(k);
+  }
 };
 
 struct RecordSpec {

@@ -145,13 +145,18 @@ def Hebb_ReduceOp : Hebb_Op<"reduce", [HasParent<"ProjectionOp">]> {
     For `sum_in(expr)` (`into = "post"`), the field `field` of each
     postsynaptic neuron becomes the sum of `expr` over its incoming
     synapses; for `sum_out` (`into = "pre"`), over each presynaptic neuron's
-    outgoing synapses. The region computes `expr` for one synapse. It runs
-    in learning, between the stages before and after the statement that
-    reads the sum, so every synapse sees the same total.
+    outgoing synapses. The region computes `expr` for one synapse. Without
+    `before`, it runs in learning, between the stages before and after the
+    statement that reads the sum; with `before "transmit" | "on_pre" |
+    "on_post"`, just before that stage, for its statements. Either way every
+    synapse sees the same total.
   }];
-  let arguments = (ins StrAttr:$field, StrAttr:$into);
+  let arguments = (ins StrAttr:$field, StrAttr:$into,
+                       OptionalAttr<StrAttr>:$before);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "$field `into` $into attr-dict-with-keyword $body";
+  let assemblyFormat = [{
+    $field `into` $into (`before` $before^)? attr-dict-with-keyword $body
+  }];
   let hasVerifier = 1;
 }
 
