@@ -11,6 +11,8 @@ packages=(
   antlr4 libantlr4-runtime-dev
   # build tools and libraries
   cmake ninja-build ccache g++ libgtest-dev libedit-dev
+  # JSON for network descriptions embedded in object files (hebbc -c)
+  nlohmann-json3-dev
 )
 if [ $# -gt 0 ]; then packages=("$@"); fi
 

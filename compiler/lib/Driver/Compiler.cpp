@@ -8,6 +8,7 @@
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Dialect/HebbOps.h"
 #include "hebb/Dialect/Passes.h"
+#include "hebb/Driver/KernelTable.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -31,6 +32,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <chrono>
 #include <mutex>
@@ -194,6 +196,79 @@ bool hebb::lowerLoopsToLLVM(mlir::ModuleOp module) {
   return true;
 }
 
+namespace {
+/// Optimises `module` for `tm` and prints LLVM IR, assembly or an object.
+bool emitLLVMModule(llvm::Module &module, llvm::TargetMachine &tm,
+                    EmitStage stage, int optLevel, std::ostream &out,
+                    std::string &error) {
+  mlir::ExecutionEngine::setupTargetTripleAndDataLayout(&module, &tm);
+  auto optimize = mlir::makeOptimizingTransformer(optLevel, 0, &tm);
+  if (llvm::Error e = optimize(&module)) {
+    error = llvm::toString(std::move(e));
+    return false;
+  }
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  if (stage == EmitStage::LLVM) {
+    module.print(os, nullptr);
+  } else {
+    llvm::legacy::PassManager pm;
+    auto type = stage == EmitStage::Obj ? llvm::CodeGenFileType::ObjectFile
+                                        : llvm::CodeGenFileType::AssemblyFile;
+    if (tm.addPassesToEmitFile(pm, os, nullptr, type)) {
+      error = "the target cannot emit this file type";
+      return false;
+    }
+    pm.run(module);
+  }
+  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  return true;
+}
+
+/// The target of `hebbc -c`: the host, or a triple and CPU.
+std::unique_ptr<llvm::TargetMachine>
+objectTargetMachine(const ObjectOptions &object, int optLevel,
+                    std::string &error) {
+  if (object.targetTriple.empty() && object.cpu.empty()) {
+    auto tm = hostTargetMachine(optLevel, true);
+    if (!tm)
+      error = "cannot create a target machine for this host";
+    return tm;
+  }
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+  llvm::Triple triple(object.targetTriple.empty()
+                          ? llvm::sys::getDefaultTargetTriple()
+                          : object.targetTriple);
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target) {
+    error = "unknown target '" + triple.str() + "': " + lookupError;
+    return nullptr;
+  }
+  std::string cpu = !object.cpu.empty() ? object.cpu
+                    : object.targetTriple.empty()
+                        ? llvm::sys::getHostCPUName().str()
+                        : "generic";
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, "", targetOptions, llvm::Reloc::PIC_, llvm::CodeModel::Small,
+      optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : optLevel == 0 ? llvm::CodeGenOptLevel::None
+                      : llvm::CodeGenOptLevel::Default));
+  if (!tm)
+    error = "cannot create a target machine for '" + triple.str() + "' (" +
+            cpu + ")";
+  return tm;
+}
+} // namespace
+
 bool hebb::emitFromLLVMDialect(mlir::ModuleOp module, EmitStage stage,
                                int optLevel, std::ostream &out,
                                std::string &error) {
@@ -210,28 +285,39 @@ bool hebb::emitFromLLVMDialect(mlir::ModuleOp module, EmitStage stage,
     error = "cannot create a target machine for this host";
     return false;
   }
-  mlir::ExecutionEngine::setupTargetTripleAndDataLayout(llvmModule.get(),
-                                                        tm.get());
-  auto optimize = mlir::makeOptimizingTransformer(optLevel, 0, tm.get());
-  if (llvm::Error e = optimize(llvmModule.get())) {
-    error = llvm::toString(std::move(e));
+  return emitLLVMModule(*llvmModule, *tm, stage, optLevel, out, error);
+}
+
+bool hebb::emitNetworkObject(Sema &sema, const NetworkPlan &plan,
+                             const CompilerOptions &options,
+                             const ObjectOptions &object, std::ostream &out,
+                             rt::NetworkSpec &spec) {
+  mlir::MLIRContext context;
+  CompileTimings timings;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      lowerNetwork(context, sema, plan, options, spec, timings);
+  if (!module)
+    return false;
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm =
+      objectTargetMachine(object, options.optLevel, error);
+  if (!tm) {
+    sema.diagnostics().errorNoLoc(error);
     return false;
   }
-  llvm::SmallString<0> buffer;
-  llvm::raw_svector_ostream os(buffer);
-  if (stage == EmitStage::LLVM) {
-    llvmModule->print(os, nullptr);
-  } else {
-    llvm::legacy::PassManager pm;
-    auto type = stage == EmitStage::Obj ? llvm::CodeGenFileType::ObjectFile
-                                        : llvm::CodeGenFileType::AssemblyFile;
-    if (tm->addPassesToEmitFile(pm, os, nullptr, type)) {
-      error = "the target cannot emit this file type";
-      return false;
-    }
-    pm.run(*llvmModule);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(*module, llvmContext);
+  if (!llvmModule) {
+    sema.diagnostics().errorNoLoc("cannot translate to LLVM IR");
+    return false;
   }
-  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  addKernelTable(*llvmModule, spec, object.prefix);
+  if (!emitLLVMModule(*llvmModule, *tm, EmitStage::Obj, options.optLevel, out,
+                      error)) {
+    sema.diagnostics().errorNoLoc(error);
+    return false;
+  }
   return true;
 }
 
@@ -411,13 +497,10 @@ struct CompiledNetwork::Impl {
 
 CompiledNetwork::~CompiledNetwork() = default;
 
-std::unique_ptr<CompiledNetwork>
-hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
-                     const CompilerOptions &options) {
-  auto start = Clock::now();
-  auto result = std::make_unique<CompiledNetwork>();
-  result->impl = std::make_unique<CompiledNetwork::Impl>();
-  mlir::MLIRContext &context = result->impl->context;
+mlir::OwningOpRef<mlir::ModuleOp>
+hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
+                   const NetworkPlan &plan, const CompilerOptions &options,
+                   rt::NetworkSpec &spec, CompileTimings &timings) {
   mlir::DialectRegistry registry;
   registerHebbPassesAndDialects(registry);
   context.appendDialectRegistry(registry);
@@ -431,19 +514,34 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
       emitNetwork(context, sema, plan, cg);
   if (!module)
     return nullptr;
-  result->timings.mlirGen = secondsSince(phase);
+  timings.mlirGen = secondsSince(phase);
   phase = Clock::now();
   if (!runPipeline(*module, kHebbPipeline))
     return nullptr;
-  result->spec = describeNetwork(*module, plan);
+  spec = describeNetwork(*module, plan);
   if (!runPipeline(*module, kLowerPipeline))
     return nullptr;
-  attachKernels(*module, result->spec);
+  attachKernels(*module, spec);
   if (!lowerLoopsToLLVM(*module))
     return nullptr;
-  result->timings.passes = secondsSince(phase);
+  timings.passes = secondsSince(phase);
+  return module;
+}
 
-  phase = Clock::now();
+std::unique_ptr<CompiledNetwork>
+hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
+                     const CompilerOptions &options) {
+  auto start = Clock::now();
+  auto result = std::make_unique<CompiledNetwork>();
+  result->impl = std::make_unique<CompiledNetwork::Impl>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      lowerNetwork(result->impl->context, sema, plan, options, result->spec,
+                   result->timings);
+  if (!module)
+    return nullptr;
+  MLIRDiagnostics bridge(result->impl->context, sema);
+
+  auto phase = Clock::now();
   initializeLLVMTargets();
   std::unique_ptr<llvm::TargetMachine> tm =
       hostTargetMachine(options.optLevel, false);

@@ -58,6 +58,23 @@ static cl::opt<bool> explain(
     cl::desc("Print the integration method chosen for each equation and its "
              "discrete update"),
     cl::cat(category));
+static cl::opt<bool> compileOnly(
+    "c",
+    cl::desc("Write a relocatable object with the network and its kernels "
+             "(link it with the Hebb runtime; see --header)"),
+    cl::cat(category));
+static cl::opt<std::string>
+    headerFile("header", cl::desc("With -c, write the C header here"),
+               cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    targetTriple("target-triple",
+                 cl::desc("With -c, compile for this target (default: the "
+                          "host)"),
+                 cl::cat(category));
+static cl::opt<std::string>
+    targetCpu("cpu",
+              cl::desc("With -c, compile for this CPU (default: the host's)"),
+              cl::cat(category));
 static cl::opt<std::string> precision("precision",
                                       cl::desc("Floating point: f32 or f64"),
                                       cl::init("f32"), cl::cat(category));
@@ -100,6 +117,36 @@ private:
   std::ostringstream buffer;
 };
 
+/// `hebbc -c`: the object (default NETWORK.o) and, with --header, its C
+/// header, both written only if everything succeeds.
+int compileObject(Sema &sema, const NetworkPlan &plan) {
+  CompilerOptions options;
+  options.optLevel = optLevel;
+  options.useF64 = precision == "f64";
+  ObjectOptions object;
+  object.targetTriple = targetTriple;
+  object.cpu = targetCpu;
+  object.prefix = plan.name;
+  Output objectOut(outputFile.empty() ? plan.name + ".o" : outputFile);
+  rt::NetworkSpec spec;
+  if (!emitNetworkObject(sema, plan, options, object, objectOut.stream(), spec))
+    return 1;
+  std::string error;
+  if (!headerFile.empty()) {
+    Output headerOut(headerFile);
+    headerOut.stream() << networkHeader(spec, object.prefix);
+    if (!headerOut.commit(error)) {
+      sema.diagnostics().errorNoLoc(error);
+      return 1;
+    }
+  }
+  if (!objectOut.commit(error)) {
+    sema.diagnostics().errorNoLoc(error);
+    return 1;
+  }
+  return 0;
+}
+
 int run() {
   SourceManager sources;
   DiagnosticEngine diags(sources);
@@ -111,6 +158,15 @@ int run() {
       parseSettings(settings, precision, diags);
   if (!overrides)
     return 1;
+  if (compileOnly && emit != EmitStage::None) {
+    diags.errorNoLoc("-c writes an object; it does not take --emit");
+    return 1;
+  }
+  if (!compileOnly &&
+      (!headerFile.empty() || !targetTriple.empty() || !targetCpu.empty())) {
+    diags.errorNoLoc("--header, --target-triple and --cpu go with -c");
+    return 1;
+  }
   Sema sema(sources, diags, importSearchPath());
   Output output(outputFile);
   if (emit == EmitStage::AST) {
@@ -144,6 +200,8 @@ int run() {
   std::optional<NetworkPlan> plan = sema.elaborate(networkName, *overrides);
   if (!plan)
     return 1;
+  if (compileOnly)
+    return compileObject(sema, *plan);
 
   mlir::MLIRContext context;
   mlir::DialectRegistry registry;

@@ -74,6 +74,34 @@ std::unique_ptr<CompiledNetwork> compileNetwork(Sema &sema,
                                                 const NetworkPlan &plan,
                                                 const CompilerOptions &options);
 
+/// The front half of the JIT and of object files: compiles `plan` to an
+/// LLVM-dialect module and fills `spec` with its description (kernels named,
+/// without entry points). Null on error, reported through `sema`.
+mlir::OwningOpRef<mlir::ModuleOp>
+lowerNetwork(mlir::MLIRContext &context, Sema &sema, const NetworkPlan &plan,
+             const CompilerOptions &options, rt::NetworkSpec &spec,
+             CompileTimings &timings);
+
+/// Where `hebbc -c` compiles for, and the prefix of the C names it defines.
+struct ObjectOptions {
+  std::string targetTriple; // empty: the host
+  std::string cpu;          // empty: the host's (or "generic" for a triple)
+  std::string prefix;       // `<prefix>_module` in the object
+};
+
+/// `hebbc -c`: writes a relocatable object holding the network's kernels
+/// and its description as the hebb_module `<prefix>_module` (hebb.h), and
+/// fills `spec`. Reports errors through `sema`.
+bool emitNetworkObject(Sema &sema, const NetworkPlan &plan,
+                       const CompilerOptions &options,
+                       const ObjectOptions &object, std::ostream &out,
+                       rt::NetworkSpec &spec);
+
+/// The C header that goes with such an object: its module, a create
+/// function and, in comments, what the network holds.
+std::string networkHeader(const rt::NetworkSpec &spec,
+                          const std::string &prefix);
+
 /// Makes the runtime spec of a hebb-dialect module (before lowering).
 rt::NetworkSpec describeNetwork(mlir::ModuleOp module, const NetworkPlan &plan);
 

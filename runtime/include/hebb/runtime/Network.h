@@ -238,7 +238,8 @@ public:
 
   /// Writes every record as .npy files into `dir` (created if needed) and
   /// returns the files written, record by record.
-  std::vector<std::vector<std::string>> writeRecords(const std::string &dir);
+  std::vector<std::vector<std::string>>
+  writeRecords(const std::string &dir) const;
 
   // Inspection (summaries, tests, the REPL).
   int populationIndex(const std::string &name) const;
@@ -254,6 +255,27 @@ public:
   double signal(const std::string &name) const;
   /// Runs the `on end <phase>` handlers of every model.
   void endPhase(const std::string &phase);
+  /// A parameter of a population or projection (`object`), in SI units;
+  /// nullopt if there is none. Setting one applies from the next step.
+  std::optional<double> parameter(const std::string &object,
+                                  const std::string &name) const;
+  bool setParameter(const std::string &object, const std::string &name,
+                    double value);
+  /// Overwrites a field with `values` (one per element); throws
+  /// RuntimeError if there is no such field or the count differs.
+  void setPopulationField(int pop, const std::string &field,
+                          const std::vector<double> &values);
+  void setProjectionField(int proj, const std::string &field,
+                          const std::vector<double> &values);
+  /// The recorders of record `index` of the spec (null for the other kind).
+  const SpikeRecorder *spikeRecord(size_t index) const;
+  const StateRecorder *stateRecord(size_t index) const;
+  /// Writes the state needed to continue the run (time, every field,
+  /// signals, spikes in flight, counters) to `path`, or restores it. A
+  /// checkpoint loads only into a network of the same description; records
+  /// are not part of it.
+  void saveCheckpoint(const std::string &path) const;
+  void loadCheckpoint(const std::string &path);
   /// Splits neuron updates and learning over `threads` threads (1: none).
   /// Results are the same for any number of threads.
   void setThreads(unsigned threads);

@@ -1,0 +1,293 @@
+//===- NetworkAccess.cpp - Parameters, fields, records and checkpoints ----===//
+//
+// What a host program (the C API, the REPL) reads and changes in a network
+// by name between steps, and saving and restoring its state.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NetworkState.h"
+#include "hebb/runtime/SpecJson.h"
+
+#include <cstring>
+#include <fstream>
+#include <functional>
+
+using namespace hebb::rt;
+using namespace hebb::rt::detail;
+
+namespace {
+/// The parameter list and buffer of the population or projection `object`.
+std::pair<const std::vector<ParamSpec> *, Buffer *>
+findParams(const NetworkSpec &spec, std::vector<PopulationState> &pops,
+           std::vector<ProjectionState> &projs, const std::string &object) {
+  for (size_t k = 0; k < spec.populations.size(); ++k)
+    if (spec.populations[k].name == object)
+      return {&spec.populations[k].params, &pops[k].params};
+  for (size_t k = 0; k < spec.projections.size(); ++k)
+    if (spec.projections[k].name == object)
+      return {&spec.projections[k].params, &projs[k].params};
+  return {nullptr, nullptr};
+}
+
+void setField(Buffer &b, size_t count, const std::vector<double> &values,
+              const std::string &what) {
+  if (values.size() != count)
+    throw RuntimeError(what + " has " + std::to_string(count) +
+                       " values, not " + std::to_string(values.size()));
+  if (b.elementSize() == 8)
+    std::memcpy(b.data(), values.data(), count * sizeof(double));
+  else
+    for (size_t i = 0; i < count; ++i)
+      b.as<float>()[i] = static_cast<float>(values[i]);
+}
+
+/// The `count(pop.spikes)` nodes of the signal updates, in a fixed order.
+std::vector<const SignalExpr *> countNodes(const NetworkSpec &spec) {
+  std::vector<const SignalExpr *> nodes;
+  std::function<void(const SignalExpr &)> visit = [&](const SignalExpr &e) {
+    if (e.kind == SignalExpr::Count)
+      nodes.push_back(&e);
+    for (const SignalExpr &a : e.args)
+      visit(a);
+  };
+  for (const SignalUpdate &u : spec.signalUpdates)
+    visit(u.value);
+  return nodes;
+}
+
+constexpr char kMagic[8] = {'H', 'E', 'B', 'B', 'C', 'K', 'P', '1'};
+
+/// Sections of a checkpoint: sizes are checked on reading, so a checkpoint
+/// of another network fails with a message instead of corrupting state.
+class CheckpointWriter {
+public:
+  explicit CheckpointWriter(std::ostream &out) : out(out) {}
+  void bytes(const void *data, uint64_t size) {
+    out.write(reinterpret_cast<const char *>(&size), sizeof size);
+    out.write(static_cast<const char *>(data),
+              static_cast<std::streamsize>(size));
+  }
+  void buffer(const Buffer &b) { bytes(b.data(), b.size() * b.elementSize()); }
+  template <typename T> void value(const T &v) { bytes(&v, sizeof v); }
+  template <typename T> void vector(const std::vector<T> &v) {
+    bytes(v.data(), v.size() * sizeof(T));
+  }
+
+private:
+  std::ostream &out;
+};
+
+/// Reads sections into place, or, without `apply`, only checks that every
+/// section is there with the size this network expects.
+class CheckpointReader {
+public:
+  CheckpointReader(std::istream &in, std::string path, bool apply)
+      : in(in), path(std::move(path)), apply(apply) {}
+  uint64_t size() {
+    uint64_t n = 0;
+    in.read(reinterpret_cast<char *>(&n), sizeof n);
+    if (!in)
+      fail("truncated");
+    return n;
+  }
+  void bytes(void *data, uint64_t expected, const std::string &what) {
+    uint64_t n = size();
+    if (n != expected)
+      fail(what + " holds " + std::to_string(n) + " bytes, this network " +
+           std::to_string(expected));
+    read(data, n);
+  }
+  void buffer(Buffer &b, const std::string &what) {
+    bytes(b.data(), b.size() * b.elementSize(), what);
+  }
+  template <typename T> void value(T &v, const std::string &what) {
+    bytes(&v, sizeof v, what);
+  }
+  /// A value read in both passes, into a local of the caller.
+  template <typename T> T local(const std::string &what) {
+    T v{};
+    if (size() != sizeof v)
+      fail(what + " has the wrong size");
+    in.read(reinterpret_cast<char *>(&v), sizeof v);
+    if (!in)
+      fail("truncated");
+    return v;
+  }
+  template <typename T> void vector(std::vector<T> &v) {
+    uint64_t n = size();
+    if (n % sizeof(T) != 0)
+      fail("a list has a partial element");
+    if (apply)
+      v.resize(n / sizeof(T));
+    read(v.data(), n);
+  }
+  [[noreturn]] void fail(const std::string &why) {
+    throw RuntimeError("checkpoint '" + path + "': " + why);
+  }
+
+private:
+  void read(void *data, uint64_t n) {
+    if (apply) {
+      in.read(static_cast<char *>(data), static_cast<std::streamsize>(n));
+    } else {
+      scratch.resize(n);
+      in.read(scratch.data(), static_cast<std::streamsize>(n));
+    }
+    if (!in)
+      fail("truncated");
+  }
+
+  std::istream &in;
+  std::string path;
+  bool apply;
+  std::vector<char> scratch;
+};
+
+/// Identifies the network a checkpoint belongs to: its description.
+uint64_t fingerprint(const NetworkSpec &spec) {
+  return std::hash<std::string>{}(specToJson(spec));
+}
+} // namespace
+
+std::optional<double> Network::parameter(const std::string &object,
+                                         const std::string &name) const {
+  auto [params, buffer] = findParams(spec, impl->pops, impl->projs, object);
+  if (params)
+    for (size_t i = 0; i < params->size(); ++i)
+      if ((*params)[i].name == name)
+        return buffer->as<double>()[i];
+  return std::nullopt;
+}
+
+bool Network::setParameter(const std::string &object, const std::string &name,
+                           double value) {
+  auto [params, buffer] = findParams(spec, impl->pops, impl->projs, object);
+  if (params)
+    for (size_t i = 0; i < params->size(); ++i)
+      if ((*params)[i].name == name) {
+        buffer->as<double>()[i] = value;
+        return true;
+      }
+  return false;
+}
+
+void Network::setPopulationField(int pop, const std::string &field,
+                                 const std::vector<double> &values) {
+  PopulationState &st = impl->pops.at(pop);
+  auto it = st.fields.find(field);
+  if (it == st.fields.end())
+    throw RuntimeError("population '" + spec.populations[pop].name +
+                       "' has no variable '" + field + "'");
+  setField(it->second, spec.populations[pop].size, values,
+           spec.populations[pop].name + "." + field);
+}
+
+void Network::setProjectionField(int proj, const std::string &field,
+                                 const std::vector<double> &values) {
+  ProjectionState &st = impl->projs.at(proj);
+  auto it = st.fields.find(field);
+  if (it == st.fields.end())
+    throw RuntimeError("projection '" + spec.projections[proj].name +
+                       "' has no variable '" + field + "'");
+  // @pre, @post and @proj state has fewer values than synapses.
+  setField(it->second, it->second.size(), values,
+           spec.projections[proj].name + "." + field);
+}
+
+const SpikeRecorder *Network::spikeRecord(size_t index) const {
+  if (index >= spec.records.size() ||
+      spec.records[index].kind != RecordSpec::Spikes)
+    return nullptr;
+  return &impl->spikeRecorders[impl->recorderOf[index]];
+}
+
+const StateRecorder *Network::stateRecord(size_t index) const {
+  if (index >= spec.records.size() ||
+      spec.records[index].kind == RecordSpec::Spikes)
+    return nullptr;
+  return &impl->stateRecorders[impl->recorderOf[index]];
+}
+
+void Network::saveCheckpoint(const std::string &path) const {
+  // Written beside the target and renamed: a crash leaves the old one.
+  std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw RuntimeError("cannot write checkpoint '" + path + "'");
+    out.write(kMagic, sizeof kMagic);
+    CheckpointWriter w(out);
+    w.value(fingerprint(spec));
+    w.value(stepCount);
+    w.buffer(impl->signals);
+    for (const PopulationState &st : impl->pops) {
+      for (const auto &[name, b] : st.fields)
+        w.buffer(b);
+      w.buffer(st.refractory);
+      w.buffer(st.spiked);
+      w.value(static_cast<uint64_t>(st.history.size()));
+      for (const std::vector<uint32_t> &slot : st.history)
+        w.vector(slot);
+      w.vector(st.spikesNow);
+      w.value(st.totalSpikes);
+      w.vector(st.spikesPerNeuron);
+    }
+    for (const ProjectionState &st : impl->projs)
+      for (const auto &[name, b] : st.fields)
+        w.buffer(b);
+    for (const SignalExpr *e : countNodes(spec)) {
+      auto it = impl->countedSpikes.find(e);
+      w.value(it == impl->countedSpikes.end() ? int64_t(0) : it->second);
+    }
+    if (!out)
+      throw RuntimeError("cannot write checkpoint '" + path + "'");
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0)
+    throw RuntimeError("cannot write checkpoint '" + path + "'");
+}
+
+void Network::loadCheckpoint(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw RuntimeError("cannot read checkpoint '" + path + "'");
+  // A first pass checks every section, so that a bad file leaves the
+  // network as it was; the second restores.
+  for (bool apply : {false, true}) {
+    in.clear();
+    in.seekg(0);
+    CheckpointReader r(in, path, apply);
+    char magic[sizeof kMagic];
+    in.read(magic, sizeof magic);
+    if (!in || std::memcmp(magic, kMagic, sizeof kMagic) != 0)
+      r.fail("not a Hebb checkpoint");
+    if (r.local<uint64_t>("the network's fingerprint") != fingerprint(spec))
+      r.fail("saved from another network (or another seed or parameters)");
+    int64_t steps = r.local<int64_t>("the step count");
+    r.buffer(impl->signals, "the signals");
+    for (size_t k = 0; k < impl->pops.size(); ++k) {
+      PopulationState &st = impl->pops[k];
+      const std::string &pop = spec.populations[k].name;
+      for (auto &[name, b] : st.fields)
+        r.buffer(b, pop + "." + name);
+      r.buffer(st.refractory, pop + " refractory counts");
+      r.buffer(st.spiked, pop + " spike flags");
+      if (r.local<uint64_t>(pop + " spike queue") != st.history.size())
+        r.fail(pop + " spike queue has another length");
+      for (std::vector<uint32_t> &slot : st.history)
+        r.vector(slot);
+      r.vector(st.spikesNow);
+      r.value(st.totalSpikes, pop + " spike total");
+      r.vector(st.spikesPerNeuron);
+    }
+    for (size_t k = 0; k < impl->projs.size(); ++k)
+      for (auto &[name, b] : impl->projs[k].fields)
+        r.buffer(b, spec.projections[k].name + "." + name);
+    for (const SignalExpr *e : countNodes(spec)) {
+      int64_t baseline = r.local<int64_t>("a spike count baseline");
+      if (apply)
+        impl->countedSpikes[e] = baseline;
+    }
+    if (apply)
+      stepCount = steps;
+  }
+}

@@ -1,0 +1,161 @@
+//===- NetworkState.h - The runtime state of a network ----------*- C++ -*-===//
+//
+// Private to the runtime: the buffers, kernel calls, spike queues and
+// recorders behind a Network, shared by the files that implement it
+// (stepping in Network.cpp; access by name and checkpoints in
+// NetworkAccess.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HEBB_RUNTIME_LIB_NETWORKSTATE_H
+#define HEBB_RUNTIME_LIB_NETWORKSTATE_H
+
+#include "hebb/runtime/Error.h"
+#include "hebb/runtime/Network.h"
+#include "hebb/runtime/Npy.h"
+#include "hebb/runtime/ThreadPool.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hebb::rt {
+namespace detail {
+/// The packed arguments of one kernel, built once: buffers never move, so
+/// only the scalars change between calls.
+class KernelCall {
+public:
+  KernelCall() = default;
+  KernelCall(const KernelSpec &spec, MemRef1D params, MemRef1D signals,
+             std::vector<MemRef1D> buffers, int64_t domainSize)
+      : entry(spec.entry), symbol(spec.symbol), params(params),
+        signals(signals), buffers(std::move(buffers)), domainSize(domainSize) {
+    if (!entry)
+      throw RuntimeError("kernel '" + spec.symbol + "' has no entry point");
+    if (this->buffers.size() > kMaxBuffers)
+      throw RuntimeError("kernel '" + spec.symbol + "' has more than " +
+                         std::to_string(kMaxBuffers) + " buffers");
+  }
+
+  /// Runs [begin, end). Reentrant: threads may run chunks at once.
+  void call(int64_t begin, int64_t end, int64_t step, double t, double dt,
+            int64_t seed) const {
+    if (begin >= end)
+      return;
+    int64_t scalars[4] = {begin, end, step, seed};
+    double time = t, timestep = dt;
+    MemRef1D p = params, sig = signals;
+    void *args[kMaxArgs];
+    int n = 0;
+    args[n++] = &scalars[0];
+    args[n++] = &scalars[1];
+    args[n++] = &scalars[2];
+    args[n++] = &time;
+    args[n++] = &timestep;
+    args[n++] = &scalars[3];
+    auto push = [&](MemRef1D &m) {
+      args[n++] = &m.allocated;
+      args[n++] = &m.aligned;
+      args[n++] = &m.offset;
+      args[n++] = &m.size;
+      args[n++] = &m.stride;
+    };
+    push(p);
+    push(sig);
+    // The kernel only reads the descriptors; copies keep this reentrant.
+    MemRef1D local[kMaxBuffers];
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      local[i] = buffers[i];
+      push(local[i]);
+    }
+    entry(args);
+  }
+
+  /// Runs the whole domain, split across `pool` where elements are
+  /// independent.
+  void callAll(int64_t step, double t, double dt, int64_t seed,
+               ThreadPool *pool) const {
+    if (!pool || !parallel) {
+      call(0, domainSize, step, t, dt, seed);
+      return;
+    }
+    pool->parallelFor(0, domainSize, [&](int64_t lo, int64_t hi) {
+      call(lo, hi, step, t, dt, seed);
+    });
+  }
+
+  bool valid() const { return entry != nullptr; }
+  std::vector<MemRef1D> &bufferDescriptors() { return buffers; }
+
+private:
+  KernelEntry entry = nullptr;
+  std::string symbol;
+  MemRef1D params, signals;
+  std::vector<MemRef1D> buffers;
+  int64_t domainSize = 0;
+  bool parallel = false;
+  static constexpr size_t kMaxBuffers = 64;
+  static constexpr size_t kMaxArgs = 6 + 5 * (2 + kMaxBuffers);
+};
+
+inline MemRef1D describe(const Buffer &b, int64_t offset = 0,
+                         int64_t size = -1) {
+  MemRef1D m;
+  m.allocated = b.data();
+  m.aligned = static_cast<char *>(b.data()) + offset * b.elementSize();
+  m.offset = 0;
+  m.size = size < 0 ? static_cast<int64_t>(b.size()) - offset : size;
+  m.stride = 1;
+  return m;
+}
+
+struct PopulationState {
+  std::map<std::string, Buffer> fields;
+  Buffer params, spiked, refractory;
+  KernelCall init, step;
+  std::vector<uint32_t> spikesNow; // indices that spiked this step
+  /// Spikes of the last `history.size()` steps, indexed by step modulo size.
+  std::vector<std::vector<uint32_t>> history;
+  int64_t totalSpikes = 0;
+  std::vector<int64_t> spikesPerNeuron;
+  std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
+  // Stream populations.
+  NpyArray streamData;
+  std::vector<float> streamRows; // (T, N) as float
+  int64_t streamRowCount = 0;
+  int64_t streamEpoch = -1;         // the epoch `streamOrder` is for
+  std::vector<int64_t> streamOrder; // shuffle: this epoch's row order
+};
+
+struct ProjectionState {
+  Connectivity conn;
+  std::map<std::string, Buffer> fields;
+  Buffer params, rowPtr, postIndex, preIndex, colPtr, colSyn;
+  Buffer events;
+  /// prev:NAME snapshots of presynaptic fields, taken before neurons update.
+  std::map<std::string, Buffer> snapshots;
+  std::vector<KernelCall> init, learn;
+  KernelCall onPre, onPost, transmit;
+  std::vector<KernelCall> beforeTransmit, beforeOnPre, beforeOnPost;
+  std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
+};
+
+} // namespace detail
+
+struct Network::Impl {
+  std::vector<detail::PopulationState> pops;
+  std::vector<detail::ProjectionState> projs;
+  Buffer signals;
+  std::vector<SpikeRecorder> spikeRecorders;
+  std::vector<StateRecorder> stateRecorders;
+  std::vector<int> recorderOf; // per record: index into its recorder list
+  int64_t maxDelay = 1;
+  std::unique_ptr<ThreadPool> pool; // null: one thread
+  /// count(pop.spikes): the spike total at the node's last evaluation.
+  std::map<const SignalExpr *, int64_t> countedSpikes;
+};
+
+} // namespace hebb::rt
+
+#endif // HEBB_RUNTIME_LIB_NETWORKSTATE_H
