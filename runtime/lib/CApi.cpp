@@ -9,7 +9,9 @@
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/Network.h"
 #include "hebb/runtime/SpecJson.h"
+#include "NetworkState.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -411,6 +413,54 @@ hebb_status hebb_load_checkpoint(hebb_network *net, const char *path) {
   return guard([&] {
     require(path != nullptr, "no path (null pointer)");
     network(net).loadCheckpoint(path);
+  });
+}
+
+hebb_status hebb_kernel_run(const hebb_module *module, const char *symbol,
+                            const double *params, int64_t num_params,
+                            const double *signals, int64_t num_signals,
+                            int64_t begin, int64_t end, int64_t step,
+                            double dt, uint64_t seed, const hebb_array *arrays,
+                            int64_t num_arrays) {
+  return guard([&] {
+    require(module && symbol, "hebb_kernel_run: null argument");
+    require(num_params >= 0 && num_arrays >= 0 && begin >= 0 && begin <= end,
+            "hebb_kernel_run: negative count or empty range");
+    require(num_params == 0 || params, "hebb_kernel_run: no parameters");
+    require(num_signals == 0 || signals, "hebb_kernel_run: no signals");
+    require(num_arrays == 0 || arrays, "hebb_kernel_run: no arrays");
+    if (module->abi_version != HEBB_ABI_VERSION)
+      throw ApiError{HEBB_ERROR_VERSION, "the module was compiled for another "
+                                         "Hebb ABI"};
+    KernelSpec spec;
+    spec.symbol = symbol;
+    for (uint32_t i = 0; i < module->num_kernels; ++i)
+      if (std::string(module->kernels[i].symbol) == symbol)
+        spec.entry = module->kernels[i].entry;
+    if (!spec.entry)
+      throw ApiError{HEBB_ERROR_NOT_FOUND,
+                     std::string("the module has no kernel '") + symbol + "'"};
+    auto memref = [](void *data, int64_t size) {
+      MemRef1D m;
+      m.allocated = m.aligned = data;
+      m.size = size;
+      return m;
+    };
+    // Kernels take a signal descriptor even when they read none.
+    double noSignal = 0;
+    double *sig = num_signals > 0 ? const_cast<double *>(signals) : &noSignal;
+    std::vector<MemRef1D> buffers;
+    for (int64_t i = 0; i < num_arrays; ++i) {
+      require(arrays[i].data || arrays[i].size == 0,
+              "hebb_kernel_run: array " + std::to_string(i) + " is null");
+      buffers.push_back(memref(arrays[i].data, arrays[i].size));
+    }
+    detail::KernelCall call(spec,
+                            memref(const_cast<double *>(params), num_params),
+                            memref(sig, std::max<int64_t>(1, num_signals)),
+                            std::move(buffers), end);
+    call.call(begin, end, step, static_cast<double>(step) * dt, dt,
+              static_cast<int64_t>(seed));
   });
 }
 

@@ -8,6 +8,7 @@
 
 #include "hebb/CodeGen/MLIRGen.h"
 #include "hebb/Driver/Compiler.h"
+#include "hebb/Driver/KernelNetwork.h"
 #include "hebb/Driver/Frontend.h"
 #include "hebb/Frontend/ASTDumper.h"
 #include "hebb/Frontend/Parser.h"
@@ -75,6 +76,22 @@ static cl::opt<std::string>
     targetCpu("cpu",
               cl::desc("With -c, compile for this CPU (default: the host's)"),
               cl::cat(category));
+static cl::opt<std::string> kernelModel(
+    "kernel",
+    cl::desc("With -c, compile this synapse or neuron model alone, as "
+             "functions over the caller's arrays"),
+    cl::value_desc("model"), cl::cat(category));
+static cl::opt<int64_t> kernelPre("pre",
+                                  cl::desc("With --kernel, presynaptic neurons "
+                                           "of the dense layer"),
+                                  cl::init(0), cl::cat(category));
+static cl::opt<int64_t> kernelPost("post",
+                                   cl::desc("With --kernel, postsynaptic "
+                                            "neurons of the dense layer"),
+                                   cl::init(0), cl::cat(category));
+static cl::opt<int64_t>
+    kernelSize("size", cl::desc("With --kernel, neurons of the population"),
+               cl::init(0), cl::cat(category));
 static cl::opt<std::string> precision("precision",
                                       cl::desc("Floating point: f32 or f64"),
                                       cl::init("f32"), cl::cat(category));
@@ -120,6 +137,7 @@ private:
 /// `hebbc -c`: the object (default NETWORK.o) and, with --header, its C
 /// header, both written only if everything succeeds.
 int compileObject(Sema &sema, const NetworkPlan &plan) {
+  bool kernel = !kernelModel.empty();
   CompilerOptions options;
   options.optLevel = optLevel;
   options.useF64 = precision == "f64";
@@ -134,7 +152,9 @@ int compileObject(Sema &sema, const NetworkPlan &plan) {
   std::string error;
   if (!headerFile.empty()) {
     Output headerOut(headerFile);
-    headerOut.stream() << networkHeader(spec, object.prefix);
+    headerOut.stream() << (kernel ? kernelHeader(spec, object.prefix,
+                                                 kernelModel)
+                                  : networkHeader(spec, object.prefix));
     if (!headerOut.commit(error)) {
       sema.diagnostics().errorNoLoc(error);
       return 1;
@@ -162,9 +182,10 @@ int run() {
     diags.errorNoLoc("-c writes an object; it does not take --emit");
     return 1;
   }
-  if (!compileOnly &&
-      (!headerFile.empty() || !targetTriple.empty() || !targetCpu.empty())) {
-    diags.errorNoLoc("--header, --target-triple and --cpu go with -c");
+  if (!compileOnly && (!headerFile.empty() || !targetTriple.empty() ||
+                       !targetCpu.empty() || !kernelModel.empty())) {
+    diags.errorNoLoc("--header, --kernel, --target-triple and --cpu go with "
+                     "-c");
     return 1;
   }
   Sema sema(sources, diags, importSearchPath());
@@ -189,6 +210,31 @@ int run() {
   }
   if (!sema.loadFile(inputFile))
     return 1;
+  if (!kernelModel.empty()) {
+    // A network that holds the model alone, compiled as any other.
+    const ast::Model *model = sema.findModel(kernelModel);
+    if (!model) {
+      diags.errorNoLoc("'" + inputFile + "' has no model '" + kernelModel +
+                       "'");
+      return 1;
+    }
+    std::string name;
+    for (char c : kernelModel)
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    KernelShape shape{kernelPre, kernelPost, kernelSize};
+    std::string error;
+    std::string source = kernelNetworkSource(*model, name, shape, error);
+    if (source.empty()) {
+      diags.errorNoLoc(error);
+      return 1;
+    }
+    if (!sema.loadBuffer("<kernel " + kernelModel + ">", source))
+      return 1;
+    std::optional<NetworkPlan> plan = sema.elaborate(name, *overrides);
+    if (!plan)
+      return 1;
+    return compileObject(sema, *plan);
+  }
   if (sema.networks().empty()) {
     if (emit != EmitStage::None) {
       diags.errorNoLoc("'" + inputFile +

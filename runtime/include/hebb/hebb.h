@@ -125,6 +125,24 @@ hebb_status hebb_write_records(const hebb_network *net, const char *dir);
 hebb_status hebb_save_checkpoint(const hebb_network *net, const char *path);
 hebb_status hebb_load_checkpoint(hebb_network *net, const char *path);
 
+/* Rules alone (`hebbc FILE --kernel MODEL -c`): one kernel of a module run
+ * over caller-owned arrays, elements [begin, end) of its domain. `params`
+ * holds the model's parameters in SI units, in the order of the generated
+ * header's params struct, and `signals` the signals the model reads, in
+ * the order of its signals struct; `arrays` the kernel's buffers in the
+ * order its header lists them, each with its number of elements. The
+ * generated header wraps this in one function per stage. */
+typedef struct hebb_array {
+  void *data;
+  int64_t size;
+} hebb_array;
+hebb_status hebb_kernel_run(const hebb_module *module, const char *symbol,
+                            const double *params, int64_t num_params,
+                            const double *signals, int64_t num_signals,
+                            int64_t begin, int64_t end, int64_t step,
+                            double dt, uint64_t seed, const hebb_array *arrays,
+                            int64_t num_arrays);
+
 #ifdef __cplusplus
 }
 #endif

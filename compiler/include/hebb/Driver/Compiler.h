@@ -102,6 +102,11 @@ bool emitNetworkObject(Sema &sema, const NetworkPlan &plan,
 std::string networkHeader(const rt::NetworkSpec &spec,
                           const std::string &prefix);
 
+/// The C header of a `--kernel` object: the model's stages as functions
+/// over the caller's arrays, with the layout and sizes they expect.
+std::string kernelHeader(const rt::NetworkSpec &spec, const std::string &prefix,
+                         const std::string &modelName);
+
 /// Makes the runtime spec of a hebb-dialect module (before lowering).
 rt::NetworkSpec describeNetwork(mlir::ModuleOp module, const NetworkPlan &plan);
 
