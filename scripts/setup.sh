@@ -12,7 +12,7 @@ packages=(
   # build tools and libraries
   cmake ninja-build ccache g++ libgtest-dev libedit-dev
   # JSON for network descriptions embedded in object files (hebbc -c)
-  nlohmann-json3-dev
+  nlohmann-json3-dev pkg-config
 )
 if [ $# -gt 0 ]; then packages=("$@"); fi
 

@@ -43,8 +43,7 @@ int main(int argc, char **argv) {
     const int64_t steps = 40000, numRows = input.shape[0];
     for (int64_t n = 0; n < steps; ++n) {
       if (oja_transmit(&params, &arrays, n, 1) != HEBB_OK ||
-          (postR[0] = postI[0], oja_learn(&params, &arrays, n, 1)) !=
-              HEBB_OK) {
+          (postR[0] = postI[0], oja_learn(&params, &arrays, n, 1)) != HEBB_OK) {
         std::fprintf(stderr, "rule: %s\n", hebb_last_error());
         return 1;
       }

@@ -5,11 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NetworkState.h"
 #include "hebb/hebb.h"
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/Network.h"
 #include "hebb/runtime/SpecJson.h"
-#include "NetworkState.h"
 
 #include <algorithm>
 #include <cmath>
@@ -419,8 +419,8 @@ hebb_status hebb_load_checkpoint(hebb_network *net, const char *path) {
 hebb_status hebb_kernel_run(const hebb_module *module, const char *symbol,
                             const double *params, int64_t num_params,
                             const double *signals, int64_t num_signals,
-                            int64_t begin, int64_t end, int64_t step,
-                            double dt, uint64_t seed, const hebb_array *arrays,
+                            int64_t begin, int64_t end, int64_t step, double dt,
+                            uint64_t seed, const hebb_array *arrays,
                             int64_t num_arrays) {
   return guard([&] {
     require(module && symbol, "hebb_kernel_run: null argument");

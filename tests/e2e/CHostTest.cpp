@@ -21,15 +21,15 @@ TEST(CHost, NetworkFromCMatchesHebbRun) {
   std::string dir = std::string(HEBB_TEST_OUT_DIR) + "/c_host_network";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  CommandResult c = runCommand(std::string(HEBB_C_HOST_DIR) +
-                               "/c_host_network " + dir + " " + dir +
-                               "/half.ckpt");
+  CommandResult c =
+      runCommand(std::string(HEBB_C_HOST_DIR) + "/c_host_network " + dir + " " +
+                 dir + "/half.ckpt");
   ASSERT_EQ(c.exitCode, 0) << c.output;
   EXPECT_NE(c.output.find("the same state at 1 s"), std::string::npos)
       << c.output;
 
-  CommandResult r = hebbRun(sourcePath("examples/coba.hebb"), "c_host_ref",
-                            "--set seed=13");
+  CommandResult r =
+      hebbRun(sourcePath("examples/coba.hebb"), "c_host_ref", "--set seed=13");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto refT = loadDoubles(outPath("c_host_ref", "P_spikes_t.npy"));
   auto refI = loadDoubles(outPath("c_host_ref", "P_spikes_i.npy"));
@@ -49,7 +49,8 @@ TEST(CHost, RuleAloneFromCppMatchesHebbRun) {
   ASSERT_EQ(w.shape, (std::vector<int64_t>{41, 10}));
   std::vector<double> all = w.toDoubles();
   std::string initial = outPath("c_host_oja", "initial_w.npy");
-  hebb::rt::writeNpy(initial, std::vector<double>(all.begin(), all.begin() + 10));
+  hebb::rt::writeNpy(initial,
+                     std::vector<double>(all.begin(), all.begin() + 10));
   std::string out = outPath("c_host_oja", "kernel_w.npy");
   CommandResult c = runCommand(std::string(HEBB_C_HOST_DIR) + "/c_host_rule " +
                                sourcePath("examples/data/oja_input.npy") + " " +

@@ -159,7 +159,8 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
       return std::nullopt;
     size_t colon = entry.find(':');
     std::string kind = entry.substr(0, colon);
-    std::string name = colon == std::string::npos ? "" : entry.substr(colon + 1);
+    std::string name =
+        colon == std::string::npos ? "" : entry.substr(colon + 1);
     CArray a;
     if (kind == "field" && synapse) {
       const rt::FieldSpec *f = findField(proj->fields, name);
@@ -169,9 +170,9 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
                : f && f->scope == "post" ? P + "_N_POST"
                : f && f->scope == "proj" ? "1"
                                          : P + "_N_SYNAPSES";
-      a.what = "synapse state" +
-               std::string(f && f->scope != "element" ? " (@" + f->scope + ")"
-                                                      : "");
+      a.what =
+          "synapse state" +
+          std::string(f && f->scope != "element" ? " (@" + f->scope + ")" : "");
     } else if (kind == "pre" || kind == "prev") {
       const rt::FieldSpec *f = findField(source->fields, name);
       a.member = "pre_" + name;
@@ -248,9 +249,8 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
        "runtime\n"
     << " * (-lhebb_runtime -lstdc++ -lm -lpthread); see docs/c-api.md.\n *\n";
   if (synapse)
-    h << " * A dense layer: " << source->size << " presynaptic and "
-      << pop.size << " postsynaptic neurons; synapse s = j * "
-      << source->size << " + i\n"
+    h << " * A dense layer: " << source->size << " presynaptic and " << pop.size
+      << " postsynaptic neurons; synapse s = j * " << source->size << " + i\n"
       << " * joins presynaptic i to postsynaptic j (post-major).\n";
   else
     h << " * A population of " << pop.size << " neurons.\n";
@@ -311,8 +311,8 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
 
   for (const auto &[name, kernels] : stages) {
     bool events = name == "on_pre" || name == "on_post";
-    h << "static inline hebb_status " << prefix << "_" << name
-      << "(const " << prefix << "_params *params,"
+    h << "static inline hebb_status " << prefix << "_" << name << "(const "
+      << prefix << "_params *params,"
       << (hasSignals ? " const " + prefix + "_signals *signals," : "")
       << " const " << prefix << "_arrays *a, int64_t step, uint64_t seed"
       << (events ? ", const uint32_t *events, int64_t num_events" : "")
@@ -355,8 +355,7 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
         h << "{0, 0}";
       h << "};\n"
         << "    status = hebb_kernel_run(&" << prefix << "_module, \""
-        << k->symbol << "\", (const double *)params, "
-        << params.size() << ", "
+        << k->symbol << "\", (const double *)params, " << params.size() << ", "
         << (hasSignals ? "(const double *)signals, " +
                              std::to_string(spec.signals.size())
                        : std::string("0, 0"))

@@ -4,6 +4,7 @@
 #include "hebb/Frontend/Units.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 using namespace hebb;
@@ -20,6 +21,17 @@ std::vector<std::string> hebb::importSearchPath() {
     while (std::getline(ss, dir, ':'))
       if (!dir.empty())
         path.push_back(dir);
+  }
+  // An installed tool finds the stdlib installed beside it; a tool in the
+  // build tree, the source's.
+  std::error_code ec;
+  std::filesystem::path exe =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    std::filesystem::path installed =
+        exe.parent_path().parent_path() / "share" / "hebb" / "stdlib";
+    if (std::filesystem::is_directory(installed, ec))
+      path.push_back(installed.string());
   }
   path.push_back(HEBB_STDLIB_DIR);
   return path;

@@ -8,8 +8,8 @@
 
 #include "hebb/CodeGen/MLIRGen.h"
 #include "hebb/Driver/Compiler.h"
-#include "hebb/Driver/KernelNetwork.h"
 #include "hebb/Driver/Frontend.h"
+#include "hebb/Driver/KernelNetwork.h"
 #include "hebb/Frontend/ASTDumper.h"
 #include "hebb/Frontend/Parser.h"
 
@@ -152,9 +152,9 @@ int compileObject(Sema &sema, const NetworkPlan &plan) {
   std::string error;
   if (!headerFile.empty()) {
     Output headerOut(headerFile);
-    headerOut.stream() << (kernel ? kernelHeader(spec, object.prefix,
-                                                 kernelModel)
-                                  : networkHeader(spec, object.prefix));
+    headerOut.stream() << (kernel
+                               ? kernelHeader(spec, object.prefix, kernelModel)
+                               : networkHeader(spec, object.prefix));
     if (!headerOut.commit(error)) {
       sema.diagnostics().errorNoLoc(error);
       return 1;
