@@ -108,6 +108,25 @@ Connectivity denseConnectivity(uint32_t numPre, uint32_t numPost) {
   return c;
 }
 
+/// The indices of the set flags. Spikes are rare: skip eight flags at a
+/// time while they are all clear.
+void collectSpikes(const uint8_t *flags, int64_t size,
+                   std::vector<uint32_t> &out) {
+  int64_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, flags + i, sizeof word);
+    if (word == 0)
+      continue;
+    for (int64_t k = i; k < i + 8; ++k)
+      if (flags[k])
+        out.push_back(static_cast<uint32_t>(k));
+  }
+  for (; i < size; ++i)
+    if (flags[i])
+      out.push_back(static_cast<uint32_t>(i));
+}
+
 Buffer intBuffer(const std::vector<uint32_t> &values) {
   Buffer b(std::max<size_t>(1, values.size()), sizeof(uint32_t));
   if (!values.empty())
@@ -449,7 +468,7 @@ void Network::step() {
       continue;
     for (KernelCall &sum : st.beforeOnPre)
       sum.callAll(n, t, spec.dt, seed, nullptr);
-    st.onPre.call(0, count, n, t, spec.dt, seed);
+    st.onPre.callEvents(count, n, t, spec.dt, seed);
   }
 
   // 2. Transmission, reading the state at the end of the previous step.
@@ -501,10 +520,10 @@ void Network::step() {
           r.as<double>()[i] = src[i];
     } else if (st.step.valid()) {
       st.step.callAll(n, t, spec.dt, seed, s.pool.get());
-      const uint8_t *flags = st.spiked.as<uint8_t>();
-      for (int64_t i = 0; i < ps.size; ++i)
-        if (flags[i])
-          st.spikesNow.push_back(static_cast<uint32_t>(i));
+      if (ps.spiking) {
+        ProfileTimer timer(s.spikeLists);
+        collectSpikes(st.spiked.as<uint8_t>(), ps.size, st.spikesNow);
+      }
     }
     st.totalSpikes += static_cast<int64_t>(st.spikesNow.size());
     for (uint32_t i : st.spikesNow)
@@ -530,20 +549,23 @@ void Network::step() {
       continue;
     for (KernelCall &sum : st.beforeOnPost)
       sum.callAll(n, t, spec.dt, seed, nullptr);
-    st.onPost.call(0, count, n, t, spec.dt, seed);
+    st.onPost.callEvents(count, n, t, spec.dt, seed);
   }
 
   // 5. Bookkeeping: monitors, input accumulators, time.
   ++stepCount;
-  for (size_t i = 0; i < spec.records.size(); ++i) {
-    const RecordSpec &r = spec.records[i];
-    if (r.kind != RecordSpec::Spikes)
-      continue;
-    const std::vector<uint32_t> &spikes = s.pops[r.object].spikesNow;
-    s.spikeRecorders[s.recorderOf[i]].record(n, spikes.data(), spikes.size());
+  {
+    ProfileTimer timer(s.records);
+    for (size_t i = 0; i < spec.records.size(); ++i) {
+      const RecordSpec &r = spec.records[i];
+      if (r.kind != RecordSpec::Spikes)
+        continue;
+      const std::vector<uint32_t> &spikes = s.pops[r.object].spikesNow;
+      s.spikeRecorders[s.recorderOf[i]].record(n, spikes.data(), spikes.size());
+    }
+    applySignalUpdates(/*afterStep=*/true);
+    sampleRecords(stepCount);
   }
-  applySignalUpdates(/*afterStep=*/true);
-  sampleRecords(stepCount);
   for (size_t k = 0; k < s.pops.size(); ++k)
     for (const FieldSpec &f : spec.populations[k].fields)
       if (f.input)
@@ -702,6 +724,47 @@ void Network::endPhase(const std::string &phase) {
     for (auto &[name, call] : st.onEnd)
       if (name == phase)
         call.callAll(stepCount, time(), spec.dt, seed, impl->pool.get());
+}
+
+void Network::enableProfiling() {
+  Impl &s = *impl;
+  if (!s.profile.empty())
+    return;
+  auto entry = [&](const std::string &name) {
+    s.profile.push_back(ProfileEntry{name, 0, 0});
+    return &s.profile.back();
+  };
+  auto attach = [&](KernelCall &call) {
+    if (call.valid())
+      call.setProfile(entry(call.name()));
+  };
+  for (PopulationState &st : s.pops) {
+    attach(st.step);
+    for (auto &[phase, call] : st.onEnd)
+      attach(call);
+  }
+  for (ProjectionState &st : s.projs) {
+    for (std::vector<KernelCall> *calls :
+         {&st.learn, &st.beforeTransmit, &st.beforeOnPre, &st.beforeOnPost})
+      for (KernelCall &call : *calls)
+        attach(call);
+    attach(st.onPre);
+    attach(st.onPost);
+    attach(st.transmit);
+    for (auto &[phase, call] : st.onEnd)
+      attach(call);
+  }
+  s.spikeLists = entry("runtime: spike lists");
+  s.records = entry("runtime: records and signals");
+}
+
+std::vector<ProfileEntry> Network::profile() const {
+  std::vector<ProfileEntry> out(impl->profile.begin(), impl->profile.end());
+  std::sort(out.begin(), out.end(),
+            [](const ProfileEntry &a, const ProfileEntry &b) {
+              return a.seconds > b.seconds;
+            });
+  return out;
 }
 
 void Network::setThreads(unsigned threads) {

@@ -15,6 +15,8 @@
 #include "hebb/runtime/Npy.h"
 #include "hebb/runtime/ThreadPool.h"
 
+#include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +24,29 @@
 
 namespace hebb::rt {
 namespace detail {
+/// Adds the time of a scope to a profile entry, if there is one.
+class ProfileTimer {
+public:
+  explicit ProfileTimer(ProfileEntry *entry) : entry(entry) {
+    if (entry)
+      start = std::chrono::steady_clock::now();
+  }
+  ~ProfileTimer() {
+    if (!entry)
+      return;
+    entry->seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    entry->calls++;
+  }
+  ProfileTimer(const ProfileTimer &) = delete;
+  ProfileTimer &operator=(const ProfileTimer &) = delete;
+
+private:
+  ProfileEntry *entry;
+  std::chrono::steady_clock::time_point start;
+};
+
 /// The packed arguments of one kernel, built once: buffers never move, so
 /// only the scalars change between calls.
 class KernelCall {
@@ -76,6 +101,7 @@ public:
   /// independent.
   void callAll(int64_t step, double t, double dt, int64_t seed,
                ThreadPool *pool) const {
+    ProfileTimer timer(profile);
     if (!pool || !parallel) {
       call(0, domainSize, step, t, dt, seed);
       return;
@@ -84,6 +110,17 @@ public:
       call(lo, hi, step, t, dt, seed);
     });
   }
+
+  /// Runs a handler over the first `count` entries of its event list.
+  void callEvents(int64_t count, int64_t step, double t, double dt,
+                  int64_t seed) const {
+    ProfileTimer timer(profile);
+    call(0, count, step, t, dt, seed);
+  }
+
+  /// Where to add this kernel's calls and time (null: not profiling).
+  void setProfile(ProfileEntry *entry) { profile = entry; }
+  const std::string &name() const { return symbol; }
 
   bool valid() const { return entry != nullptr; }
   std::vector<MemRef1D> &bufferDescriptors() { return buffers; }
@@ -95,6 +132,7 @@ private:
   std::vector<MemRef1D> buffers;
   int64_t domainSize = 0;
   bool parallel = false;
+  ProfileEntry *profile = nullptr;
   static constexpr size_t kMaxBuffers = 64;
   static constexpr size_t kMaxArgs = 6 + 5 * (2 + kMaxBuffers);
 };
@@ -152,6 +190,9 @@ struct Network::Impl {
   std::vector<int> recorderOf; // per record: index into its recorder list
   int64_t maxDelay = 1;
   std::unique_ptr<ThreadPool> pool; // null: one thread
+  /// Kernel and runtime times when profiling; a deque keeps entries put.
+  std::deque<ProfileEntry> profile;
+  ProfileEntry *spikeLists = nullptr, *records = nullptr;
   /// count(pop.spikes): the spike total at the node's last evaluation.
   std::map<const SignalExpr *, int64_t> countedSpikes;
 };

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 
 using namespace hebb;
 
@@ -196,4 +197,28 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
   out << j.str() << "\n";
   out.close();
   std::filesystem::rename(path + ".tmp", path);
+}
+
+void hebb::printProfile(std::ostream &os, const rt::Network &network,
+                        double runSeconds) {
+  std::vector<rt::ProfileEntry> entries = network.profile();
+  double counted = 0;
+  for (const rt::ProfileEntry &e : entries)
+    counted += e.seconds;
+  os << "profile (" << network.steps() << " steps, " << std::fixed
+     << std::setprecision(3) << runSeconds << " s):\n";
+  auto line = [&](const std::string &name, int64_t calls, double seconds) {
+    os << "  " << std::left << std::setw(36) << name << std::right
+       << std::setw(10) << calls << " calls " << std::setw(9)
+       << std::setprecision(4) << seconds << " s " << std::setw(6)
+       << std::setprecision(1)
+       << (runSeconds > 0 ? 100 * seconds / runSeconds : 0) << " %";
+    if (calls > 0)
+      os << "  " << std::setprecision(2) << 1e6 * seconds / calls << " us/call";
+    os << "\n";
+  };
+  for (const rt::ProfileEntry &e : entries)
+    line(e.name, e.calls, e.seconds);
+  line("(the rest of the step)", 0, std::max(0.0, runSeconds - counted));
+  os.unsetf(std::ios::fixed);
 }

@@ -50,6 +50,10 @@ static cl::opt<unsigned> threads("threads",
                                           "on it)"),
                                  cl::init(1), cl::sub(runCommand),
                                  cl::cat(category));
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("Print the time spent in each kernel and in the runtime"),
+            cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("No progress line"),
                            cl::sub(runCommand), cl::cat(category));
 
@@ -97,6 +101,8 @@ int runNetwork() {
       return 1;
     }
     network.setThreads(threads);
+    if (profile)
+      network.enableProfiling();
     auto runStart = std::chrono::steady_clock::now();
     network.runSchedule(quiet ? rt::ProgressFn() : progressLine);
     info.runSeconds = std::chrono::duration<double>(
@@ -105,6 +111,8 @@ int runNetwork() {
     info.recordFiles = network.writeRecords(dir);
     writeRunJson(dir, network, info);
     printSummary(std::cout, network, info);
+    if (profile)
+      printProfile(std::cout, network, info.runSeconds);
     // Records of one projection share its pre/post index files: name each
     // file once.
     std::cout << "records written to " << dir << "/ (run.json";

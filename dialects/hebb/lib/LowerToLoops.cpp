@@ -207,6 +207,8 @@ private:
   SmallVector<std::string> bufferNames;
   IRMapping mapping;
   llvm::StringMap<Value> *accumulators = nullptr;
+  /// Parameters and signals loaded at the entry, by (array, index, type).
+  llvm::DenseMap<std::tuple<Value, int64_t, Type>, Value> invariants;
 
   Type fieldType(Operation *owner, StringRef field) {
     Region &body = owner->getRegion(0);
@@ -235,6 +237,21 @@ private:
     auto proj = cast<ProjectionOp>(instance);
     StringRef name = side == "pre" ? proj.getPre() : proj.getPost();
     return SymbolTable::lookupSymbolIn(module, name);
+  }
+
+  /// Entry `k` of the parameters or signals, as `t`, loaded once at the
+  /// kernel's entry: neither changes during a call, and a value defined
+  /// outside the element loop lets later passes hoist what depends on it
+  /// (a division by a time constant becomes a multiplication).
+  Value invariantLoad(Value array, int64_t k, Type t) {
+    Value &cached = invariants[{array, k, t}];
+    if (!cached) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&func.getBody().front());
+      Value idx = arith::ConstantIndexOp::create(b, l, k);
+      cached = toType(memref::LoadOp::create(b, l, array, idx), t);
+    }
+    return cached;
   }
 
   Value toType(Value v, Type t) {
@@ -389,8 +406,7 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     }
     if (!found)
       return param.emitOpError("reads unknown parameter");
-    Value idx = arith::ConstantIndexOp::create(b, l, k);
-    result(toType(memref::LoadOp::create(b, l, params, idx), param.getType()));
+    result(invariantLoad(params, k, param.getType()));
     return success();
   }
   if (auto signal = dyn_cast<SignalOp>(op)) {
@@ -403,9 +419,7 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     if (k < 0)
       return signal.emitOpError("reads undeclared signal '")
              << signal.getName() << "'";
-    Value idx = arith::ConstantIndexOp::create(b, l, k);
-    result(
-        toType(memref::LoadOp::create(b, l, signals, idx), signal.getType()));
+    result(invariantLoad(signals, k, signal.getType()));
     return success();
   }
   if (auto rand = dyn_cast<RandOp>(op)) {

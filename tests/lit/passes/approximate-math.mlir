@@ -24,13 +24,20 @@ func.func @f32_exp(%x: f32) -> f32 {
   return %0 : f32
 }
 
-// f32 expm1 too (exp, then the expm1 correction through log).
+// f32 expm1: x (1 + x/2! + ... + x^7/8!) for |x| < 1/2 (Horner, from
+// 1/8! = 2.48015876E-5), exp(x) - 1 elsewhere, selected: no log, no call.
 // CHECK-LABEL: func.func @f32_expm1(
+// CHECK-SAME: %[[X:.*]]: f32
 // CHECK-NOT: math.expm1
-// CHECK-NOT: math.exp
 // CHECK-NOT: math.log
 // CHECK-NOT: call
-// CHECK: return
+// CHECK-DAG: arith.constant 2.48015876E-5 : f32
+// CHECK-DAG: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: %[[ABS:.*]] = math.absf %[[X]] : f32
+// CHECK-NEXT: %[[SMALL:.*]] = arith.cmpf olt, %[[ABS]], %[[HALF]] : f32
+// CHECK-NOT: math.exp
+// CHECK: %[[R:.*]] = arith.select %[[SMALL]], %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: return %[[R]]
 func.func @f32_expm1(%x: f32) -> f32 {
   %0 = math.expm1 %x : f32
   return %0 : f32

@@ -72,6 +72,9 @@
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: %[[QV:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[W:arg[0-9]+]]: memref<?xf32>)
 // CHECK-SAME: attributes {hebb.buffers = ["post:v", "prev:v", "field:w"], hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
+// Parameters and signals are loaded once per call, before the loops.
+// CHECK-DAG: memref.load %[[P]]
+// CHECK-DAG: memref.load %[[SIG]]
 // CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index
@@ -80,8 +83,7 @@
 // CHECK-NEXT: %[[N:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[JN:.*]] = arith.muli %[[J]], %[[N]] : index
 // CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
-// CHECK: memref.load %[[P]]
-// CHECK: memref.load %[[SIG]]
+// CHECK-NOT: memref.load %[[P]]
 // CHECK: %[[QVJ:.*]] = memref.load %[[QV]][%[[J]]] : memref<?xf32>
 // CHECK-NEXT: %[[PVI:.*]] = memref.load %[[PV]][%[[I]]] : memref<?xf32>
 // CHECK-NEXT: %[[EB:.*]] = arith.mulf

@@ -50,6 +50,10 @@
 // CHECK-SAME: %[[LEFT:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[IN:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[SPK:arg[0-9]+]]: memref<?xi8> {llvm.noalias})
 // CHECK-SAME: attributes {hebb.buffers = ["refractory", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "step", hebb.parallel} {
 // CHECK-NOT: scf.if
+// v_th is parameter 1, loaded once per call, before the loop.
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[TH64:.*]] = memref.load %[[P]][%[[C1]]] : memref<?xf64>
+// CHECK-NEXT: %[[TH:.*]] = arith.truncf %[[TH64]] : f64 to f32
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // Refractory steps after a spike: ceil(t_ref / dt - slack) - 1, in f64.
 // CHECK: %[[RATIO:.*]] = arith.divf %{{.*}}, %[[DT]] : f64
@@ -73,11 +77,7 @@
 // CHECK-NEXT: %[[V2:.*]] = memref.load %[[V]][%[[I]]]
 // CHECK-NEXT: %[[V3:.*]] = arith.select %[[REFR]], %[[HELD]], %[[V2]] : f32
 // CHECK-NEXT: memref.store %[[V3]], %[[V]][%[[I]]]
-// v_th is parameter 1.
-// CHECK: %[[C1:.*]] = arith.constant 1 : index
-// CHECK-NEXT: %[[TH64:.*]] = memref.load %[[P]][%[[C1]]] : memref<?xf64>
-// CHECK-NEXT: %[[TH:.*]] = arith.truncf %[[TH64]] : f64 to f32
-// CHECK-NEXT: %[[ABOVE:.*]] = arith.cmpf ogt, %{{.*}}, %[[TH]] : f32
+// CHECK: %[[ABOVE:.*]] = arith.cmpf ogt, %{{.*}}, %[[TH]] : f32
 // CHECK: %[[NOTREFR:.*]] = arith.xori %[[REFR]], %{{.*}} : i1
 // CHECK-NEXT: %[[FIRED:.*]] = arith.andi %[[ABOVE]], %[[NOTREFR]] : i1
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -116,11 +116,13 @@
 // CHECK-LABEL: func.func @syn__learn(
 // CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
-// CHECK: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-NEXT: memref.load %{{arg[0-9]+}}[%[[C0]]] : memref<?xf64>
-// CHECK-NEXT: arith.truncf
-// CHECK-NEXT: %[[C1:.*]] = arith.constant 1 : index
+// The signal and the parameter are loaded once per call, before the loop.
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-NEXT: memref.load %[[SIG]][%[[C1]]] : memref<?xf64>
+// CHECK-NEXT: arith.truncf
+// CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: memref.load %{{arg[0-9]+}}[%[[C0]]] : memref<?xf64>
+// CHECK: scf.for
 // CHECK: %[[COND:.*]] = arith.cmpf ogt
 // CHECK-NEXT: %[[WOLD:.*]] = memref.load
 // CHECK-NEXT: %[[WNEW:.*]] = arith.select %[[COND]], %{{.*}}, %[[WOLD]] : f32

@@ -27,6 +27,11 @@ struct RunInfo {
 void printSummary(std::ostream &os, const rt::Network &network,
                   const RunInfo &info);
 
+/// The time per kernel and runtime task of a profiled run, largest first,
+/// with each one's share of `runSeconds`.
+void printProfile(std::ostream &os, const rt::Network &network,
+                  double runSeconds);
+
 /// A histogram of `values` as text, one line per bin.
 std::string textHistogram(const std::vector<double> &values, int bins,
                           int width);

@@ -193,6 +193,14 @@ struct NetworkSpec {
   std::vector<ScheduleStep> schedule;
 };
 
+/// Where the time of a run goes (`hebb run --profile`): one entry per
+/// kernel, and for the runtime's own per-step work.
+struct ProfileEntry {
+  std::string name;
+  int64_t calls = 0;
+  double seconds = 0;
+};
+
 /// Called during long runs: simulated time done and total, wall seconds.
 using ProgressFn =
     std::function<void(double simulated, double total, double wallSeconds)>;
@@ -276,6 +284,10 @@ public:
   /// are not part of it.
   void saveCheckpoint(const std::string &path) const;
   void loadCheckpoint(const std::string &path);
+  /// Times every kernel call and the runtime's per-step work from now on.
+  void enableProfiling();
+  /// The times so far, largest first (empty unless profiling).
+  std::vector<ProfileEntry> profile() const;
   /// Splits neuron updates and learning over `threads` threads (1: none).
   /// Results are the same for any number of threads.
   void setThreads(unsigned threads);

@@ -72,4 +72,17 @@ def HebbApproximateMath : Pass<"hebb-approximate-math"> {
                            "mlir::x86vector::X86VectorDialect"];
 }
 
+def HebbHoistReciprocals : Pass<"hebb-hoist-reciprocals"> {
+  let summary = "Divide by a loop-invariant value as a multiplication";
+  let description = [{
+    `x / tau` in an element loop, where `tau` is a parameter or another
+    value defined outside the loop, becomes `x * r` with `r = 1 / tau`
+    computed once before the loop: a vector division costs several times a
+    multiplication. The result may differ from the division in the last
+    bit, as with C compilers' -freciprocal-math (part of the -ffast-math
+    that Brian2 compiles with).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 #endif // HEBB_PASSES_TD
