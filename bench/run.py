@@ -253,12 +253,90 @@ def oja_workload(args):
                 science=sci, runs=dict(hebb=H, ref=R))
 
 
+def hebb_brette(args, model, n, threads, seed):
+    program = "cuba.hebb" if model == "cuba" else "coba_scaled.hebb"
+    saved = args.threads
+    args.threads = threads
+    try:
+        info, out = hebb(args, program, ["N=%d" % n, "seed=%d" % seed])
+    finally:
+        args.threads = saved
+    shutil.rmtree(out, ignore_errors=True)
+    rate, _ = pop_rate(info, "P")
+    t = info["timings_s"]
+    return dict(compile=t["compile"], run=t["run"], rate_hz=rate, seed=seed,
+                sustained=rate > SUSTAINED_HZ)
+
+
+def brian_brette(args, model, n, mode, threads):
+    r, _ = reference(args, "brian_coba.py", [1, n, mode, threads, model])
+    run = r["run_s"]
+    return dict(compile=(r["wall_s"] - run) if run is not None else None,
+                run=run if run is not None else r["wall_s"], rate_hz=r["rate_hz"])
+
+
+def brette_workload(model, sizes):
+    """CUBA or COBA (Brette et al. 2007) at each size: Hebb with 1 and 2
+    threads against Brian2 standalone with 1 and 2 threads, and Brian2's
+    runtime mode (its whole call: there is no separate simulation time).
+    COBA is bistable: Hebb runs the seeds of COBA_SEEDS and times the ones
+    that sustain; Brian2's script uses its seed 42."""
+    def go(args):
+        rows = []
+        for n in sizes:
+            seeds = [42] if model == "cuba" else COBA_SEEDS
+            for threads in (1, 2):
+                name = "%s 1 s, N=%d, %d thread%s" % (model.upper(), n, threads,
+                                                       "s" if threads > 1 else "")
+                H, R = [], []
+                for i in range(args.repeat):
+                    for s in seeds:
+                        H.append(hebb_brette(args, model, n, threads, s))
+                    R.append(brian_brette(args, model, n, "standalone", threads))
+                    sus = [h for h in H if h["sustained"]] or H
+                    progress(name, i, {"run": med(sus, "run"), "rate_hz": med(sus, "rate_hz")},
+                             R[-1])
+                sus = [h for h in H if h["sustained"]]
+                r = {k: med(R, k) for k in R[0]}
+                if not sus:
+                    rows.append(dict(workload=name, error="no Hebb seed sustained activity"))
+                    continue
+                h = dict(compile=med(H, "compile"), run=med(sus, "run"),
+                         rate_hz=med(sus, "rate_hz"))
+                d = rel_diff(h["rate_hz"], r["rate_hz"])
+                tol = args.coba_rate_tol if model == "coba" else args.rate_tol
+                ok = r["rate_hz"] > SUSTAINED_HZ and d <= tol
+                rows.append(dict(
+                    workload=name, reference="Brian2 standalone, %d thread%s" % (
+                        threads, "s" if threads > 1 else ""),
+                    hebb=h, ref=r, ok=ok,
+                    science="rate Hebb %.1f (%d sustained runs) / Brian2 %.1f Hz (%s%.0f%%)" % (
+                        h["rate_hz"], len(sus), r["rate_hz"], "" if ok else "DIFFERS ",
+                        100 * d),
+                    runs=dict(hebb=H, ref=R)))
+            if n == sizes[0]:
+                name = "%s 1 s, N=%d, Brian2 runtime" % (model.upper(), n)
+                R = [brian_brette(args, model, n, "runtime", 0) for _ in range(args.repeat)]
+                r = {k: med(R, k) for k in R[0]}
+                h = rows[-2]["hebb"] if "hebb" in rows[-2] else None
+                if h:
+                    rows.append(dict(workload=name, reference="Brian2 runtime (whole call)",
+                                     hebb=h, ref=r, ok=True,
+                                     science="Brian2 runtime %.1f Hz; its call includes code "
+                                             "generation from a warm cache" % r["rate_hz"],
+                                     runs=dict(ref=R)))
+        return rows
+    return go
+
+
 WORKLOADS = {
     "song2000": song_workload("song2000 100 s, 1 post", "../examples/song2000.hebb", [], 100, 1),
     "song100": song_workload("song2000 10 s, 100 post", "song2000_scaled.hebb", ["n_post=100"], 10, 100),
     "song1000": song_workload("song2000 10 s, 1000 post", "song2000_scaled.hebb", ["n_post=1000"], 10, 1000),
     "coba": coba_workload,
     "oja": oja_workload,
+    "cuba_scaling": brette_workload("cuba", (4000, 16000, 64000)),
+    "coba_scaling": brette_workload("coba", (4000, 16000, 64000)),
 }
 
 
@@ -314,7 +392,8 @@ def main():
     for n in names:
         print("bench: %s ..." % n, file=sys.stderr, flush=True)
         try:
-            results.append(WORKLOADS[n](args))
+            result = WORKLOADS[n](args)
+            results.extend(result if isinstance(result, list) else [result])
         except (BenchError, subprocess.SubprocessError, OSError, KeyError, ValueError) as e:
             print("bench: %s failed: %s" % (n, e), file=sys.stderr, flush=True)
             results.append(dict(workload=n, error=str(e)))

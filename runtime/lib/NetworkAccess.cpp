@@ -221,6 +221,7 @@ void Network::saveCheckpoint(const std::string &path) const {
     w.value(stepCount);
     w.buffer(impl->signals);
     for (const PopulationState &st : impl->pops) {
+      w.buffer(st.params);
       for (const auto &[name, b] : st.fields)
         w.buffer(b);
       w.buffer(st.refractory);
@@ -232,9 +233,11 @@ void Network::saveCheckpoint(const std::string &path) const {
       w.value(st.totalSpikes);
       w.vector(st.spikesPerNeuron);
     }
-    for (const ProjectionState &st : impl->projs)
+    for (const ProjectionState &st : impl->projs) {
+      w.buffer(st.params);
       for (const auto &[name, b] : st.fields)
         w.buffer(b);
+    }
     for (const SignalExpr *e : countNodes(spec)) {
       auto it = impl->countedSpikes.find(e);
       w.value(it == impl->countedSpikes.end() ? int64_t(0) : it->second);
@@ -267,6 +270,7 @@ void Network::loadCheckpoint(const std::string &path) {
     for (size_t k = 0; k < impl->pops.size(); ++k) {
       PopulationState &st = impl->pops[k];
       const std::string &pop = spec.populations[k].name;
+      r.buffer(st.params, pop + " parameters");
       for (auto &[name, b] : st.fields)
         r.buffer(b, pop + "." + name);
       r.buffer(st.refractory, pop + " refractory counts");
@@ -279,9 +283,12 @@ void Network::loadCheckpoint(const std::string &path) {
       r.value(st.totalSpikes, pop + " spike total");
       r.vector(st.spikesPerNeuron);
     }
-    for (size_t k = 0; k < impl->projs.size(); ++k)
+    for (size_t k = 0; k < impl->projs.size(); ++k) {
+      const std::string &proj = spec.projections[k].name;
+      r.buffer(impl->projs[k].params, proj + " parameters");
       for (auto &[name, b] : impl->projs[k].fields)
-        r.buffer(b, spec.projections[k].name + "." + name);
+        r.buffer(b, proj + "." + name);
+    }
     for (const SignalExpr *e : countNodes(spec)) {
       int64_t baseline = r.local<int64_t>("a spike count baseline");
       if (apply)

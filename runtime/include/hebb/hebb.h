@@ -120,8 +120,8 @@ hebb_status hebb_read_state_record(const hebb_network *net, int64_t record,
 hebb_status hebb_write_records(const hebb_network *net, const char *dir);
 
 /* Checkpoints: the state needed to continue (time, every variable,
- * signals, spikes in flight); records are not included. Loading needs a
- * network built from the same module and seed. */
+ * parameters, signals, spikes in flight); records are not included.
+ * Loading needs a network built from the same module and seed. */
 hebb_status hebb_save_checkpoint(const hebb_network *net, const char *path);
 hebb_status hebb_load_checkpoint(hebb_network *net, const char *path);
 

@@ -196,6 +196,7 @@ TEST(CApi, CheckpointsResumeExactlyAndRefuseOtherNetworks) {
   hebb_network *a = nullptr, *b = nullptr, *other = nullptr;
   ASSERT_EQ(hebb_network_create(&m.module, 5, &a), HEBB_OK);
   ASSERT_EQ(hebb_run_steps(a, 10), HEBB_OK);
+  ASSERT_EQ(hebb_set_parameter(a, "dst.tau", 0.07), HEBB_OK);
   ASSERT_EQ(hebb_save_checkpoint(a, path.c_str()), HEBB_OK)
       << hebb_last_error();
   ASSERT_EQ(hebb_run_steps(a, 10), HEBB_OK);
@@ -205,6 +206,9 @@ TEST(CApi, CheckpointsResumeExactlyAndRefuseOtherNetworks) {
   ASSERT_EQ(hebb_load_checkpoint(b, path.c_str()), HEBB_OK)
       << hebb_last_error();
   EXPECT_EQ(hebb_steps_done(b), 10);
+  double tau = 0;
+  ASSERT_EQ(hebb_get_parameter(b, "dst.tau", &tau), HEBB_OK);
+  EXPECT_EQ(tau, 0.07); // parameters are part of the state
   ASSERT_EQ(hebb_run_steps(b, 10), HEBB_OK);
   EXPECT_EQ(state(b, "dst.received"), state(a, "dst.received"));
 

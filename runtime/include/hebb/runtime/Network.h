@@ -279,7 +279,8 @@ public:
   const SpikeRecorder *spikeRecord(size_t index) const;
   const StateRecorder *stateRecord(size_t index) const;
   /// Writes the state needed to continue the run (time, every field,
-  /// signals, spikes in flight, counters) to `path`, or restores it. A
+  /// parameters, signals, spikes in flight, counters) to `path`, or
+  /// restores it. A
   /// checkpoint loads only into a network of the same description; records
   /// are not part of it.
   void saveCheckpoint(const std::string &path) const;
