@@ -13,6 +13,8 @@ packages=(
   cmake ninja-build ccache g++ libgtest-dev libedit-dev
   # JSON for network descriptions embedded in object files (hebbc -c)
   nlohmann-json3-dev pkg-config
+  # the REPL test drives a real terminal
+  tmux
 )
 if [ $# -gt 0 ]; then packages=("$@"); fi
 

@@ -298,3 +298,59 @@ void Network::loadCheckpoint(const std::string &path) {
       stepCount = steps;
   }
 }
+
+namespace {
+/// Copies the buffers of `from` into those of `to` with the same name and
+/// size.
+void copyFields(std::map<std::string, Buffer> &to,
+                const std::map<std::string, Buffer> &from) {
+  for (auto &[name, b] : to) {
+    auto it = from.find(name);
+    if (it != from.end() && it->second.size() == b.size() &&
+        it->second.elementSize() == b.elementSize())
+      std::memcpy(b.data(), it->second.data(), b.size() * b.elementSize());
+  }
+}
+
+void copyParams(Buffer &to, const std::vector<ParamSpec> &toSpec,
+                const Buffer &from, const std::vector<ParamSpec> &fromSpec) {
+  for (size_t i = 0; i < toSpec.size(); ++i)
+    for (size_t j = 0; j < fromSpec.size(); ++j)
+      if (toSpec[i].name == fromSpec[j].name)
+        to.as<double>()[i] = from.as<double>()[j];
+}
+} // namespace
+
+void Network::adoptState(const Network &old) {
+  stepCount = old.stepCount;
+  for (size_t i = 0; i < spec.signals.size(); ++i)
+    for (size_t j = 0; j < old.spec.signals.size(); ++j)
+      if (spec.signals[i].first == old.spec.signals[j].first)
+        impl->signals.as<double>()[i] = old.impl->signals.as<double>()[j];
+  for (size_t k = 0; k < spec.populations.size(); ++k) {
+    int o = old.populationIndex(spec.populations[k].name);
+    if (o < 0 || old.spec.populations[o].size != spec.populations[k].size)
+      continue;
+    PopulationState &to = impl->pops[k];
+    const PopulationState &from = old.impl->pops[o];
+    copyFields(to.fields, from.fields);
+    copyParams(to.params, spec.populations[k].params, from.params,
+               old.spec.populations[o].params);
+    std::memcpy(to.refractory.data(), from.refractory.data(),
+                to.refractory.size() * to.refractory.elementSize());
+    to.spikesNow = from.spikesNow;
+    to.totalSpikes = from.totalSpikes;
+    to.spikesPerNeuron = from.spikesPerNeuron;
+    // Spikes in flight, where the longest delay kept the queue's length.
+    if (to.history.size() == from.history.size())
+      to.history = from.history;
+  }
+  for (size_t k = 0; k < spec.projections.size(); ++k) {
+    int o = old.projectionIndex(spec.projections[k].name);
+    if (o < 0 || old.numSynapses(o) != numSynapses(static_cast<int>(k)))
+      continue;
+    copyFields(impl->projs[k].fields, old.impl->projs[o].fields);
+    copyParams(impl->projs[k].params, spec.projections[k].params,
+               old.impl->projs[o].params, old.spec.projections[o].params);
+  }
+}

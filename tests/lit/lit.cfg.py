@@ -16,3 +16,4 @@ config.environment["PATH"] = os.pathsep.join(
 config.environment["HEBB_PATH"] = ""
 config.substitutions.append(("%stdlib", os.path.join(config.hebb_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.hebb_src_root, "examples")))
+config.substitutions.append(("%hebb", os.path.join(config.hebb_tools_dir, "hebb")))

@@ -35,8 +35,10 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <ostream>
+#include <set>
 
 using namespace hebb;
 
@@ -427,61 +429,77 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
   return spec;
 }
 
+/// The runtime's view of a kernel function; false for other functions.
+static bool kernelOf(mlir::func::FuncOp func, std::string &instance,
+                     std::string &kind, rt::KernelSpec &k) {
+  auto instanceAttr = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
+  auto kindAttr = func->getAttrOfType<mlir::StringAttr>("hebb.kind");
+  auto buffers = func->getAttrOfType<mlir::ArrayAttr>("hebb.buffers");
+  if (!instanceAttr || !kindAttr || !buffers)
+    return false;
+  instance = instanceAttr.getValue().str();
+  kind = kindAttr.getValue().str();
+  k = rt::KernelSpec();
+  k.symbol = func.getSymName().str();
+  k.parallel = func->hasAttr("hebb.parallel");
+  if (auto domain = func->getAttrOfType<mlir::StringAttr>("hebb.domain"))
+    k.domain = llvm::StringSwitch<rt::KernelDomain>(domain.getValue())
+                   .Case("synapses", rt::KernelDomain::Synapses)
+                   .Case("post_rows", rt::KernelDomain::PostRows)
+                   .Case("pre_neurons", rt::KernelDomain::PreNeurons)
+                   .Case("post_neurons", rt::KernelDomain::PostNeurons)
+                   .Case("projection", rt::KernelDomain::Projection)
+                   .Case("events", rt::KernelDomain::Events)
+                   .Default(rt::KernelDomain::Neurons);
+  for (mlir::Attribute b : buffers)
+    k.buffers.push_back(mlir::cast<mlir::StringAttr>(b).getValue().str());
+  return true;
+}
+
+/// Attaches kernel `k` of kind `what` to instance `name` of `spec`.
+static void attachKernel(rt::NetworkSpec &spec, llvm::StringRef name,
+                         llvm::StringRef what, const rt::KernelSpec &k) {
+  for (rt::PopulationSpec &p : spec.populations) {
+    if (p.name != name)
+      continue;
+    if (what.starts_with("on_end_"))
+      p.onEnd.emplace_back(what.drop_front(7).str(), k);
+    else
+      (what == "init" ? p.init : p.step) = k;
+    if (llvm::is_contained(k.buffers, "spiked"))
+      p.spiking = true;
+  }
+  for (rt::ProjectionSpec &p : spec.projections) {
+    if (p.name != name)
+      continue;
+    if (what.starts_with("on_end_"))
+      p.onEnd.emplace_back(what.drop_front(7).str(), k);
+    else if (what.starts_with("init"))
+      p.init.push_back(k);
+    else if (what.starts_with("learn") || what == "reduce")
+      p.learn.push_back(k);
+    else if (what == "reduce_transmit")
+      p.beforeTransmit.push_back(k);
+    else if (what == "reduce_on_pre")
+      p.beforeOnPre.push_back(k);
+    else if (what == "reduce_on_post")
+      p.beforeOnPost.push_back(k);
+    else if (what == "on_pre")
+      p.onPre = k;
+    else if (what == "on_post")
+      p.onPost = k;
+    else if (what == "transmit")
+      p.transmit = k;
+  }
+}
+
 /// Attaches the kernels of a loop-level module to the instances they update.
 static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
   for (auto func : module.getBody()->getOps<mlir::func::FuncOp>()) {
-    auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
-    auto kind = func->getAttrOfType<mlir::StringAttr>("hebb.kind");
-    auto buffers = func->getAttrOfType<mlir::ArrayAttr>("hebb.buffers");
-    if (!instance || !kind || !buffers)
-      continue;
+    std::string instance, kind;
     rt::KernelSpec k;
-    k.symbol = func.getSymName().str();
-    k.parallel = func->hasAttr("hebb.parallel");
-    if (auto domain = func->getAttrOfType<mlir::StringAttr>("hebb.domain"))
-      k.domain = llvm::StringSwitch<rt::KernelDomain>(domain.getValue())
-                     .Case("synapses", rt::KernelDomain::Synapses)
-                     .Case("post_rows", rt::KernelDomain::PostRows)
-                     .Case("pre_neurons", rt::KernelDomain::PreNeurons)
-                     .Case("post_neurons", rt::KernelDomain::PostNeurons)
-                     .Case("projection", rt::KernelDomain::Projection)
-                     .Case("events", rt::KernelDomain::Events)
-                     .Default(rt::KernelDomain::Neurons);
-    for (mlir::Attribute b : buffers)
-      k.buffers.push_back(mlir::cast<mlir::StringAttr>(b).getValue().str());
-    llvm::StringRef name = instance.getValue(), what = kind.getValue();
-    for (rt::PopulationSpec &p : spec.populations) {
-      if (p.name != name)
-        continue;
-      if (what.starts_with("on_end_"))
-        p.onEnd.emplace_back(what.drop_front(7).str(), k);
-      else
-        (what == "init" ? p.init : p.step) = k;
-      if (llvm::is_contained(k.buffers, "spiked"))
-        p.spiking = true;
-    }
-    for (rt::ProjectionSpec &p : spec.projections) {
-      if (p.name != name)
-        continue;
-      if (what.starts_with("on_end_"))
-        p.onEnd.emplace_back(what.drop_front(7).str(), k);
-      else if (what.starts_with("init"))
-        p.init.push_back(k);
-      else if (what.starts_with("learn") || what == "reduce")
-        p.learn.push_back(k);
-      else if (what == "reduce_transmit")
-        p.beforeTransmit.push_back(k);
-      else if (what == "reduce_on_pre")
-        p.beforeOnPre.push_back(k);
-      else if (what == "reduce_on_post")
-        p.beforeOnPost.push_back(k);
-      else if (what == "on_pre")
-        p.onPre = k;
-      else if (what == "on_post")
-        p.onPost = k;
-      else if (what == "transmit")
-        p.transmit = k;
-    }
+    if (kernelOf(func, instance, kind, k))
+      attachKernel(spec, instance, kind, k);
   }
 }
 
@@ -585,4 +603,215 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
   result->timings.llvm = secondsSince(phase);
   result->timings.total = secondsSince(start);
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Incremental compilation (hebb repl)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The kernels of one population or projection, JIT-compiled on their own.
+struct CompiledUnit {
+  std::function<llvm::Error(llvm::Module *)> transformer;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  /// (kind, kernel) in the module's order, which is the learning order.
+  std::vector<std::pair<std::string, rt::KernelSpec>> kernels;
+};
+
+/// A module holding instance `op` alone, with the populations a projection
+/// reads reduced to their fields and parameters (their kernels are compiled
+/// with them, not here).
+mlir::OwningOpRef<mlir::ModuleOp> unitModule(mlir::ModuleOp network,
+                                             mlir::Operation *op) {
+  mlir::OpBuilder b(network.getContext());
+  mlir::OwningOpRef<mlir::ModuleOp> unit =
+      mlir::ModuleOp::create(network.getLoc());
+  unit.get()->setAttrs(network->getAttrs());
+  b.setInsertionPointToEnd(unit->getBody());
+  if (auto proj = mlir::dyn_cast<mlir::hebb::ProjectionOp>(op)) {
+    std::set<llvm::StringRef> sides = {proj.getPre(), proj.getPost()};
+    for (llvm::StringRef side : sides) {
+      auto pop = network.lookupSymbol<mlir::hebb::PopulationOp>(side);
+      if (!pop)
+        continue;
+      auto clone = mlir::cast<mlir::hebb::PopulationOp>(b.clone(*pop));
+      for (mlir::Operation &inner :
+           llvm::make_early_inc_range(clone.getBody().front()))
+        if (!mlir::isa<mlir::hebb::FieldOp, mlir::hebb::ParamOp>(inner))
+          inner.erase();
+    }
+  }
+  b.clone(*op);
+  return unit;
+}
+
+std::string printed(mlir::Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  op->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
+  return text;
+}
+} // namespace
+
+struct IncrementalCompiler::Impl {
+  CompilerOptions options;
+  mlir::MLIRContext context;
+  std::map<std::string, std::unique_ptr<CompiledUnit>> units; // by key
+
+  /// The network's hebb module after the hebb passes; null on error.
+  mlir::OwningOpRef<mlir::ModuleOp> hebbModule(Sema &sema,
+                                               const NetworkPlan &plan) {
+    CodeGenOptions cg;
+    cg.useF64 = options.useF64;
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        emitNetwork(context, sema, plan, cg);
+    if (!module || !runPipeline(*module, kHebbPipeline))
+      return nullptr;
+    return module;
+  }
+
+  /// The key of an instance: its unit module's text, and how it is compiled.
+  std::string keyOf(mlir::ModuleOp unit) {
+    return std::to_string(options.optLevel) + (options.useF64 ? "d" : "f") +
+           printed(unit);
+  }
+
+  CompiledUnit *compileUnit(Sema &sema, mlir::ModuleOp unit,
+                            llvm::StringRef name) {
+    if (!runPipeline(unit, kLowerPipeline))
+      return nullptr;
+    // Only the instance's own kernels: drop the side populations'.
+    for (auto func : llvm::make_early_inc_range(
+             unit.getBody()->getOps<mlir::func::FuncOp>())) {
+      auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
+      if (instance && instance.getValue() != name)
+        func.erase();
+    }
+    auto result = std::make_unique<CompiledUnit>();
+    for (auto func : unit.getBody()->getOps<mlir::func::FuncOp>()) {
+      std::string instance, kind;
+      rt::KernelSpec k;
+      if (kernelOf(func, instance, kind, k))
+        result->kernels.emplace_back(kind, k);
+    }
+    if (!lowerLoopsToLLVM(unit))
+      return nullptr;
+    initializeLLVMTargets();
+    std::unique_ptr<llvm::TargetMachine> tm =
+        hostTargetMachine(options.optLevel, false);
+    if (!tm) {
+      sema.diagnostics().errorNoLoc("cannot create a target machine for "
+                                    "this host");
+      return nullptr;
+    }
+    result->transformer =
+        mlir::makeOptimizingTransformer(options.optLevel, 0, tm.get());
+    mlir::ExecutionEngineOptions engineOptions;
+    engineOptions.transformer = result->transformer;
+    engineOptions.jitCodeGenOptLevel = options.optLevel >= 3
+                                           ? llvm::CodeGenOptLevel::Aggressive
+                                           : llvm::CodeGenOptLevel::Default;
+    auto engine = mlir::ExecutionEngine::create(unit, engineOptions);
+    if (!engine) {
+      sema.diagnostics().errorNoLoc("JIT compilation failed: " +
+                                    llvm::toString(engine.takeError()));
+      return nullptr;
+    }
+    result->engine = std::move(*engine);
+    for (auto &[kind, k] : result->kernels) {
+      auto entry = result->engine->lookupPacked(k.symbol);
+      if (!entry) {
+        sema.diagnostics().errorNoLoc("kernel '" + k.symbol + "' is missing: " +
+                                      llvm::toString(entry.takeError()));
+        return nullptr;
+      }
+      k.entry = *entry;
+    }
+    return result.release();
+  }
+};
+
+IncrementalCompiler::IncrementalCompiler(const CompilerOptions &options)
+    : impl(std::make_unique<Impl>()) {
+  impl->options = options;
+  mlir::DialectRegistry registry;
+  registerHebbPassesAndDialects(registry);
+  impl->context.appendDialectRegistry(registry);
+  impl->context.loadAllAvailableDialects();
+}
+
+IncrementalCompiler::~IncrementalCompiler() = default;
+
+std::optional<rt::NetworkSpec>
+IncrementalCompiler::compile(Sema &sema, const NetworkPlan &plan,
+                             Stats &stats) {
+  auto start = Clock::now();
+  stats = Stats();
+  MLIRDiagnostics bridge(impl->context, sema);
+  mlir::OwningOpRef<mlir::ModuleOp> module = impl->hebbModule(sema, plan);
+  if (!module)
+    return std::nullopt;
+  rt::NetworkSpec spec = describeNetwork(*module, plan);
+  for (mlir::Operation &op : *module->getBody()) {
+    if (!mlir::isa<mlir::hebb::PopulationOp, mlir::hebb::ProjectionOp>(op))
+      continue;
+    llvm::StringRef name = mlir::SymbolTable::getSymbolName(&op).getValue();
+    mlir::OwningOpRef<mlir::ModuleOp> unit = unitModule(*module, &op);
+    std::string key = impl->keyOf(*unit);
+    auto it = impl->units.find(key);
+    if (it == impl->units.end()) {
+      CompiledUnit *compiled = impl->compileUnit(sema, *unit, name);
+      if (!compiled)
+        return std::nullopt;
+      it = impl->units.emplace(key, std::unique_ptr<CompiledUnit>(compiled))
+               .first;
+      stats.compiled.push_back(name.str());
+    } else {
+      ++stats.reused;
+    }
+    for (const auto &[kind, k] : it->second->kernels)
+      attachKernel(spec, name, kind, k);
+  }
+  stats.seconds = secondsSince(start);
+  return spec;
+}
+
+bool IncrementalCompiler::emit(Sema &sema, const NetworkPlan &plan,
+                               EmitStage stage, const std::string &name,
+                               std::ostream &out) {
+  MLIRDiagnostics bridge(impl->context, sema);
+  mlir::OwningOpRef<mlir::ModuleOp> module = impl->hebbModule(sema, plan);
+  if (!module)
+    return false;
+  mlir::Operation *op = module->lookupSymbol(name);
+  if (!op ||
+      !mlir::isa<mlir::hebb::PopulationOp, mlir::hebb::ProjectionOp>(op)) {
+    sema.diagnostics().errorNoLoc("no population or projection '" + name + "'");
+    return false;
+  }
+  if (stage == EmitStage::Hebb) {
+    out << printed(op) << "\n";
+    return true;
+  }
+  mlir::OwningOpRef<mlir::ModuleOp> unit = unitModule(*module, op);
+  if (!runPipeline(*unit, kLowerPipeline))
+    return false;
+  for (auto func : llvm::make_early_inc_range(
+           unit->getBody()->getOps<mlir::func::FuncOp>())) {
+    auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
+    if (instance && instance.getValue() != name)
+      func.erase();
+  }
+  if (stage == EmitStage::MLIR) {
+    out << printed(*unit) << "\n";
+    return true;
+  }
+  if (!lowerLoopsToLLVM(*unit))
+    return false;
+  std::string error;
+  if (!emitFromLLVMDialect(*unit, stage, impl->options.optLevel, out, error)) {
+    sema.diagnostics().errorNoLoc(error);
+    return false;
+  }
+  return true;
 }

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Repl.h"
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Driver/Frontend.h"
 #include "hebb/Driver/RunReport.h"
@@ -53,9 +54,30 @@ static cl::opt<unsigned> threads("threads",
 static cl::opt<bool>
     profile("profile",
             cl::desc("Print the time spent in each kernel and in the runtime"),
-            cl::cat(category));
+            cl::sub(runCommand), cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("No progress line"),
                            cl::sub(runCommand), cl::cat(category));
+
+static cl::SubCommand replCommand("repl", "An interactive session: declare "
+                                          "models, build a network, run it "
+                                          "and look at it");
+static cl::list<std::string> replFiles(cl::Positional,
+                                       cl::desc("[file.hebb ...]"),
+                                       cl::sub(replCommand), cl::cat(category));
+static cl::list<std::string>
+    replSettings("set", cl::desc("dt or seed of the session's network"),
+                 cl::value_desc("name=value"), cl::sub(replCommand),
+                 cl::cat(category));
+static cl::opt<std::string>
+    replBatch("batch",
+              cl::desc("Run the commands of this file and exit; stop at the "
+                       "first error"),
+              cl::value_desc("file"), cl::sub(replCommand), cl::cat(category));
+static cl::opt<std::string> replPrecision("precision",
+                                          cl::desc("Floating point: f32 or "
+                                                   "f64"),
+                                          cl::init("f32"), cl::sub(replCommand),
+                                          cl::cat(category));
 
 namespace {
 void progressLine(double done, double total, double wall) {
@@ -139,10 +161,19 @@ int main(int argc, char **argv) {
       [](llvm::raw_ostream &os) { os << "hebb 0.1.0 (LLVM/MLIR 22)\n"; });
   cl::ParseCommandLineOptions(argc, argv,
                               "hebb: run networks of neurons that learn.\n\n"
-                              "  hebb run FILE.hebb [options]\n");
+                              "  hebb run FILE.hebb [options]\n"
+                              "  hebb repl [FILE.hebb ...] [options]\n");
   if (runCommand)
     return runNetwork();
-  std::cerr << "hebb: error: give a command: hebb run FILE.hebb (see hebb "
-               "--help)\n";
+  if (replCommand) {
+    ReplOptions options;
+    options.files = replFiles;
+    options.settings = replSettings;
+    options.batchFile = replBatch;
+    options.precision = replPrecision;
+    return runRepl(options);
+  }
+  std::cerr << "hebb: error: give a command: hebb run FILE.hebb or hebb repl "
+               "(see hebb --help)\n";
   return 1;
 }

@@ -12,6 +12,8 @@
 #include "hebb/runtime/Network.h"
 
 #include <iosfwd>
+#include <optional>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -106,6 +108,37 @@ std::string networkHeader(const rt::NetworkSpec &spec,
 /// over the caller's arrays, with the layout and sizes they expect.
 std::string kernelHeader(const rt::NetworkSpec &spec, const std::string &prefix,
                          const std::string &modelName);
+
+/// Compiles the networks of a session (`hebb repl`) one population or
+/// projection at a time and keeps what it compiled, keyed by the instance's
+/// hebb-dialect text: a network that differs from the last by a projection
+/// compiles only that projection's kernels.
+class IncrementalCompiler {
+public:
+  explicit IncrementalCompiler(const CompilerOptions &options);
+  ~IncrementalCompiler();
+
+  /// What the last compile did.
+  struct Stats {
+    std::vector<std::string> compiled; // instances compiled now
+    int reused = 0;                    // instances whose kernels were kept
+    double seconds = 0;
+  };
+
+  /// The network of `plan` with every kernel bound; nullopt on error,
+  /// reported through `sema`. Entries stay valid while this lives.
+  std::optional<rt::NetworkSpec> compile(Sema &sema, const NetworkPlan &plan,
+                                         Stats &stats);
+
+  /// Prints what the compiler makes of population or projection `name`:
+  /// its hebb dialect, its loops, its LLVM IR or its assembly.
+  bool emit(Sema &sema, const NetworkPlan &plan, EmitStage stage,
+            const std::string &name, std::ostream &out);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
 
 /// Makes the runtime spec of a hebb-dialect module (before lowering).
 rt::NetworkSpec describeNetwork(mlir::ModuleOp module, const NetworkPlan &plan);

@@ -285,6 +285,12 @@ public:
   /// are not part of it.
   void saveCheckpoint(const std::string &path) const;
   void loadCheckpoint(const std::string &path);
+  /// Takes over the state of `old`, a network of an earlier version of
+  /// the same session (`hebb repl`): the time, the signals by name, and the
+  /// fields, parameters and spike queues of every population and
+  /// projection that kept its name and size. What is new starts from its
+  /// initial values.
+  void adoptState(const Network &old);
   /// Times every kernel call and the runtime's per-step work from now on.
   void enableProfiling();
   /// The times so far, largest first (empty unless profiling).
