@@ -55,7 +55,8 @@ public:
   KernelCall(const KernelSpec &spec, MemRef1D params, MemRef1D signals,
              std::vector<MemRef1D> buffers, int64_t domainSize)
       : entry(spec.entry), symbol(spec.symbol), params(params),
-        signals(signals), buffers(std::move(buffers)), domainSize(domainSize) {
+        signals(signals), buffers(std::move(buffers)), domainSize(domainSize),
+        parallel(spec.parallel) {
     if (!entry)
       throw RuntimeError("kernel '" + spec.symbol + "' has no entry point");
     if (this->buffers.size() > kMaxBuffers)

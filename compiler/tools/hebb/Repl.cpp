@@ -50,7 +50,8 @@ const char *const kKeywords[] = {
     "connect",    "init",      "record",     "every",      "run",
     "print",      "stats",     "set",        "save",       "load",
     ":load",      ":help",     ":quit",      ":emit",      "all",
-    "one_to_one", "in_degree", "out_degree", "no_self",    "delay"};
+    "one_to_one", "in_degree", "out_degree", "no_self",    "delay",
+    "write"};
 
 const char *const kHelp = R"(Declarations, as in a .hebb file:
   neuron N(...) { ... }   synapse S(...) { ... }   func f(x) = ...
@@ -67,9 +68,10 @@ Commands:
                         the next step, without recompiling
   reset                 the network back to its initial state, time 0
   save FILE, load FILE  a checkpoint of the network's state
+  write DIR             the records so far, as .npy files
   :load FILE.hebb       the declarations of a file
   :emit hebb|mlir|llvm|asm NAME   what the compiler makes of a population
-                        or projection
+                        or projection (or of the first one of a model)
   :help, :quit
 )";
 
@@ -252,6 +254,8 @@ public:
       return rebuild(files, entries, /*fresh=*/true);
     if (word == "save" || word == "load")
       return checkpoint(word == "save", unquote(rest));
+    if (word == "write")
+      return writeRecords(unquote(rest));
     bool declaration = word == "neuron" || word == "synapse" ||
                        word == "func" || word == "import";
     bool statement = word == "population" || word == "projection" ||
@@ -655,6 +659,25 @@ private:
     return true;
   }
 
+  bool writeRecords(const std::string &dir) {
+    if (dir.empty()) {
+      std::cerr << "hebb: error: give a folder\n";
+      return false;
+    }
+    if (!needNetwork())
+      return false;
+    try {
+      size_t files = 0;
+      for (const auto &record : network->writeRecords(dir))
+        files += record.size();
+      std::cout << "  wrote " << files << " files to " << dir << "/\n";
+    } catch (const std::exception &e) {
+      std::cerr << "hebb: error: " << e.what() << "\n";
+      return false;
+    }
+    return true;
+  }
+
   bool emit(const std::string &rest) {
     std::istringstream in(rest);
     std::string stageName, name;
@@ -675,6 +698,18 @@ private:
     }
     if (!needNetwork() || !sema || !plan)
       return false;
+    // A model's name stands for the first population or projection of it.
+    const rt::NetworkSpec &spec = network->networkSpec();
+    for (const rt::PopulationSpec &p : spec.populations)
+      if (p.model == name && network->populationIndex(name) < 0) {
+        name = p.name;
+        break;
+      }
+    for (const rt::ProjectionSpec &p : spec.projections)
+      if (p.model == name && network->projectionIndex(name) < 0) {
+        name = p.name;
+        break;
+      }
     return compiler.emit(*sema, *plan, *stage, name, std::cout);
   }
 

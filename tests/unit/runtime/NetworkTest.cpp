@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <thread>
+
 using namespace hebb::rt;
 using namespace hebb::rt::test;
 
@@ -58,4 +61,43 @@ TEST(Network, UnknownBufferIsAnError) {
   NetworkSpec spec = clockNetwork(1);
   spec.projections[0].onPre->buffers.push_back("nonsense");
   EXPECT_THROW(Network net(spec), RuntimeError);
+}
+
+namespace {
+// Buffers: field:who. Each element records which thread computed it.
+void whoComputes(void **args) {
+  int64_t begin = scalarArg(args, 0), end = scalarArg(args, 1);
+  float *who = bufferArg<float>(args, 0);
+  float id = static_cast<float>(
+      std::hash<std::thread::id>{}(std::this_thread::get_id()) % 1000003);
+  for (int64_t i = begin; i < end; ++i)
+    who[i] = id;
+}
+} // namespace
+
+// Kernels marked parallel are split over the threads: with two, the first
+// and the last neuron of a large population are computed by different ones.
+TEST(Network, ParallelKernelsAreSplitAcrossThreads) {
+  NetworkSpec spec;
+  spec.name = "split";
+  PopulationSpec pop;
+  pop.name = "p";
+  pop.size = 8192;
+  pop.fields = {FieldSpec{"who", "element", false, false}};
+  pop.step = KernelSpec{"p__step",
+                        {"field:who"},
+                        KernelDomain::Neurons,
+                        /*parallel=*/true,
+                        whoComputes};
+  spec.populations = {pop};
+  for (unsigned threads : {1u, 2u}) {
+    Network net(spec);
+    net.setThreads(threads);
+    net.run(2);
+    std::vector<double> who = net.populationField(0, "who");
+    if (threads == 1)
+      EXPECT_EQ(who.front(), who.back());
+    else
+      EXPECT_NE(who.front(), who.back());
+  }
 }

@@ -3,6 +3,7 @@
 #ifndef HEBB_RUNTIME_THREADPOOL_H
 #define HEBB_RUNTIME_THREADPOOL_H
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -34,19 +35,23 @@ public:
   /// than `minChunk` per thread run on the calling thread alone.
   void parallelFor(int64_t begin, int64_t end,
                    const std::function<void(int64_t, int64_t)> &fn,
-                   int64_t minChunk = 4096);
+                   int64_t minChunk = 1024);
 
 private:
   void work(unsigned index);
 
   std::vector<std::thread> workers;
+  // A step hands out a few parallel kernels of some microseconds each: a
+  // worker spins on `generation` for a while after a task before it sleeps
+  // on `wake`, since waking a sleeping thread costs more than such a task.
   std::mutex mutex;
-  std::condition_variable wake, done;
+  std::condition_variable wake;
   const std::function<void(int64_t, int64_t)> *task = nullptr;
   int64_t taskBegin = 0, taskEnd = 0;
-  uint64_t generation = 0;
-  unsigned pending = 0;
-  bool stopping = false;
+  std::atomic<uint64_t> generation{0};
+  std::atomic<unsigned> pending{0};
+  unsigned sleepers = 0; // guarded by `mutex`
+  std::atomic<bool> stopping{false};
 };
 
 } // namespace hebb::rt
