@@ -82,7 +82,7 @@ TEST(Network, ParallelKernelsAreSplitAcrossThreads) {
   spec.name = "split";
   PopulationSpec pop;
   pop.name = "p";
-  pop.size = 8192;
+  pop.size = 32768;
   pop.fields = {FieldSpec{"who", "element", false, false}};
   pop.step = KernelSpec{"p__step",
                         {"field:who"},

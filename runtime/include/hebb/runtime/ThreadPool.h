@@ -35,7 +35,7 @@ public:
   /// than `minChunk` per thread run on the calling thread alone.
   void parallelFor(int64_t begin, int64_t end,
                    const std::function<void(int64_t, int64_t)> &fn,
-                   int64_t minChunk = 1024);
+                   int64_t minChunk = 8192);
 
 private:
   void work(unsigned index);
