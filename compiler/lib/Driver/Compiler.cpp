@@ -507,6 +507,33 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
 // JIT
 //===----------------------------------------------------------------------===//
 
+/// JIT-compiles an LLVM-dialect module for the host, optimised at
+/// `optLevel` by `transformer` (which must outlive the engine).
+static std::unique_ptr<mlir::ExecutionEngine>
+jitCompile(mlir::ModuleOp module, int optLevel, Sema &sema,
+           std::function<llvm::Error(llvm::Module *)> &transformer) {
+  initializeLLVMTargets();
+  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(optLevel, false);
+  if (!tm) {
+    sema.diagnostics().errorNoLoc("cannot create a target machine for this "
+                                  "host");
+    return nullptr;
+  }
+  transformer = mlir::makeOptimizingTransformer(optLevel, 0, tm.get());
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = optLevel >= 3
+                                         ? llvm::CodeGenOptLevel::Aggressive
+                                         : llvm::CodeGenOptLevel::Default;
+  auto engine = mlir::ExecutionEngine::create(module, engineOptions);
+  if (!engine) {
+    sema.diagnostics().errorNoLoc("JIT compilation failed: " +
+                                  llvm::toString(engine.takeError()));
+    return nullptr;
+  }
+  return std::move(*engine);
+}
+
 struct CompiledNetwork::Impl {
   mlir::MLIRContext context;
   std::function<llvm::Error(llvm::Module *)> transformer;
@@ -560,28 +587,10 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
   MLIRDiagnostics bridge(result->impl->context, sema);
 
   auto phase = Clock::now();
-  initializeLLVMTargets();
-  std::unique_ptr<llvm::TargetMachine> tm =
-      hostTargetMachine(options.optLevel, false);
-  if (!tm) {
-    sema.diagnostics().errorNoLoc("cannot create a target machine for this "
-                                  "host");
+  result->impl->engine =
+      jitCompile(*module, options.optLevel, sema, result->impl->transformer);
+  if (!result->impl->engine)
     return nullptr;
-  }
-  result->impl->transformer =
-      mlir::makeOptimizingTransformer(options.optLevel, 0, tm.get());
-  mlir::ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = result->impl->transformer;
-  engineOptions.jitCodeGenOptLevel = options.optLevel >= 3
-                                         ? llvm::CodeGenOptLevel::Aggressive
-                                         : llvm::CodeGenOptLevel::Default;
-  auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
-  if (!engine) {
-    sema.diagnostics().errorNoLoc("JIT compilation failed: " +
-                                  llvm::toString(engine.takeError()));
-    return nullptr;
-  }
-  result->impl->engine = std::move(*engine);
   auto bindOne = [&](rt::KernelSpec &k) -> bool {
     auto entry = result->impl->engine->lookupPacked(k.symbol);
     if (!entry) {
@@ -645,6 +654,20 @@ mlir::OwningOpRef<mlir::ModuleOp> unitModule(mlir::ModuleOp network,
   return unit;
 }
 
+/// Lowers a unit module to loops and keeps only instance `name`'s kernels
+/// (the side populations' are compiled with them).
+bool lowerUnit(mlir::ModuleOp unit, llvm::StringRef name) {
+  if (!runPipeline(unit, kLowerPipeline))
+    return false;
+  for (auto func : llvm::make_early_inc_range(
+           unit.getBody()->getOps<mlir::func::FuncOp>())) {
+    auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
+    if (instance && instance.getValue() != name)
+      func.erase();
+  }
+  return true;
+}
+
 std::string printed(mlir::Operation *op) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -678,15 +701,8 @@ struct IncrementalCompiler::Impl {
 
   CompiledUnit *compileUnit(Sema &sema, mlir::ModuleOp unit,
                             llvm::StringRef name) {
-    if (!runPipeline(unit, kLowerPipeline))
+    if (!lowerUnit(unit, name))
       return nullptr;
-    // Only the instance's own kernels: drop the side populations'.
-    for (auto func : llvm::make_early_inc_range(
-             unit.getBody()->getOps<mlir::func::FuncOp>())) {
-      auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
-      if (instance && instance.getValue() != name)
-        func.erase();
-    }
     auto result = std::make_unique<CompiledUnit>();
     for (auto func : unit.getBody()->getOps<mlir::func::FuncOp>()) {
       std::string instance, kind;
@@ -696,28 +712,10 @@ struct IncrementalCompiler::Impl {
     }
     if (!lowerLoopsToLLVM(unit))
       return nullptr;
-    initializeLLVMTargets();
-    std::unique_ptr<llvm::TargetMachine> tm =
-        hostTargetMachine(options.optLevel, false);
-    if (!tm) {
-      sema.diagnostics().errorNoLoc("cannot create a target machine for "
-                                    "this host");
+    result->engine =
+        jitCompile(unit, options.optLevel, sema, result->transformer);
+    if (!result->engine)
       return nullptr;
-    }
-    result->transformer =
-        mlir::makeOptimizingTransformer(options.optLevel, 0, tm.get());
-    mlir::ExecutionEngineOptions engineOptions;
-    engineOptions.transformer = result->transformer;
-    engineOptions.jitCodeGenOptLevel = options.optLevel >= 3
-                                           ? llvm::CodeGenOptLevel::Aggressive
-                                           : llvm::CodeGenOptLevel::Default;
-    auto engine = mlir::ExecutionEngine::create(unit, engineOptions);
-    if (!engine) {
-      sema.diagnostics().errorNoLoc("JIT compilation failed: " +
-                                    llvm::toString(engine.takeError()));
-      return nullptr;
-    }
-    result->engine = std::move(*engine);
     for (auto &[kind, k] : result->kernels) {
       auto entry = result->engine->lookupPacked(k.symbol);
       if (!entry) {
@@ -794,14 +792,8 @@ bool IncrementalCompiler::emit(Sema &sema, const NetworkPlan &plan,
     return true;
   }
   mlir::OwningOpRef<mlir::ModuleOp> unit = unitModule(*module, op);
-  if (!runPipeline(*unit, kLowerPipeline))
+  if (!lowerUnit(*unit, name))
     return false;
-  for (auto func : llvm::make_early_inc_range(
-           unit->getBody()->getOps<mlir::func::FuncOp>())) {
-    auto instance = func->getAttrOfType<mlir::StringAttr>("hebb.instance");
-    if (instance && instance.getValue() != name)
-      func.erase();
-  }
   if (stage == EmitStage::MLIR) {
     out << printed(*unit) << "\n";
     return true;

@@ -519,16 +519,21 @@ private:
     return v;
   }
 
-  bool print(const std::string &rest) {
+  /// The values `print` and `stats` take: `obj.var` or `obj.var[a:b]`.
+  std::optional<std::vector<double>> referenced(const std::string &rest) {
     std::string error;
     std::optional<Reference> r = parseReference(rest, error);
     if (!r) {
       std::cerr << "hebb: error: " << error << "\n";
-      return false;
+      return std::nullopt;
     }
     if (!needNetwork())
-      return false;
-    std::optional<std::vector<double>> v = values(*r);
+      return std::nullopt;
+    return values(*r);
+  }
+
+  bool print(const std::string &rest) {
+    std::optional<std::vector<double>> v = referenced(rest);
     if (!v)
       return false;
     const size_t shown = 100;
@@ -542,15 +547,7 @@ private:
   }
 
   bool stats(const std::string &rest) {
-    std::string error;
-    std::optional<Reference> r = parseReference(rest, error);
-    if (!r) {
-      std::cerr << "hebb: error: " << error << "\n";
-      return false;
-    }
-    if (!needNetwork())
-      return false;
-    std::optional<std::vector<double>> v = values(*r);
+    std::optional<std::vector<double>> v = referenced(rest);
     if (!v)
       return false;
     double sum = 0, lo = INFINITY, hi = -INFINITY;
