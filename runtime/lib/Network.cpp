@@ -128,6 +128,21 @@ void collectSpikes(const uint8_t *flags, int64_t size,
       out.push_back(static_cast<uint32_t>(i));
 }
 
+/// to[offset + j] += from[j], in the buffers' float type.
+void addInto(Buffer &to, int64_t offset, const Buffer &from) {
+  if (to.elementSize() == 8) {
+    double *dst = to.as<double>() + offset;
+    const double *src = from.as<double>();
+    for (size_t j = 0; j < from.size(); ++j)
+      dst[j] += src[j];
+    return;
+  }
+  float *dst = to.as<float>() + offset;
+  const float *src = from.as<float>();
+  for (size_t j = 0; j < from.size(); ++j)
+    dst[j] += src[j];
+}
+
 Buffer intBuffer(const std::vector<uint32_t> &values) {
   Buffer b(std::max<size_t>(1, values.size()), sizeof(uint32_t));
   if (!values.empty())
@@ -314,6 +329,17 @@ Network::Network(NetworkSpec specIn)
         } else if (kind == "post") {
           out.push_back(side(post, ps.postBegin, ps.postEnd,
                              spec.populations[ps.post].name));
+        } else if (kind == "next") {
+          auto src = post.fields.find(name);
+          if (src == post.fields.end())
+            throw RuntimeError(kspec.symbol + ": no postsynaptic field '" +
+                               name + "'");
+          auto it = st.nexts.find(name);
+          if (it == st.nexts.end())
+            it =
+                st.nexts.emplace(name, Buffer(nPost, src->second.elementSize()))
+                    .first;
+          out.push_back(describe(it->second));
         } else if (kind == "prev") {
           auto src = pre.fields.find(name);
           if (src == pre.fields.end())
@@ -374,6 +400,7 @@ Network::Network(NetworkSpec specIn)
     make(ps.onPre, st.onPre);
     make(ps.onPost, st.onPost);
     make(ps.transmit, st.transmit);
+    make(ps.learnTransmit, st.learnTransmit);
     for (const KernelSpec &k : ps.beforeTransmit)
       make(k, st.beforeTransmit.emplace_back());
     for (const KernelSpec &k : ps.beforeOnPre)
@@ -473,9 +500,17 @@ void Network::step() {
   }
 
   // 2. Transmission, reading the state at the end of the previous step.
-  for (ProjectionState &st : s.projs) {
+  for (size_t k = 0; k < s.projs.size(); ++k) {
+    ProjectionState &st = s.projs[k];
     if (!st.transmit.valid())
       continue;
+    if (st.fusedReady) {
+      // The sums the last learning pass took.
+      const ProjectionSpec &ps = spec.projections[k];
+      for (auto &[name, next] : st.nexts)
+        addInto(s.pops[ps.post].fields.at(name), ps.postBegin, next);
+      continue;
+    }
     for (KernelCall &sum : st.beforeTransmit)
       sum.callAll(n, t, spec.dt, seed, nullptr);
     st.transmit.callAll(n, t, spec.dt, seed, nullptr); // scatters into post
@@ -533,9 +568,15 @@ void Network::step() {
   }
 
   // 4. Learning, then `on post` for the neurons that spiked in 3.
-  for (ProjectionState &st : s.projs)
+  for (ProjectionState &st : s.projs) {
+    if (st.learnTransmit.valid()) {
+      st.learnTransmit.callAll(n, t, spec.dt, seed, s.pool.get());
+      st.fusedReady = true;
+      continue;
+    }
     for (KernelCall &learn : st.learn)
       learn.callAll(n, t, spec.dt, seed, s.pool.get());
+  }
   for (size_t k = 0; k < s.projs.size(); ++k) {
     ProjectionState &st = s.projs[k];
     const ProjectionSpec &ps = spec.projections[k];
@@ -715,7 +756,13 @@ double Network::signal(const std::string &name) const {
   throw RuntimeError("no signal named '" + name + "'");
 }
 
+void Network::invalidateFusedSums() {
+  for (ProjectionState &st : impl->projs)
+    st.fusedReady = false;
+}
+
 void Network::endPhase(const std::string &phase) {
+  invalidateFusedSums();
   const int64_t seed = static_cast<int64_t>(spec.seed);
   for (PopulationState &st : impl->pops)
     for (auto &[name, call] : st.onEnd)
@@ -752,6 +799,7 @@ void Network::enableProfiling() {
     attach(st.onPre);
     attach(st.onPost);
     attach(st.transmit);
+    attach(st.learnTransmit);
     for (auto &[phase, call] : st.onEnd)
       attach(call);
   }

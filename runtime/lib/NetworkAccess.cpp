@@ -161,6 +161,7 @@ std::optional<double> Network::parameter(const std::string &object,
 
 bool Network::setParameter(const std::string &object, const std::string &name,
                            double value) {
+  invalidateFusedSums();
   auto [params, buffer] = findParams(spec, impl->pops, impl->projs, object);
   if (params)
     for (size_t i = 0; i < params->size(); ++i)
@@ -173,6 +174,7 @@ bool Network::setParameter(const std::string &object, const std::string &name,
 
 void Network::setPopulationField(int pop, const std::string &field,
                                  const std::vector<double> &values) {
+  invalidateFusedSums();
   PopulationState &st = impl->pops.at(pop);
   auto it = st.fields.find(field);
   if (it == st.fields.end())
@@ -184,6 +186,7 @@ void Network::setPopulationField(int pop, const std::string &field,
 
 void Network::setProjectionField(int proj, const std::string &field,
                                  const std::vector<double> &values) {
+  invalidateFusedSums();
   ProjectionState &st = impl->projs.at(proj);
   auto it = st.fields.find(field);
   if (it == st.fields.end())
@@ -250,6 +253,7 @@ void Network::saveCheckpoint(const std::string &path) const {
 }
 
 void Network::loadCheckpoint(const std::string &path) {
+  invalidateFusedSums();
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw RuntimeError("cannot read checkpoint '" + path + "'");

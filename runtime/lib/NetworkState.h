@@ -177,6 +177,11 @@ struct ProjectionState {
   std::vector<KernelCall> init, learn;
   KernelCall onPre, onPost, transmit;
   std::vector<KernelCall> beforeTransmit, beforeOnPre, beforeOnPost;
+  KernelCall learnTransmit;
+  /// The next step's transmitted sums, per postsynaptic field, taken by
+  /// `learnTransmit`; `fusedReady` while they are valid.
+  std::map<std::string, Buffer> nexts;
+  bool fusedReady = false;
   std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
 };
 

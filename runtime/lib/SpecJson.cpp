@@ -120,6 +120,7 @@ void to_json(json &j, const ProjectionSpec &p) {
            {"beforeTransmit", p.beforeTransmit},
            {"beforeOnPre", p.beforeOnPre},
            {"beforeOnPost", p.beforeOnPost},
+           {"learnTransmit", optionalToJson(p.learnTransmit)},
            {"onEnd", p.onEnd}};
 }
 void from_json(const json &j, ProjectionSpec &p) {
@@ -147,6 +148,7 @@ void from_json(const json &j, ProjectionSpec &p) {
   j.at("beforeTransmit").get_to(p.beforeTransmit);
   j.at("beforeOnPre").get_to(p.beforeOnPre);
   j.at("beforeOnPost").get_to(p.beforeOnPost);
+  optionalFromJson(j, "learnTransmit", p.learnTransmit);
   j.at("onEnd").get_to(p.onEnd);
 }
 

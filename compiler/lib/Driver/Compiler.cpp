@@ -476,6 +476,8 @@ static void attachKernel(rt::NetworkSpec &spec, llvm::StringRef name,
       p.onEnd.emplace_back(what.drop_front(7).str(), k);
     else if (what.starts_with("init"))
       p.init.push_back(k);
+    else if (what == "learn_transmit")
+      p.learnTransmit = k;
     else if (what.starts_with("learn") || what == "reduce")
       p.learn.push_back(k);
     else if (what == "reduce_transmit")

@@ -12,6 +12,8 @@
 
 #include "hebb/Dialect/Passes.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -849,6 +851,88 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         return failure();
     }
   }
+  // Learning of step n fused with transmission of step n + 1: one pass over
+  // a dense weight matrix instead of two. Transmission at n + 1 reads the
+  // weights as learning leaves them and the presynaptic values of the end
+  // of step n, so the sums can be taken right after each weight's update,
+  // into `next:` buffers that the runtime adds in at the next step's
+  // transmission. Only where nothing else may change the weights or what
+  // transmission reads in between: no spike handlers, no sums over
+  // synapses, one per-synapse learning stage, and a transmission that reads
+  // no postsynaptic value, signal, time or random number.
+  auto fusable = [&]() {
+    auto transmit = findStage<TransmitOp>(proj);
+    if (!dense || !transmit)
+      return false;
+    int learns = 0;
+    for (Operation &op : proj.getBody().front()) {
+      if (isa<OnPreOp, OnPostOp, OnEndOp, ReduceOp>(op))
+        return false;
+      if (auto learn = dyn_cast<LearnOp>(op)) {
+        if (learn.getScope())
+          return false;
+        ++learns;
+      }
+    }
+    bool plain = true;
+    transmit.getBody().walk([&](Operation *op) {
+      if (isa<SignalOp, TimeOp, RandOp>(op))
+        plain = false;
+      if (auto get = dyn_cast<GetOp>(op))
+        if (get.getScope() == "post")
+          plain = false;
+    });
+    return learns == 1 && plain;
+  };
+  if (fusable()) {
+    auto transmit = findStage<TransmitOp>(proj);
+    auto learn = findStage<LearnOp>(proj);
+    KernelBuilder k(module, proj, "learn_transmit", /*noAlias=*/false);
+    k.setDomain("post_rows");
+    k.setParallel();
+    uint32_t learnStream = streamId((name + ".learn").str());
+    SmallVector<std::pair<std::string, Type>> sums =
+        k.accumulatedFields(transmit.getBody().front());
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value j) {
+      OpBuilder &b = k.builder();
+      SmallVector<Value> inits;
+      for (auto &[field, type] : sums)
+        inits.push_back(arith::ConstantOp::create(b, k.loc(), type,
+                                                  b.getFloatAttr(type, 0)));
+      auto inner = scf::ForOp::create(b, k.loc(), constantIndex(k, 0),
+                                      constantIndex(k, numPre),
+                                      constantIndex(k, 1), inits);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(inner.getBody());
+        Value i = inner.getInductionVar();
+        Value s = denseIndex(k, i, j);
+        Value counter = counterOf(b, k.loc(), s);
+        Element learnElement{s, i, j, counter, learnStream, true};
+        if (failed(k.lowerBlock(learn.getBody().front(), learnElement, {})))
+          status = failure();
+        llvm::StringMap<Value> values;
+        for (auto [n, field] : llvm::enumerate(sums))
+          values[field.first] = inner.getRegionIterArgs()[n];
+        k.setAccumulators(&values);
+        Element transmitElement{s, i, j, counter, 0, false};
+        if (failed(
+                k.lowerBlock(transmit.getBody().front(), transmitElement, {})))
+          status = failure();
+        k.setAccumulators(nullptr);
+        SmallVector<Value> next;
+        for (auto &field : sums)
+          next.push_back(values[field.first]);
+        scf::YieldOp::create(b, k.loc(), next);
+      }
+      for (auto [n, field] : llvm::enumerate(sums))
+        k.store("next:" + StringRef(field.first).drop_front(5).str(),
+                field.second, inner.getResult(n), j);
+    });
+    if (failed(status))
+      return failure();
+  }
   // A handler's ops in order, cut where hebb.once runs a part once per
   // event instead of once per synapse.
   struct Segment {
@@ -933,6 +1017,29 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   if (auto onPost = findStage<OnPostOp>(proj))
     if (failed(lowerHandler(onPost.getBody(), /*onPre=*/false)))
       return failure();
+  // A kernel's buffers are distinct memory (and may be marked noalias)
+  // unless both sides are one population and it reads a field of it as
+  // both pre and post.
+  bool oneSide = proj.getPre() == proj.getPost();
+  for (auto func : module.getBody()->getOps<func::FuncOp>()) {
+    auto instance = func->getAttrOfType<StringAttr>("hebb.instance");
+    auto buffers = func->getAttrOfType<ArrayAttr>("hebb.buffers");
+    if (!instance || instance.getValue() != name || !buffers)
+      continue;
+    llvm::StringSet<> pre, post;
+    for (Attribute b : buffers) {
+      StringRef entry = cast<StringAttr>(b).getValue();
+      if (entry.consume_front("pre:"))
+        pre.insert(entry);
+      else if (entry.consume_front("post:"))
+        post.insert(entry);
+    }
+    bool overlap = oneSide && llvm::any_of(pre, [&](const auto &field) {
+                     return post.contains(field.getKey());
+                   });
+    if (!overlap)
+      func->setAttr("hebb.distinct_buffers", UnitAttr::get(proj.getContext()));
+  }
   return success();
 }
 

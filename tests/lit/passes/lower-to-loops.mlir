@@ -98,7 +98,7 @@
 // CHECK-LABEL: func.func @syn__transmit(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[PI:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "field:w", "pre:v", "post:I"], hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "transmit"} {
+// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "field:w", "pre:v", "post:I"], hebb.distinct_buffers, hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "transmit"} {
 // CHECK: scf.for %[[S:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[PRE32:.*]] = memref.load %[[PI]][%[[S]]] : memref<?xi32>
 // CHECK-NEXT: %[[PRE:.*]] = arith.index_castui %[[PRE32]] : i32 to index
@@ -115,7 +115,7 @@
 // computed, and signal "beta" at index 1 of the signals; `if` is a select.
 // CHECK-LABEL: func.func @syn__learn(
 // CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
-// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
+// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
 // The signal and the parameter are loaded once per call, before the loop.
 // CHECK: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-NEXT: memref.load %[[SIG]][%[[C1]]] : memref<?xf64>
@@ -132,7 +132,7 @@
 // CHECK-LABEL: func.func @syn__on_pre(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["events", "row_ptr", "post_index", "field:w", "post:I"], hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
+// CHECK-SAME: attributes {hebb.buffers = ["events", "row_ptr", "post_index", "field:w", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[N32:.*]] = memref.load %[[EV]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: %[[N:.*]] = arith.index_castui %[[N32]] : i32 to index
@@ -147,7 +147,7 @@
 // CHECK: arith.addf %{{.*}}, %[[WS]] : f32
 
 // CHECK-LABEL: func.func @syn__on_post(
-// CHECK-SAME: attributes {hebb.buffers = ["events", "col_ptr", "col_syn", "pre_index", "prev:v", "field:w"], hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_post"} {
+// CHECK-SAME: attributes {hebb.buffers = ["events", "col_ptr", "col_syn", "pre_index", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_post"} {
 // CHECK: scf.for
 // CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-NEXT: %[[S32:.*]] = memref.load %{{.*}}[%[[C]]] : memref<?xi32>

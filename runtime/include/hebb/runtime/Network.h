@@ -122,6 +122,10 @@ struct ProjectionSpec {
   /// Sums over synapses that transmit (on_pre, on_post) statements read,
   /// taken just before the stage runs.
   std::vector<KernelSpec> beforeTransmit, beforeOnPre, beforeOnPost;
+  /// Learning fused with the next step's transmission (dense projections
+  /// where nothing else touches the weights in between): used instead of
+  /// `learn`, its sums (`next:` buffers) replace the next `transmit`.
+  std::optional<KernelSpec> learnTransmit;
   std::vector<std::pair<std::string, KernelSpec>> onEnd;
 
   /// Calls `f` on every kernel.
@@ -130,7 +134,8 @@ struct ProjectionSpec {
          {&init, &learn, &beforeTransmit, &beforeOnPre, &beforeOnPost})
       for (KernelSpec &k : *ks)
         f(k);
-    for (std::optional<KernelSpec> *k : {&onPre, &onPost, &transmit})
+    for (std::optional<KernelSpec> *k :
+         {&onPre, &onPost, &transmit, &learnTransmit})
       if (*k)
         f(**k);
     for (auto &[phase, k] : onEnd)
@@ -300,6 +305,9 @@ public:
   void setThreads(unsigned threads);
 
 private:
+  /// Sums a fused learning pass took for the next step are stale once
+  /// anything but a step changes the state.
+  void invalidateFusedSums();
   struct Impl;
   const Buffer &recordedField(const RecordSpec &r) const;
   /// Samples the state records due at `step` (steps completed).
