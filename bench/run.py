@@ -332,6 +332,82 @@ def brette_workload(model, sizes):
     return go
 
 
+def triad_gbps(args):
+    """One thread's STREAM triad (shared/bench/stream_triad.c), the memory
+    bound of a dense plastic layer; measured once per run of this script."""
+    if getattr(args, "_triad", None) is None:
+        tmp = tempfile.mkdtemp(prefix="triad_")
+        try:
+            exe = os.path.join(tmp, "triad")
+            subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp",
+                            os.path.join(args.ref_dir, "stream_triad.c"), "-o", exe],
+                           check=True, timeout=120)
+            out, _ = run_cmd([exe], 300, env=dict(os.environ, OMP_NUM_THREADS="1"))
+            args._triad = max(float(w) for line in out.splitlines() if "triad" in line
+                              for w in line.split() if w.replace(".", "", 1).isdigit())
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return args._triad
+
+
+OJA_LARGE = """import "neurons/rate.hebb"
+import "synapses/oja.hebb"
+network oja_large(dt = 1 ms, seed = 1) {{
+  population x[{n}]: Stream(file = "{data}", every = 1 ms)
+  population y[{m}]: Linear
+  projection syn: x -> y : Oja(eta = {eta}) {{
+    connect all
+    init w = normal(0, {sigma})
+  }}
+  run {steps} ms
+}}
+"""
+
+
+def hebb_oja_large(args, n, m, steps):
+    tmp = tempfile.mkdtemp(prefix="oja_large_")
+    try:
+        rng = np.random.default_rng(0)
+        data = os.path.join(tmp, "x.npy")
+        np.save(data, rng.standard_normal((64, n)).astype(np.float32))
+        program = os.path.join(tmp, "oja_large.hebb")
+        with open(program, "w") as f:
+            f.write(OJA_LARGE.format(n=n, m=m, data=data, eta=0.03 / n,
+                                     sigma=1 / np.sqrt(n), steps=steps))
+        info, out = hebb(args, program)
+        shutil.rmtree(out, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    t = info["timings_s"]
+    return dict(compile=t["compile"], run=t["run"], us_per_step=1e6 * t["run"] / info["steps"])
+
+
+def oja_large_workload(args):
+    rows = []
+    bound_gbps = triad_gbps(args)
+    for n, m, steps in ((1000, 1000, 2000), (4096, 4096, 200)):
+        name = "Oja %dx%d, %d steps" % (n, m, steps)
+        H, R = [], []
+        for i in range(args.repeat):
+            H.append(hebb_oja_large(args, n, m, steps))
+            r, _ = reference(args, "rate_hebb_torch.py",
+                             ["--sizes", "%dx%d" % (n, m), "--threads", "1"])
+            R.append(dict(compile=None, run=r["time_s"] * steps / r["steps"],
+                          us_per_step=r["us_per_step"]))
+            progress(name, i, H[-1], R[-1])
+        h = {k: med(H, k) for k in H[0]}
+        r = {k: med(R, k) for k in R[0]}
+        bound_us = 8 * n * m / (bound_gbps * 1e3)
+        rows.append(dict(
+            workload=name, reference="PyTorch 1 thread, in place", hebb=h, ref=r, ok=True,
+            science="%.0f us/step Hebb / %.0f PyTorch; one pass of 8 B per weight at the "
+                    "triad's %.1f GB/s takes %.0f us: Hebb at %.0f%% of that bound"
+                    % (h["us_per_step"], r["us_per_step"], bound_gbps, bound_us,
+                       100 * bound_us / h["us_per_step"]),
+            runs=dict(hebb=H, ref=R)))
+    return rows
+
+
 WORKLOADS = {
     "song2000": song_workload("song2000 100 s, 1 post", "../examples/song2000.hebb", [], 100, 1),
     "song100": song_workload("song2000 10 s, 100 post", "song2000_scaled.hebb", ["n_post=100"], 10, 100),
@@ -340,6 +416,7 @@ WORKLOADS = {
     "oja": oja_workload,
     "cuba_scaling": brette_workload("cuba", (4000, 16000, 64000)),
     "coba_scaling": brette_workload("coba", (4000, 16000, 64000)),
+    "oja_large": oja_large_workload,
 }
 
 
