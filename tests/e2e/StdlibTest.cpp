@@ -127,3 +127,37 @@ TEST(Stdlib, MultiplicativeStdpScalesWithTheWeight) {
   }
   EXPECT_LT(worst, 0.01);
 }
+
+// BCM (stdlib/synapses/bcm.hebb): a linear neuron shown 4 patterns becomes
+// selective to one. Its response to that pattern is at least 5x the others'
+// (it starts at about the same for all), the threshold tracks the mean
+// squared rate, and the selective response sits at the fixed point of
+// the rule, y = theta.
+TEST(Stdlib, BcmNeuronBecomesSelective) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/bcm_selectivity.hebb"), "bcm");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto w = loadDoubles(outPath("bcm", "syn_w.npy")); // (7, 20)
+  auto y = loadDoubles(outPath("bcm", "y_r.npy"));
+  auto theta = loadDoubles(outPath("bcm", "syn_theta.npy"));
+  ASSERT_EQ(w.size(), 7u * 20);
+  ASSERT_EQ(y.size(), 60001u);
+  ASSERT_EQ(theta.size(), 60001u);
+  auto responses = [&](size_t row) {
+    std::vector<double> out(4, 0);
+    for (int i = 0; i < 20; ++i)
+      out[i / 5] += w[row * 20 + i];
+    std::sort(out.begin(), out.end());
+    return out; // ascending
+  };
+  std::vector<double> first = responses(0), last = responses(6);
+  EXPECT_LT(first[3], 1.5 * first[0]); // not selective at first
+  EXPECT_GE(last[3], 5 * last[2]);     // selective at the end
+  double meanTheta = 0, meanY2 = 0;
+  for (size_t k = 40001; k < 60001; ++k) {
+    meanTheta += theta[k] / 20000;
+    meanY2 += y[k] * y[k] / 20000;
+  }
+  EXPECT_NEAR(meanTheta, meanY2, 0.02 * meanY2);
+  EXPECT_NEAR(last[3], meanTheta, 0.1 * meanTheta);
+}
