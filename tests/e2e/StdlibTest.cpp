@@ -161,3 +161,30 @@ TEST(Stdlib, BcmNeuronBecomesSelective) {
   EXPECT_NEAR(meanTheta, meanY2, 0.02 * meanY2);
   EXPECT_NEAR(last[3], meanTheta, 0.1 * meanTheta);
 }
+
+// Hebbian learning with normalisation (stdlib/synapses/hebb.hebb) finds
+// the principal component, as Oja's rule does: cosine with the input's top
+// eigenvector >= 0.99, unit norm, from a random start.
+TEST(Stdlib, NormalisedHebbFindsThePrincipalComponent) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/hebb_normalised.hebb"), "hebbpca");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto w = loadDoubles(outPath("hebbpca", "syn_w.npy")); // (41, 10)
+  auto top = loadDoubles(sourcePath("examples/data/oja_top_eigenvector.npy"));
+  ASSERT_EQ(w.size(), 41u * 10);
+  ASSERT_EQ(top.size(), 10u);
+  auto cosine = [&](size_t row, double &norm) {
+    double dot = 0, n2 = 0, t2 = 0;
+    for (int i = 0; i < 10; ++i) {
+      dot += w[row * 10 + i] * top[i];
+      n2 += w[row * 10 + i] * w[row * 10 + i];
+      t2 += top[i] * top[i];
+    }
+    norm = std::sqrt(n2);
+    return std::fabs(dot) / std::sqrt(n2 * t2);
+  };
+  double norm0 = 0, norm = 0;
+  EXPECT_LT(cosine(0, norm0), 0.8);
+  EXPECT_GE(cosine(40, norm), 0.99);
+  EXPECT_NEAR(norm, 1.0, 1e-4);
+}
