@@ -214,3 +214,32 @@ TEST(Stdlib, LifFiCurveMatchesTheAnalyticOne) {
   }
   EXPECT_LT(worst, 0.01);
 }
+
+// Reward-modulated STDP (Izhikevich 2007 style): the synapses of the input
+// group whose activity precedes each reward grow to w_max while the
+// randomly firing group's do not; without reward the weights never move.
+TEST(Stdlib, RewardModulatedStdpLearnsTheRewardedGroup) {
+  auto meanLast = [](const std::vector<double> &w) {
+    double sum = 0;
+    for (size_t k = w.size() - 50; k < w.size(); ++k)
+      sum += w[k];
+    return sum / 50;
+  };
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/reward_stdp.hebb"), "rstdp");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto cue = loadDoubles(outPath("rstdp", "fromCue_w.npy"));
+  auto noise = loadDoubles(outPath("rstdp", "fromNoise_w.npy"));
+  ASSERT_EQ(cue.size(), 31u * 50);  // every second of 30 s
+  EXPECT_GT(meanLast(cue), 0.045);  // near w_max = 0.05, from 0.03
+  EXPECT_LT(meanLast(noise), 0.03); // no gain for the unrewarded group
+  EXPECT_GT(meanLast(cue), 1.5 * meanLast(noise));
+
+  CommandResult control =
+      hebbRun(sourcePath("tests/e2e/inputs/reward_stdp.hebb"), "rstdp0",
+              "--set level=0");
+  ASSERT_EQ(control.exitCode, 0) << control.output;
+  for (const char *file : {"fromCue_w.npy", "fromNoise_w.npy"})
+    for (double w : loadDoubles(outPath("rstdp0", file)))
+      ASSERT_EQ(w, 0.03f) << file;
+}
