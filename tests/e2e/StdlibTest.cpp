@@ -243,3 +243,25 @@ TEST(Stdlib, RewardModulatedStdpLearnsTheRewardedGroup) {
     for (double w : loadDoubles(outPath("rstdp0", file)))
       ASSERT_EQ(w, 0.03f) << file;
 }
+
+// Homeostasis by intrinsic plasticity (LIFAdaptiveThreshold): the neuron
+// settles at its 10 Hz target; when its input doubles at 30 s it first
+// fires much faster, then its threshold rises and it returns to within 10%
+// of the target.
+TEST(Stdlib, AdaptiveThresholdRestoresTheTargetRate) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/homeostasis.hebb"), "homeo");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto t = loadDoubles(outPath("homeo", "out_spikes_t.npy"));
+  auto th = loadDoubles(outPath("homeo", "out_v_th.npy")); // every 100 ms
+  auto rate = [&](double from, double to) {
+    return std::count_if(t.begin(), t.end(),
+                         [&](double s) { return s >= from && s < to; }) /
+           (to - from);
+  };
+  EXPECT_NEAR(rate(20, 30), 10.0, 1.0); // at target before the step
+  EXPECT_GT(rate(30, 31), 15.0);        // the step drives it harder
+  EXPECT_NEAR(rate(50, 60), 10.0, 1.0); // and it returns
+  ASSERT_EQ(th.size(), 601u);
+  EXPECT_GT(th[550] - th[290], 0.010); // by raising its threshold
+}
