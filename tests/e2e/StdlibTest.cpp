@@ -265,3 +265,26 @@ TEST(Stdlib, AdaptiveThresholdRestoresTheTargetRate) {
   ASSERT_EQ(th.size(), 601u);
   EXPECT_GT(th[550] - th[290], 0.010); // by raising its threshold
 }
+
+// Symmetric STDP under the same protocol: potentiation for both orders,
+// A w_max e^-(s - dt)/tau for s >= dt and A w_max e^-(dt - s)/tau for
+// s <= 0, within 1%.
+TEST(Stdlib, SymmetricStdpPotentiatesBothOrders) {
+  CommandResult r = hebbRun(
+      sourcePath("tests/e2e/inputs/stdp_window_symmetric.hebb"), "stdp_sym");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto w = loadDoubles(outPath("stdp_sym", "syn_w.npy"));
+  ASSERT_EQ(w.size(), 2u * 201);
+  const double dt = 1e-4, wMax = 0.01, tau = 0.020;
+  double worst = 0;
+  for (int k = 0; k <= 200; ++k) {
+    double s = -0.100 + 1e-3 * k;
+    double expected =
+        0.01 * wMax *
+        (s >= dt ? std::exp(-(s - dt) / tau) : std::exp(-(dt - s) / tau));
+    double change = w[201 + k] - w[k];
+    EXPECT_GT(change, 0) << "s = " << s;
+    worst = std::max(worst, std::fabs(change - expected) / expected);
+  }
+  EXPECT_LT(worst, 0.01);
+}
