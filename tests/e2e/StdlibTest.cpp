@@ -191,7 +191,7 @@ TEST(Stdlib, NormalisedHebbFindsThePrincipalComponent) {
 
 // The LIF neuron's f-I curve against the analytic one,
 // f = 1 / (t_ref + tau_m ln(R I / (R I - (v_th - v_rest)))), within 1% from
-// just above threshold (17 Hz) to 165 Hz. dt = 0.01 ms keeps the rounding
+// just above threshold (17 Hz) to 183 Hz. dt = 0.01 ms keeps the rounding
 // of spike times to steps below 0.2%.
 TEST(Stdlib, LifFiCurveMatchesTheAnalyticOne) {
   CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/lif_fi.hebb"), "fi");
