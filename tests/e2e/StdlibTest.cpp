@@ -288,3 +288,20 @@ TEST(Stdlib, SymmetricStdpPotentiatesBothOrders) {
   }
   EXPECT_LT(worst, 0.01);
 }
+
+// Leaky rate neurons (Rate) driven through fixed weights (Weighted) by a
+// unit at 1: the excited one follows 2 (1 - e^-(n - 1) dt/tau) exactly
+// (the input arrives one step after the unit first reads 1), the one with
+// weight -2 stays at relu(-2) = 0.
+TEST(Stdlib, RateNeuronRelaxesToItsRectifiedInput) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/rate_step.hebb"), "rate_step");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto rates = loadDoubles(outPath("rate_step", "cells_r.npy")); // (101, 2)
+  ASSERT_EQ(rates.size(), 101u * 2);
+  for (int n = 1; n <= 100; ++n) {
+    double expected = 2 * (1 - std::exp(-(n - 1) * 1e-3 / 0.010));
+    EXPECT_NEAR(rates[n * 2], expected, 1e-6) << "step " << n;
+    EXPECT_EQ(rates[n * 2 + 1], 0.0) << "step " << n;
+  }
+}
