@@ -305,3 +305,22 @@ TEST(Stdlib, RateNeuronRelaxesToItsRectifiedInput) {
     EXPECT_EQ(rates[n * 2 + 1], 0.0) << "step " << n;
   }
 }
+
+// Pairing schemes: with two presynaptic spikes 20 and 10 ms before a
+// postsynaptic one, all-to-all STDP adds both pairings,
+// A_plus w_max (e^-(20 ms - dt)/tau + e^-(10 ms - dt)/tau), and
+// nearest-spike STDP only the later one.
+TEST(Stdlib, NearestSpikeStdpPairsOnlyTheLatestSpike) {
+  CommandResult r = hebbRun(
+      sourcePath("tests/e2e/inputs/stdp_pairing_schemes.hebb"), "schemes");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto all = loadDoubles(outPath("schemes", "all_pairs_w.npy"));
+  auto nearest = loadDoubles(outPath("schemes", "nearest_w.npy"));
+  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(nearest.size(), 2u);
+  const double a = 0.01 * 0.01, tau = 0.020, dt = 1e-4;
+  double late = a * std::exp(-(0.010 - dt) / tau);
+  double early = a * std::exp(-(0.020 - dt) / tau);
+  EXPECT_NEAR(all[1] - all[0], late + early, 0.01 * (late + early));
+  EXPECT_NEAR(nearest[1] - nearest[0], late, 0.01 * late);
+}
