@@ -700,6 +700,40 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       body(s, k.loadIndex("pre_index", s), k.loadIndex("post_index", s));
     });
   };
+  // For each postsynaptic row j of a dense kernel: body(i, j) over its
+  // presynaptic i, with the post fields it accumulates into (`sums`) carried
+  // in registers, then finish(j, field, type, sum) once per field.
+  auto forEachRowWithSums =
+      [&](KernelBuilder &k, ArrayRef<std::pair<std::string, Type>> sums,
+          function_ref<void(Value, Value)> body,
+          function_ref<void(Value, StringRef, Type, Value)> finish) {
+        k.loop(k.begin, k.end, [&](Value j) {
+          OpBuilder &b = k.builder();
+          SmallVector<Value> inits;
+          for (auto &[field, type] : sums)
+            inits.push_back(arith::ConstantOp::create(b, k.loc(), type,
+                                                      b.getFloatAttr(type, 0)));
+          auto inner = scf::ForOp::create(b, k.loc(), constantIndex(k, 0),
+                                          constantIndex(k, numPre),
+                                          constantIndex(k, 1), inits);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(inner.getBody());
+            llvm::StringMap<Value> values;
+            for (auto [n, field] : llvm::enumerate(sums))
+              values[field.first] = inner.getRegionIterArgs()[n];
+            k.setAccumulators(&values);
+            body(inner.getInductionVar(), j);
+            k.setAccumulators(nullptr);
+            SmallVector<Value> next;
+            for (auto &field : sums)
+              next.push_back(values[field.first]);
+            scf::YieldOp::create(b, k.loc(), next);
+          }
+          for (auto [n, field] : llvm::enumerate(sums))
+            finish(j, field.first, field.second, inner.getResult(n));
+        });
+      };
   // Stages that run over all synapses: init, transmit, learn. CSR kernels
   // loop over synapse ids; dense ones over postsynaptic rows, then pres.
   auto overSynapses = [&](Region &region, StringRef kind,
@@ -719,39 +753,14 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     if (dense && kind == "transmit") {
       // What a postsynaptic neuron receives is a sum over its contiguous
       // synapses: carry it in the inner loop, store it once.
-      SmallVector<std::pair<std::string, Type>> sums =
-          k.accumulatedFields(region.front());
-      k.loop(k.begin, k.end, [&](Value j) {
-        OpBuilder &b = k.builder();
-        SmallVector<Value> inits;
-        for (auto &[field, type] : sums)
-          inits.push_back(arith::ConstantOp::create(b, k.loc(), type,
-                                                    b.getFloatAttr(type, 0)));
-        auto inner = scf::ForOp::create(b, k.loc(), constantIndex(k, 0),
-                                        constantIndex(k, numPre),
-                                        constantIndex(k, 1), inits);
-        {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(inner.getBody());
-          llvm::StringMap<Value> values;
-          for (auto [n, field] : llvm::enumerate(sums))
-            values[field.first] = inner.getRegionIterArgs()[n];
-          k.setAccumulators(&values);
-          Value i = inner.getInductionVar();
-          body(denseIndex(k, i, j), i, j);
-          k.setAccumulators(nullptr);
-          SmallVector<Value> next;
-          for (auto &field : sums)
-            next.push_back(values[field.first]);
-          scf::YieldOp::create(b, k.loc(), next);
-        }
-        for (auto [n, field] : llvm::enumerate(sums)) {
-          Value old = k.load(field.first, field.second, j);
-          k.store(field.first, field.second,
-                  arith::AddFOp::create(b, k.loc(), old, inner.getResult(n)),
-                  j);
-        }
-      });
+      forEachRowWithSums(
+          k, k.accumulatedFields(region.front()),
+          [&](Value i, Value j) { body(denseIndex(k, i, j), i, j); },
+          [&](Value j, StringRef field, Type type, Value sum) {
+            Value old = k.load(field, type, j);
+            k.store(field, type,
+                    arith::AddFOp::create(k.builder(), k.loc(), old, sum), j);
+          });
     } else {
       forEachSynapse(k, body);
     }
@@ -891,45 +900,25 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.setDomain("post_rows");
     k.setParallel();
     uint32_t learnStream = streamId((name + ".learn").str());
-    SmallVector<std::pair<std::string, Type>> sums =
-        k.accumulatedFields(transmit.getBody().front());
     LogicalResult status = success();
-    k.loop(k.begin, k.end, [&](Value j) {
-      OpBuilder &b = k.builder();
-      SmallVector<Value> inits;
-      for (auto &[field, type] : sums)
-        inits.push_back(arith::ConstantOp::create(b, k.loc(), type,
-                                                  b.getFloatAttr(type, 0)));
-      auto inner = scf::ForOp::create(b, k.loc(), constantIndex(k, 0),
-                                      constantIndex(k, numPre),
-                                      constantIndex(k, 1), inits);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(inner.getBody());
-        Value i = inner.getInductionVar();
-        Value s = denseIndex(k, i, j);
-        Value counter = counterOf(b, k.loc(), s);
-        Element learnElement{s, i, j, counter, learnStream, true};
-        if (failed(k.lowerBlock(learn.getBody().front(), learnElement, {})))
-          status = failure();
-        llvm::StringMap<Value> values;
-        for (auto [n, field] : llvm::enumerate(sums))
-          values[field.first] = inner.getRegionIterArgs()[n];
-        k.setAccumulators(&values);
-        Element transmitElement{s, i, j, counter, 0, false};
-        if (failed(
-                k.lowerBlock(transmit.getBody().front(), transmitElement, {})))
-          status = failure();
-        k.setAccumulators(nullptr);
-        SmallVector<Value> next;
-        for (auto &field : sums)
-          next.push_back(values[field.first]);
-        scf::YieldOp::create(b, k.loc(), next);
-      }
-      for (auto [n, field] : llvm::enumerate(sums))
-        k.store("next:" + StringRef(field.first).drop_front(5).str(),
-                field.second, inner.getResult(n), j);
-    });
+    // Learning reads the transmitted presynaptic values; the sums, those of
+    // the end of the step. Learning adds into nothing, so the accumulators
+    // serve transmission alone.
+    forEachRowWithSums(
+        k, k.accumulatedFields(transmit.getBody().front()),
+        [&](Value i, Value j) {
+          Value s = denseIndex(k, i, j);
+          Value counter = counterOf(k.builder(), k.loc(), s);
+          Element learnElement{s, i, j, counter, learnStream, true};
+          Element transmitElement{s, i, j, counter, 0, false};
+          if (failed(k.lowerBlock(learn.getBody().front(), learnElement, {})) ||
+              failed(k.lowerBlock(transmit.getBody().front(), transmitElement,
+                                  {})))
+            status = failure();
+        },
+        [&](Value j, StringRef field, Type type, Value sum) {
+          k.store(("next:" + field.drop_front(5)).str(), type, sum, j);
+        });
     if (failed(status))
       return failure();
   }
