@@ -6,9 +6,41 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 using namespace hebb::test;
+
+namespace {
+constexpr double kStep = 1e-4; // dt of the pairing protocols
+
+/// The pairing protocol of tests/e2e/inputs/stdp_window*.hebb: one pairing
+/// per synapse at s = t_post - t_pre from -100 to +100 ms in steps of 1 ms.
+/// Returns (s, weight change) per synapse; empty if the run failed.
+std::vector<std::pair<double, double>> pairingWindow(const std::string &input,
+                                                     const std::string &name) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/" + input), name);
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  auto w = loadDoubles(outPath(name, "syn_w.npy"));
+  EXPECT_EQ(w.size(), 2u * 201); // t = 0 and 400 ms
+  std::vector<std::pair<double, double>> window;
+  if (w.size() != 2u * 201)
+    return window;
+  for (int k = 0; k <= 200; ++k)
+    window.push_back({-0.100 + 1e-3 * k, w[201 + k] - w[k]});
+  return window;
+}
+
+/// The largest relative difference between a window and `expected(s)`.
+double worstRelative(const std::vector<std::pair<double, double>> &window,
+                     const std::function<double(double)> &expected) {
+  double worst = 0;
+  for (auto [s, change] : window)
+    worst = std::max(worst,
+                     std::fabs(change - expected(s)) / std::fabs(expected(s)));
+  return worst;
+}
+} // namespace
 
 // Additive STDP (stdlib/synapses/stdp.hebb) under a pairing protocol: one
 // pairing per synapse with t_post - t_pre = s from -100 to +100 ms. The
@@ -16,26 +48,20 @@ using namespace hebb::test;
 // transmission takes: A_plus w_max e^-(s - dt)/tau_pre for s >= dt,
 // A_minus w_max e^-(dt - s)/tau_post for s <= 0.
 TEST(Stdlib, StdpPairingProtocolGivesTheLearningWindow) {
-  CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/stdp_window.hebb"), "stdp_window");
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  auto w = loadDoubles(outPath("stdp_window", "syn_w.npy"));
+  auto window = pairingWindow("stdp_window.hebb", "stdp_window");
+  ASSERT_EQ(window.size(), 201u);
   auto spikeT = loadDoubles(outPath("stdp_window", "post_cells_spikes_t.npy"));
   auto spikeI = loadDoubles(outPath("stdp_window", "post_cells_spikes_i.npy"));
-  ASSERT_EQ(w.size(), 2u * 201);  // t = 0 and 400 ms
   ASSERT_EQ(spikeT.size(), 201u); // each postsynaptic neuron fires once
   for (size_t k = 0; k < spikeT.size(); ++k)
     EXPECT_NEAR(spikeT[k], 0.050 + 1e-3 * spikeI[k], 1e-9);
-  const double dt = 1e-4, wMax = 0.01, tau = 0.020;
-  double worst = 0;
-  for (int k = 0; k <= 200; ++k) {
-    double s = -0.100 + 1e-3 * k;
-    double expected = s >= dt ? 0.01 * wMax * std::exp(-(s - dt) / tau)
-                              : -0.0105 * wMax * std::exp(-(dt - s) / tau);
-    double change = w[201 + k] - w[k];
+  for (auto [s, change] : window)
     EXPECT_EQ(change > 0, s > 0) << "s = " << s;
-    worst = std::max(worst, std::fabs(change - expected) / std::fabs(expected));
-  }
+  const double wMax = 0.01, tau = 0.020;
+  double worst = worstRelative(window, [&](double s) {
+    return s >= kStep ? 0.01 * wMax * std::exp(-(s - kStep) / tau)
+                      : -0.0105 * wMax * std::exp(-(kStep - s) / tau);
+  });
   EXPECT_LT(worst, 0.01); // within 1% everywhere (f32 weights: ~3e-4)
 }
 
@@ -110,22 +136,17 @@ TEST(Stdlib, TripletRuleDependsOnPairingFrequency) {
 // w_max - w0 and depression with w0 (w0 = w_max / 2 here), each within 1%
 // of the closed form.
 TEST(Stdlib, MultiplicativeStdpScalesWithTheWeight) {
-  CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/stdp_window_multiplicative.hebb"),
-              "stdp_mult");
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  auto w = loadDoubles(outPath("stdp_mult", "syn_w.npy"));
-  ASSERT_EQ(w.size(), 2u * 201);
-  const double dt = 1e-4, wMax = 0.01, tau = 0.020, w0 = 0.005;
-  double worst = 0;
-  for (int k = 0; k <= 200; ++k) {
-    double s = -0.100 + 1e-3 * k;
-    double expected = s >= dt ? 0.01 * std::exp(-(s - dt) / tau) * (wMax - w0)
-                              : -0.0105 * std::exp(-(dt - s) / tau) * w0;
-    double change = w[201 + k] - w[k];
-    worst = std::max(worst, std::fabs(change - expected) / std::fabs(expected));
-  }
-  EXPECT_LT(worst, 0.01);
+  auto window = pairingWindow("stdp_window_multiplicative.hebb", "stdp_mult");
+  ASSERT_EQ(window.size(), 201u);
+  const double wMax = 0.01, tau = 0.020, w0 = 0.005;
+  EXPECT_LT(worstRelative(
+                window,
+                [&](double s) {
+                  return s >= kStep
+                             ? 0.01 * std::exp(-(s - kStep) / tau) * (wMax - w0)
+                             : -0.0105 * std::exp(-(kStep - s) / tau) * w0;
+                }),
+            0.01);
 }
 
 // BCM (stdlib/synapses/bcm.hebb): a linear neuron shown 4 patterns becomes
@@ -270,23 +291,18 @@ TEST(Stdlib, AdaptiveThresholdRestoresTheTargetRate) {
 // A w_max e^-(s - dt)/tau for s >= dt and A w_max e^-(dt - s)/tau for
 // s <= 0, within 1%.
 TEST(Stdlib, SymmetricStdpPotentiatesBothOrders) {
-  CommandResult r = hebbRun(
-      sourcePath("tests/e2e/inputs/stdp_window_symmetric.hebb"), "stdp_sym");
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  auto w = loadDoubles(outPath("stdp_sym", "syn_w.npy"));
-  ASSERT_EQ(w.size(), 2u * 201);
-  const double dt = 1e-4, wMax = 0.01, tau = 0.020;
-  double worst = 0;
-  for (int k = 0; k <= 200; ++k) {
-    double s = -0.100 + 1e-3 * k;
-    double expected =
-        0.01 * wMax *
-        (s >= dt ? std::exp(-(s - dt) / tau) : std::exp(-(dt - s) / tau));
-    double change = w[201 + k] - w[k];
+  auto window = pairingWindow("stdp_window_symmetric.hebb", "stdp_sym");
+  ASSERT_EQ(window.size(), 201u);
+  for (auto [s, change] : window)
     EXPECT_GT(change, 0) << "s = " << s;
-    worst = std::max(worst, std::fabs(change - expected) / expected);
-  }
-  EXPECT_LT(worst, 0.01);
+  const double wMax = 0.01, tau = 0.020;
+  EXPECT_LT(worstRelative(
+                window,
+                [&](double s) {
+                  return 0.01 * wMax *
+                         std::exp(-(s >= kStep ? s - kStep : kStep - s) / tau);
+                }),
+            0.01);
 }
 
 // Leaky rate neurons (Rate) driven through fixed weights (Weighted) by a
