@@ -310,6 +310,21 @@ Network::Network(NetworkSpec specIn)
       for (const std::string &entry : kspec.buffers) {
         std::string name;
         std::string kind = prefixOf(entry, &name);
+        // A buffer of the projection's own, shaped like a field of one
+        // side's population, made on first use.
+        auto projectionCopy = [&](std::map<std::string, Buffer> &copies,
+                                  PopulationState &pop, int64_t count,
+                                  const char *side) -> Buffer & {
+          auto src = pop.fields.find(name);
+          if (src == pop.fields.end())
+            throw RuntimeError(kspec.symbol + ": no " + side + " field '" +
+                               name + "'");
+          auto it = copies.find(name);
+          if (it == copies.end())
+            it = copies.emplace(name, Buffer(count, src->second.elementSize()))
+                     .first;
+          return it->second;
+        };
         auto side = [&](PopulationState &pop, int64_t begin, int64_t end,
                         const std::string &popName) {
           auto it = pop.fields.find(name);
@@ -330,27 +345,13 @@ Network::Network(NetworkSpec specIn)
           out.push_back(side(post, ps.postBegin, ps.postEnd,
                              spec.populations[ps.post].name));
         } else if (kind == "next") {
-          auto src = post.fields.find(name);
-          if (src == post.fields.end())
-            throw RuntimeError(kspec.symbol + ": no postsynaptic field '" +
-                               name + "'");
-          auto it = st.nexts.find(name);
-          if (it == st.nexts.end())
-            it =
-                st.nexts.emplace(name, Buffer(nPost, src->second.elementSize()))
-                    .first;
-          out.push_back(describe(it->second));
+          // The next step's sums of a fused learning pass, per post neuron.
+          out.push_back(
+              describe(projectionCopy(st.nexts, post, nPost, "postsynaptic")));
         } else if (kind == "prev") {
-          auto src = pre.fields.find(name);
-          if (src == pre.fields.end())
-            throw RuntimeError(kspec.symbol + ": no presynaptic field '" +
-                               name + "'");
-          auto it = st.snapshots.find(name);
-          if (it == st.snapshots.end())
-            it = st.snapshots
-                     .emplace(name, Buffer(nPre, src->second.elementSize()))
-                     .first;
-          out.push_back(describe(it->second));
+          // Presynaptic values as transmitted, for learning.
+          out.push_back(
+              describe(projectionCopy(st.snapshots, pre, nPre, "presynaptic")));
         } else if (entry == "events") {
           out.push_back(describe(st.events));
         } else if (entry == "row_ptr") {
