@@ -107,7 +107,8 @@ initItem : INIT IDENT ASSIGN expr ;
 projBody : LBRACE (projItem (sep projItem)*)? RBRACE ;
 
 projItem
-  : CONNECT (ALL | ONE_TO_ONE | how=IDENT ASSIGN expr | how=IDENT STRING) # connectItem
+  : CONNECT (ALL | ONE_TO_ONE | how=IDENT ASSIGN expr | how=IDENT STRING)
+    NO_SELF?                                                  # connectItem
   | DELAY ASSIGN expr                                         # delayItem
   | initItem                                                  # projInitItem
   | NO_SELF                                                   # noSelfItem

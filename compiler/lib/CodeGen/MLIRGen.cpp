@@ -55,12 +55,13 @@ struct GenScope {
   std::map<std::string, const ast::Constraint *> constraints;
   bool isInit = false;
   bool hasSignField = false;
-  /// sum_in/mean_in/sum_out/mean_out calls computed by a hebb.reduce before
-  /// the statement: the hidden fields holding the sum and the count.
-  struct Reduction {
-    std::string sum, count;
+  /// Reductions (sum_in, min_out, cumsum_in, ...) computed by a hebb.reduce
+  /// before the statement: the hidden fields holding the result and, for a
+  /// mean, the count.
+  struct ReductionFields {
+    std::string value, count;
   };
-  std::map<const ast::Expr *, Reduction> reductions;
+  std::map<const ast::Expr *, ReductionFields> reductions;
 };
 
 class ModelGen {
@@ -331,7 +332,7 @@ Value ModelGen::genCall(const ast::Expr &e) {
     return r;
   }
   const std::string &n = e.name;
-  if (n == "sum_in" || n == "mean_in" || n == "sum_out" || n == "mean_out") {
+  if (reductionOf(n)) {
     auto r = scope.reductions.find(&e);
     if (r == scope.reductions.end()) {
       sema.diagnostics().error(e.loc, "'" + n +
@@ -340,7 +341,7 @@ Value ModelGen::genCall(const ast::Expr &e) {
                                           "block, not here");
       return nullptr;
     }
-    Value sum = mlir::hebb::GetOp::create(b, l, ft, "self", r->second.sum);
+    Value sum = mlir::hebb::GetOp::create(b, l, ft, "self", r->second.value);
     if (r->second.count.empty())
       return sum;
     Value count = mlir::hebb::GetOp::create(b, l, ft, "self", r->second.count);
@@ -883,10 +884,25 @@ private:
         std::vector<const ast::Expr *> calls;
         collectReductions(*st, calls);
         if (!calls.empty()) {
-          if (sc != ast::VarScope::Element) {
-            sema.diagnostics().error(calls.front()->loc,
-                                     "sums over synapses are for per-synapse "
-                                     "statements");
+          // A per-neuron statement may read its own neuron's reduction.
+          for (const ast::Expr *call : calls) {
+            Reduction kind = *reductionOf(call->name);
+            bool own = (sc == ast::VarScope::Post && kind.overIncoming) ||
+                       (sc == ast::VarScope::Pre && !kind.overIncoming);
+            if (sc == ast::VarScope::Element || (own && !kind.perSynapse()))
+              continue;
+            std::string where = sc == ast::VarScope::Post  ? "@post"
+                                : sc == ast::VarScope::Pre ? "@pre"
+                                                           : "@proj";
+            sema.diagnostics().error(
+                call->loc, "'" + call->name +
+                               "' cannot be read by a statement on " + where +
+                               " state: such a statement can read " +
+                               (sc == ast::VarScope::Post
+                                    ? "sum_in, mean_in, min_in or max_in"
+                                : sc == ast::VarScope::Pre
+                                    ? "sum_out, mean_out, min_out or max_out"
+                                    : "no reduction"));
             return false;
           }
           if (!genReductions(gen, scope, calls))
@@ -910,14 +926,9 @@ private:
     return true;
   }
 
-  static bool isReduction(const std::string &name) {
-    return name == "sum_in" || name == "mean_in" || name == "sum_out" ||
-           name == "mean_out";
-  }
-
   static void collectReductions(const ast::Expr &e,
                                 std::vector<const ast::Expr *> &out) {
-    if (e.kind == ast::ExprKind::Call && isReduction(e.name)) {
+    if (e.kind == ast::ExprKind::Call && reductionOf(e.name)) {
       out.push_back(&e);
       return; // a sum inside a sum is a constant per neuron: not nested
     }
@@ -937,24 +948,29 @@ private:
       collectReductions(*t, out);
   }
 
-  /// One hebb.reduce per sum (and one for the count of a mean), into
-  /// hidden per-neuron fields, at the builder's position: run in learning,
-  /// or `before` the stage named.
+  /// One hebb.reduce per reduction (and one for the count of a mean), into
+  /// hidden per-neuron fields (per-synapse ones for a cumulative sum, with
+  /// a per-neuron running sum), at the builder's position: run in
+  /// learning, or `before` the stage named.
   bool genReductions(ModelGen &gen, GenScope &scope,
                      const std::vector<const ast::Expr *> &calls,
                      llvm::StringRef before = {}) {
     auto projection = b.getInsertionBlock()->getParentOp();
-    auto field = [&](const std::string &name, llvm::StringRef into) {
+    auto field = [&](const std::string &name, llvm::StringRef fieldScope) {
       mlir::OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&projection->getRegion(0).front());
-      mlir::hebb::FieldOp::create(b, projection->getLoc(), name, ft, into,
+      mlir::hebb::FieldOp::create(b, projection->getLoc(), name, ft, fieldScope,
                                   false, false);
     };
     auto reduce = [&](const std::string &name, llvm::StringRef into,
+                      llvm::StringRef combine, const std::string &running,
                       const ast::Expr *expr, ast::Loc l) -> bool {
+      auto str = [&](llvm::StringRef s) {
+        return s.empty() ? mlir::StringAttr() : b.getStringAttr(s);
+      };
       auto op = mlir::hebb::ReduceOp::create(
-          b, gen.loc(l), name, into,
-          before.empty() ? mlir::StringAttr() : b.getStringAttr(before));
+          b, gen.loc(l), name, into, str(combine == "sum" ? "" : combine),
+          str(running), str(before));
       op.getBody().emplaceBlock();
       mlir::OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&op.getBody().front());
@@ -966,17 +982,23 @@ private:
       return true;
     };
     for (const ast::Expr *call : calls) {
-      llvm::StringRef into =
-          call->name.find("_in") != std::string::npos ? "post" : "pre";
-      GenScope::Reduction r;
-      r.sum = "__" + call->name + "_" + std::to_string(reductionCount++);
-      field(r.sum, into);
-      if (!reduce(r.sum, into, call->args[0].get(), call->loc))
+      Reduction kind = *reductionOf(call->name);
+      llvm::StringRef into = kind.overIncoming ? "post" : "pre";
+      GenScope::ReductionFields r;
+      r.value = "__" + call->name + "_" + std::to_string(reductionCount++);
+      std::string running;
+      if (kind.perSynapse()) {
+        running = r.value + "_running";
+        field(running, into);
+      }
+      field(r.value, kind.perSynapse() ? "element" : into);
+      if (!reduce(r.value, into, kind.combine, running, call->args[0].get(),
+                  call->loc))
         return false;
-      if (call->name.rfind("mean", 0) == 0) {
-        r.count = r.sum + "_count";
+      if (kind.mean) {
+        r.count = r.value + "_count";
         field(r.count, into);
-        if (!reduce(r.count, into, nullptr, call->loc))
+        if (!reduce(r.count, into, "sum", "", nullptr, call->loc))
           return false;
       }
       scope.reductions[call] = r;
@@ -1035,6 +1057,9 @@ private:
     ast::Loc badLoc = at;
     std::function<void(const ast::Expr &)> walk = [&](const ast::Expr &x) {
       if (!bad.empty())
+        return;
+      // A reduction's argument is evaluated per synapse.
+      if (x.kind == ast::ExprKind::Call && reductionOf(x.name))
         return;
       if (x.kind == ast::ExprKind::Member) {
         if ((x.name == "post" && scope != ast::VarScope::Post) ||

@@ -1171,6 +1171,8 @@ void Builder::projItem(P::ProjItemContext *ctx, Projection &proj) {
     proj.hasConnect = true;
     ConnectSpec &spec = proj.connect;
     spec.loc = loc(c);
+    if (c->NO_SELF()) // `connect all no_self` reads as one rule
+      proj.noSelf = true;
     if (c->ALL()) {
       spec.kind = ConnectKind::All;
     } else if (c->ONE_TO_ONE()) {

@@ -21,12 +21,14 @@ const Dimension kSecond = Dimension::base(Dimension::Second);
 /// Built-in functions: name -> arity (-1 = one or more).
 const std::map<std::string, int> &builtins() {
   static const std::map<std::string, int> table = {
-      {"exp", 1},     {"log", 1},     {"log10", 1},   {"sqrt", 1},
-      {"abs", 1},     {"sin", 1},     {"cos", 1},     {"tanh", 1},
-      {"sigmoid", 1}, {"relu", 1},    {"min", 2},     {"max", 2},
-      {"clip", 3},    {"floor", 1},   {"ceil", 1},    {"sign", 1},
-      {"rand", 0},    {"randn", 0},   {"uniform", 2}, {"normal", 2},
-      {"sum_in", 1},  {"mean_in", 1}, {"sum_out", 1}, {"mean_out", 1},
+      {"exp", 1},       {"log", 1},        {"log10", 1},   {"sqrt", 1},
+      {"abs", 1},       {"sin", 1},        {"cos", 1},     {"tanh", 1},
+      {"sigmoid", 1},   {"relu", 1},       {"min", 2},     {"max", 2},
+      {"clip", 3},      {"floor", 1},      {"ceil", 1},    {"sign", 1},
+      {"rand", 0},      {"randn", 0},      {"uniform", 2}, {"normal", 2},
+      {"sum_in", 1},    {"mean_in", 1},    {"sum_out", 1}, {"mean_out", 1},
+      {"min_in", 1},    {"max_in", 1},     {"min_out", 1}, {"max_out", 1},
+      {"cumsum_in", 1}, {"cumsum_out", 1},
   };
   return table;
 }
@@ -49,6 +51,19 @@ std::optional<int> hebb::builtinArity(const std::string &name) {
   if (it == builtins().end())
     return std::nullopt;
   return it->second;
+}
+
+std::optional<Reduction> hebb::reductionOf(const std::string &name) {
+  size_t bar = name.rfind('_');
+  if (bar == std::string::npos)
+    return std::nullopt;
+  std::string op = name.substr(0, bar), side = name.substr(bar + 1);
+  if (side != "in" && side != "out")
+    return std::nullopt;
+  if (op != "sum" && op != "mean" && op != "min" && op != "max" &&
+      op != "cumsum")
+    return std::nullopt;
+  return Reduction{op == "mean" ? "sum" : op, side == "in", op == "mean"};
 }
 
 const ParamValue *ModelInstance::findParam(const std::string &name) const {
@@ -701,11 +716,10 @@ private:
       sema.error(e.loc, "unknown function '" + e.name + "'");
       return std::nullopt;
     }
-    bool reduction = e.name == "sum_in" || e.name == "mean_in" ||
-                     e.name == "sum_out" || e.name == "mean_out";
-    if (reduction && (self.model->kind != ast::ModelKind::Synapse || inInit)) {
+    if (reductionOf(e.name) &&
+        (self.model->kind != ast::ModelKind::Synapse || inInit)) {
       sema.error(e.loc, "'" + e.name +
-                            "' sums over the synapses of a "
+                            "' reduces over the synapses of a "
                             "neuron: it belongs in a synapse's update block");
       return std::nullopt;
     }
@@ -735,7 +749,7 @@ private:
     const std::string &n = e.name;
     if (n == "rand" || n == "randn")
       return ExprType{false, Dimension()};
-    if (n == "sum_in" || n == "mean_in" || n == "sum_out" || n == "mean_out")
+    if (reductionOf(n))
       return args[0];
     if (n == "exp" || n == "log" || n == "log10" || n == "sin" || n == "cos" ||
         n == "tanh" || n == "sigmoid") {

@@ -78,6 +78,13 @@ LogicalResult ReduceOp::verify() {
   if (!isScope(getInto(), {"pre", "post"}))
     return emitOpError("sums into pre or post neurons, not '")
            << getInto() << "'";
+  std::optional<StringRef> combine = getCombine();
+  if (combine && !isScope(*combine, {"sum", "min", "max", "cumsum"}))
+    return emitOpError("combines by sum, min, max or cumsum, not '")
+           << *combine << "'";
+  if ((combine && *combine == "cumsum") != getRunning().has_value())
+    return emitOpError("needs a running field exactly when it combines by "
+                       "cumsum");
   if (std::optional<StringRef> before = getBefore())
     if (!isScope(*before, {"transmit", "on_pre", "on_post"}))
       return emitOpError("runs before transmit, on_pre or on_post, not '")

@@ -766,9 +766,11 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     return status;
   };
-  // A sum over each neuron's synapses into a hidden per-neuron field:
-  // zeroed, then accumulated synapse by synapse (one thread: the sums of
-  // different synapses meet in one neuron).
+  // A reduction over each neuron's synapses into a hidden per-neuron field:
+  // set to the identity, then combined synapse by synapse (one thread: the
+  // values of different synapses meet in one neuron). A cumulative sum
+  // keeps the running sum per neuron and stores it per synapse; both
+  // layouts visit a neuron's synapses in the other side's index order.
   auto lowerReduce = [&](ReduceOp reduce) -> LogicalResult {
     std::optional<StringRef> before = reduce.getBefore();
     std::string kind = before ? ("reduce_" + *before).str() : "reduce";
@@ -777,18 +779,26 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     bool preSnapshot = !before || *before == "on_post";
     k.setDomain(dense ? "post_rows" : "synapses");
     bool intoPost = reduce.getInto() == "post";
-    StringRef field = reduce.getField();
+    StringRef combine = reduce.getCombine().value_or("sum");
+    std::optional<StringRef> running = reduce.getRunning();
+    StringRef field = running ? *running : reduce.getField();
     Type ft = reduce.getBody().front().getTerminator()->getOperand(0).getType();
     for (auto f : proj.getBody().front().getOps<FieldOp>())
       if (f.getSymName() == field)
         ft = f.getType();
     std::string buffer = ("field:" + field).str();
     OpBuilder &b = k.builder();
-    Value zero =
-        arith::ConstantOp::create(b, k.loc(), ft, b.getFloatAttr(ft, 0));
+    auto floatType = cast<FloatType>(ft);
+    APFloat identity =
+        combine == "min"   ? APFloat::getInf(floatType.getFloatSemantics())
+        : combine == "max" ? APFloat::getInf(floatType.getFloatSemantics(),
+                                             /*Negative=*/true)
+                           : APFloat::getZero(floatType.getFloatSemantics());
+    Value init =
+        arith::ConstantOp::create(b, k.loc(), ft, b.getFloatAttr(ft, identity));
     k.loop(constantIndex(k, 0), constantIndex(k, intoPost ? numPost : numPre),
-           [&](Value n) { k.store(buffer, ft, zero, n); });
-    uint32_t stream = streamId((name + "." + field).str());
+           [&](Value n) { k.store(buffer, ft, init, n); });
+    uint32_t stream = streamId((name + "." + reduce.getField()).str());
     LogicalResult status = success();
     auto body = [&](Value s, Value i, Value j) {
       Element e{s,      i,          j, counterOf(k.builder(), k.loc(), s),
@@ -798,13 +808,22 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         status = failure();
         return;
       }
+      OpBuilder &b = k.builder();
       Value target = intoPost ? j : i;
-      Value sum = k.load(buffer, ft, target);
+      Value old = k.load(buffer, ft, target);
       Value v = (*value)[0];
       if (v.getType() != ft)
-        v = arith::ExtFOp::create(k.builder(), k.loc(), ft, v);
-      k.store(buffer, ft, arith::AddFOp::create(k.builder(), k.loc(), sum, v),
-              target);
+        v = arith::ExtFOp::create(b, k.loc(), ft, v);
+      Value next;
+      if (combine == "min")
+        next = arith::MinimumFOp::create(b, k.loc(), old, v);
+      else if (combine == "max")
+        next = arith::MaximumFOp::create(b, k.loc(), old, v);
+      else
+        next = arith::AddFOp::create(b, k.loc(), old, v);
+      k.store(buffer, ft, next, target);
+      if (running)
+        k.store(("field:" + reduce.getField()).str(), ft, next, s);
     };
     forEachSynapse(k, body);
     return status;

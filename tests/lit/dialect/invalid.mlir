@@ -297,3 +297,29 @@ hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 {
     hebb.yield %w : f32
   }
 }
+
+// -----
+
+hebb.population @p size 2 model "M" {
+}
+hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 {
+  hebb.field @w : f32 "element"
+  // expected-error @+1 {{'hebb.reduce' op combines by sum, min, max or cumsum, not 'median'}}
+  hebb.reduce "w" into "post" by "median" {
+    %w = hebb.get "self" "w" : f32
+    hebb.yield %w : f32
+  }
+}
+
+// -----
+
+hebb.population @p size 2 model "M" {
+}
+hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 {
+  hebb.field @w : f32 "element"
+  // expected-error @+1 {{'hebb.reduce' op needs a running field exactly when it combines by cumsum}}
+  hebb.reduce "w" into "post" by "cumsum" {
+    %w = hebb.get "self" "w" : f32
+    hebb.yield %w : f32
+  }
+}

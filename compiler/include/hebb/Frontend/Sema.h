@@ -162,6 +162,24 @@ private:
 /// (-1: any number >= 1).
 std::optional<int> builtinArity(const std::string &name);
 
+/// A reduction over the synapses of a neuron: `sum_in`, `mean_out`,
+/// `min_in`, `cumsum_out`, ...
+struct Reduction {
+  /// How values combine: "sum", "min", "max" or "cumsum".
+  std::string combine;
+  /// Over each postsynaptic neuron's incoming synapses (`_in`), else over
+  /// each presynaptic neuron's outgoing ones.
+  bool overIncoming;
+  /// `mean_*`: the sum divided by the number of synapses.
+  bool mean;
+  /// `cumsum_*` gives each synapse the running sum over its neuron's
+  /// synapses up to and including itself, in the other side's index order.
+  bool perSynapse() const { return combine == "cumsum"; }
+};
+
+/// The reduction a built-in's name denotes, if it is one.
+std::optional<Reduction> reductionOf(const std::string &name);
+
 } // namespace hebb
 
 #endif // HEBB_FRONTEND_SEMA_H

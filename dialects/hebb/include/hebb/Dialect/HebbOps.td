@@ -140,22 +140,30 @@ def Hebb_OnEndOp : Hebb_Op<"on_end",
 }
 
 def Hebb_ReduceOp : Hebb_Op<"reduce", [HasParent<"ProjectionOp">]> {
-  let summary = "Sums a per-synapse value over each neuron's synapses";
+  let summary = "Reduces a per-synapse value over each neuron's synapses";
   let description = [{
     For `sum_in(expr)` (`into = "post"`), the field `field` of each
     postsynaptic neuron becomes the sum of `expr` over its incoming
     synapses; for `sum_out` (`into = "pre"`), over each presynaptic neuron's
-    outgoing synapses. The region computes `expr` for one synapse. Without
+    outgoing synapses. `by "min"` or `by "max"` takes the smallest or
+    largest value instead (+inf or -inf for a neuron without synapses).
+    `by "cumsum"` makes `field` a per-synapse field: each synapse gets the
+    sum over its neuron's synapses up to and including itself, in the
+    order of the other side's index, accumulated in the per-neuron field
+    `running`. The region computes `expr` for one synapse. Without
     `before`, it runs in learning, between the stages before and after the
-    statement that reads the sum; with `before "transmit" | "on_pre" |
+    statement that reads the result; with `before "transmit" | "on_pre" |
     "on_post"`, just before that stage, for its statements. Either way every
-    synapse sees the same total.
+    synapse sees the same result.
   }];
   let arguments = (ins StrAttr:$field, StrAttr:$into,
+                       OptionalAttr<StrAttr>:$combine,
+                       OptionalAttr<StrAttr>:$running,
                        OptionalAttr<StrAttr>:$before);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $field `into` $into (`before` $before^)? attr-dict-with-keyword $body
+    $field `into` $into (`by` $combine^)? (`running` $running^)?
+    (`before` $before^)? attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;
 }
