@@ -15,12 +15,12 @@ using namespace hebb::test;
 namespace {
 constexpr double kStep = 1e-4; // dt of the pairing protocols
 
-/// The pairing protocol of tests/e2e/inputs/stdp_window*.hebb: one pairing
+/// The pairing protocol of examples/stdlib/stdp_window*.hebb: one pairing
 /// per synapse at s = t_post - t_pre from -100 to +100 ms in steps of 1 ms.
 /// Returns (s, weight change) per synapse; empty if the run failed.
 std::vector<std::pair<double, double>> pairingWindow(const std::string &input,
                                                      const std::string &name) {
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/" + input), name);
+  CommandResult r = hebbRun(sourcePath("examples/stdlib/" + input), name);
   EXPECT_EQ(r.exitCode, 0) << r.output;
   auto w = loadDoubles(outPath(name, "syn_w.npy"));
   EXPECT_EQ(w.size(), 2u * 201); // t = 0 and 400 ms
@@ -113,7 +113,7 @@ TEST(Stdlib, TripletRuleDependsOnPairingFrequency) {
     std::string name =
         "triplet_" + std::to_string(hz) + "_" + std::to_string(ms);
     CommandResult r =
-        hebbRun(sourcePath("tests/e2e/inputs/triplet_frequency.hebb"), name,
+        hebbRun(sourcePath("examples/stdlib/triplet_frequency.hebb"), name,
                 "--set f=" + std::to_string(hz) +
                     "Hz --set s=" + std::to_string(ms) + "ms");
     EXPECT_EQ(r.exitCode, 0) << r.output;
@@ -157,7 +157,7 @@ TEST(Stdlib, MultiplicativeStdpScalesWithTheWeight) {
 // the rule, y = theta.
 TEST(Stdlib, BcmNeuronBecomesSelective) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/bcm_selectivity.hebb"), "bcm");
+      hebbRun(sourcePath("examples/stdlib/bcm_selectivity.hebb"), "bcm");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto w = loadDoubles(outPath("bcm", "syn_w.npy")); // (7, 20)
   auto y = loadDoubles(outPath("bcm", "y_r.npy"));
@@ -189,7 +189,7 @@ TEST(Stdlib, BcmNeuronBecomesSelective) {
 // eigenvector >= 0.99, unit norm, from a random start.
 TEST(Stdlib, NormalisedHebbFindsThePrincipalComponent) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/hebb_normalised.hebb"), "hebbpca");
+      hebbRun(sourcePath("examples/stdlib/hebb_normalised.hebb"), "hebbpca");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto w = loadDoubles(outPath("hebbpca", "syn_w.npy")); // (41, 10)
   auto top = loadDoubles(sourcePath("examples/data/oja_top_eigenvector.npy"));
@@ -217,7 +217,7 @@ TEST(Stdlib, NormalisedHebbFindsThePrincipalComponent) {
 // 0.1 mV over 100 ms (dt = 0.1 ms; the exponential Euler error is ~0.08 mV).
 TEST(Stdlib, ConductanceLifFollowsTheReferenceTrace) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/lif_coba_decay.hebb"), "coba_decay");
+      hebbRun(sourcePath("examples/stdlib/lif_coba_decay.hebb"), "coba_decay");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto v = loadDoubles(outPath("coba_decay", "cell_v.npy"));
   auto ge = loadDoubles(outPath("coba_decay", "cell_ge.npy"));
@@ -260,7 +260,7 @@ TEST(Stdlib, ConductanceLifFollowsTheReferenceTrace) {
 // mutually orthogonal and of unit norm, from a random start.
 TEST(Stdlib, SangerRuleFindsTheLeadingComponentsInOrder) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/sanger.hebb"), "sanger");
+      hebbRun(sourcePath("examples/stdlib/sanger.hebb"), "sanger");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto w = loadDoubles(outPath("sanger", "syn_w.npy")); // (61, 3 x 10)
   auto q = loadDoubles(sourcePath("examples/data/oja_eigenvectors.npy"));
@@ -289,7 +289,7 @@ TEST(Stdlib, SangerRuleFindsTheLeadingComponentsInOrder) {
 namespace {
 constexpr int kHopfieldUnits = 200;
 
-/// Runs network hopfield_<patterns> of tests/e2e/inputs/hopfield.hebb and
+/// Runs network hopfield_<patterns> of examples/stdlib/hopfield.hebb and
 /// returns the overlap (1/N) sum_i xi_i s_i of each recall trial's final
 /// state with its pattern. Checks on the way that storage clamped each
 /// pattern and that each cue has 20% of its units flipped.
@@ -297,11 +297,11 @@ std::vector<double> hopfieldRecall(int patterns, int trials,
                                    std::vector<double> *weights = nullptr) {
   const int n = kHopfieldUnits;
   std::string name = "hopfield_" + std::to_string(patterns);
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/hopfield.hebb"), name,
+  CommandResult r = hebbRun(sourcePath("examples/stdlib/hopfield.hebb"), name,
                             "--network " + name);
   EXPECT_EQ(r.exitCode, 0) << r.output;
   auto s = loadDoubles(outPath(name, "h_s.npy")); // one row per step
-  auto rows = loadDoubles(sourcePath("tests/e2e/inputs/" + name + ".npy"));
+  auto rows = loadDoubles(sourcePath("examples/stdlib/" + name + ".npy"));
   if (weights)
     *weights = loadDoubles(outPath(name, "rec_w.npy"));
   // Record r holds the state after step r - 1; step 0 sees no cue yet,
@@ -343,7 +343,7 @@ TEST(Stdlib, HopfieldNetworkRecallsAtLowLoad) {
     EXPECT_GE(m, 0.95);
   // Weights after storage (record at 50 ms): synapse (pre i, post j) of
   // `connect all no_self`, posts ascending per pre, in CSR order.
-  auto rows = loadDoubles(sourcePath("tests/e2e/inputs/hopfield_10.npy"));
+  auto rows = loadDoubles(sourcePath("examples/stdlib/hopfield_10.npy"));
   ASSERT_EQ(w.size(), 2u * n * (n - 1));
   double worst = 0;
   size_t s = size_t(n) * (n - 1);
@@ -374,7 +374,7 @@ TEST(Stdlib, HopfieldNetworkFailsAboveCapacity) {
 }
 
 namespace {
-/// What tests/e2e/inputs/sparse_rewiring.hebb learned: per record (every
+/// What examples/stdlib/sparse_rewiring.hebb learned: per record (every
 /// second), the number of synapses of each output, the fraction of the
 /// teacher's synapses the student has, and the student's relative error
 /// ||C * W - T||^2 / ||T||^2 against the teacher's weights T.
@@ -388,7 +388,7 @@ Rewiring sparseRewiring(const std::string &name, const std::string &extra) {
   const int numPre = 100, numPost = 10;
   Rewiring out;
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/sparse_rewiring.hebb"), name, extra);
+      hebbRun(sourcePath("examples/stdlib/sparse_rewiring.hebb"), name, extra);
   EXPECT_EQ(r.exitCode, 0) << r.output;
   auto tw = loadDoubles(outPath(name, "teacher_w.npy"));
   auto tPre = loadDoubles(outPath(name, "teacher_pre.npy"));
@@ -461,7 +461,7 @@ TEST(Stdlib, StructuralPlasticityFindsTheTeachersSynapses) {
 // principal component (cosine >= 0.99, unit norm).
 TEST(Stdlib, ModulatorGatesHebbianLearning) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/modulated_hebb.hebb"), "gated");
+      hebbRun(sourcePath("examples/stdlib/modulated_hebb.hebb"), "gated");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto w = loadDoubles(outPath("gated", "syn_w.npy")); // (41, 10)
   auto top = loadDoubles(sourcePath("examples/data/oja_top_eigenvector.npy"));
@@ -487,7 +487,7 @@ TEST(Stdlib, ModulatorGatesHebbianLearning) {
 // just above threshold (17 Hz) to 183 Hz. dt = 0.01 ms keeps the rounding
 // of spike times to steps below 0.2%.
 TEST(Stdlib, LifFiCurveMatchesTheAnalyticOne) {
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/lif_fi.hebb"), "fi");
+  CommandResult r = hebbRun(sourcePath("examples/stdlib/lif_fi.hebb"), "fi");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto t = loadDoubles(outPath("fi", "cells_spikes_t.npy"));
   auto i = loadDoubles(outPath("fi", "cells_spikes_i.npy"));
@@ -519,7 +519,7 @@ TEST(Stdlib, RewardModulatedStdpLearnsTheRewardedGroup) {
     return sum / 50;
   };
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/reward_stdp.hebb"), "rstdp");
+      hebbRun(sourcePath("examples/stdlib/reward_stdp.hebb"), "rstdp");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto cue = loadDoubles(outPath("rstdp", "fromCue_w.npy"));
   auto noise = loadDoubles(outPath("rstdp", "fromNoise_w.npy"));
@@ -529,7 +529,7 @@ TEST(Stdlib, RewardModulatedStdpLearnsTheRewardedGroup) {
   EXPECT_GT(meanLast(cue), 1.5 * meanLast(noise));
 
   CommandResult control =
-      hebbRun(sourcePath("tests/e2e/inputs/reward_stdp.hebb"), "rstdp0",
+      hebbRun(sourcePath("examples/stdlib/reward_stdp.hebb"), "rstdp0",
               "--set level=0");
   ASSERT_EQ(control.exitCode, 0) << control.output;
   for (const char *file : {"fromCue_w.npy", "fromNoise_w.npy"})
@@ -543,7 +543,7 @@ TEST(Stdlib, RewardModulatedStdpLearnsTheRewardedGroup) {
 // of the target.
 TEST(Stdlib, AdaptiveThresholdRestoresTheTargetRate) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/homeostasis.hebb"), "homeo");
+      hebbRun(sourcePath("examples/stdlib/homeostasis.hebb"), "homeo");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto t = loadDoubles(outPath("homeo", "out_spikes_t.npy"));
   auto th = loadDoubles(outPath("homeo", "out_v_th.npy")); // every 100 ms
@@ -565,7 +565,7 @@ TEST(Stdlib, AdaptiveThresholdRestoresTheTargetRate) {
 // kept to 1e-4).
 TEST(Stdlib, SynapticScalingRestoresTheTargetRate) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/synaptic_scaling.hebb"), "scaling");
+      hebbRun(sourcePath("examples/stdlib/synaptic_scaling.hebb"), "scaling");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto t = loadDoubles(outPath("scaling", "out_spikes_t.npy"));
   auto w = loadDoubles(outPath("scaling", "syn_weight.npy")); // (601, 100)
@@ -614,7 +614,7 @@ TEST(Stdlib, SymmetricStdpPotentiatesBothOrders) {
 // weight -2 stays at relu(-2) = 0.
 TEST(Stdlib, RateNeuronsRelaxToTheirTransferOfTheInput) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/rate_step.hebb"), "rate_step");
+      hebbRun(sourcePath("examples/stdlib/rate_step.hebb"), "rate_step");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto rates = loadDoubles(outPath("rate_step", "cells_r.npy")); // (101, 2)
   ASSERT_EQ(rates.size(), 101u * 2);
@@ -650,7 +650,7 @@ TEST(Stdlib, RateNeuronsRelaxToTheirTransferOfTheInput) {
 // nearest-spike STDP only the later one.
 TEST(Stdlib, NearestSpikeStdpPairsOnlyTheLatestSpike) {
   CommandResult r = hebbRun(
-      sourcePath("tests/e2e/inputs/stdp_pairing_schemes.hebb"), "schemes");
+      sourcePath("examples/stdlib/stdp_pairing_schemes.hebb"), "schemes");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto all = loadDoubles(outPath("schemes", "all_pairs_w.npy"));
   auto nearest = loadDoubles(outPath("schemes", "nearest_w.npy"));
@@ -668,7 +668,7 @@ TEST(Stdlib, NearestSpikeStdpPairsOnlyTheLatestSpike) {
 // each at the same step (within one step of 0.1 ms).
 TEST(Stdlib, IzhikevichNeuronFollowsTheReferenceTrace) {
   CommandResult r =
-      hebbRun(sourcePath("tests/e2e/inputs/izhikevich.hebb"), "izhikevich");
+      hebbRun(sourcePath("examples/stdlib/izhikevich.hebb"), "izhikevich");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto t = loadDoubles(outPath("izhikevich", "cell_spikes_t.npy"));
   std::vector<double> reference;
@@ -696,7 +696,7 @@ TEST(Stdlib, IzhikevichNeuronFollowsTheReferenceTrace) {
 // spikes in 1 s at the same steps, with the intervals lengthening as the
 // adaptation current builds up.
 TEST(Stdlib, AdExNeuronAdaptsAsTheReferenceDoes) {
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/adex.hebb"), "adex");
+  CommandResult r = hebbRun(sourcePath("examples/stdlib/adex.hebb"), "adex");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   auto t = loadDoubles(outPath("adex", "cell_spikes_t.npy"));
   const double c = 281e-12, gL = 30e-9, eL = -70.6e-3, vT = -50.4e-3,
