@@ -15,6 +15,8 @@ packages=(
   nlohmann-json3-dev pkg-config
   # the REPL test drives a real terminal
   tmux
+  # figures (hebb run --plot): cairo draws them, with DejaVu fonts
+  libcairo2-dev fonts-dejavu-core
 )
 if [ $# -gt 0 ]; then packages=("$@"); fi
 

@@ -626,7 +626,7 @@ void Network::run(int64_t steps, const ProgressFn &progress) {
     step();
     if (progress && (i & 255) == 0) {
       auto now = Clock::now();
-      if (std::chrono::duration<double>(now - lastReport).count() >= 0.5) {
+      if (std::chrono::duration<double>(now - lastReport).count() >= 0.1) {
         lastReport = now;
         progress(time() - startTime, total,
                  std::chrono::duration<double>(now - start).count());
@@ -639,13 +639,30 @@ void Network::run(int64_t steps, const ProgressFn &progress) {
 }
 
 void Network::runSchedule(const ProgressFn &progress) {
+  // Progress counts over the whole schedule, not per run or phase.
+  int64_t totalSteps = 0;
+  for (const ScheduleStep &a : spec.schedule)
+    if (a.kind == ScheduleStep::Run)
+      totalSteps += a.steps;
+  double total = totalSteps * spec.dt, done = 0, wallBefore = 0;
+  ProgressFn overall;
+  if (progress)
+    overall = [&](double simulated, double, double wall) {
+      progress(std::min(total, done + simulated), total, wallBefore + wall);
+    };
   for (const ScheduleStep &a : spec.schedule) {
-    if (a.kind == ScheduleStep::SetSignal)
+    if (a.kind == ScheduleStep::SetSignal) {
       setSignal(a.signal, a.value);
-    else if (a.kind == ScheduleStep::EndPhase)
+    } else if (a.kind == ScheduleStep::EndPhase) {
       endPhase(a.signal);
-    else
-      run(a.steps, progress);
+    } else {
+      auto start = std::chrono::steady_clock::now();
+      run(a.steps, overall);
+      done += a.steps * spec.dt;
+      wallBefore += std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    }
   }
 }
 
@@ -913,6 +930,10 @@ size_t Network::numSynapses(int proj) const {
 
 int64_t Network::spikeCount(int pop) const {
   return impl->pops.at(pop).totalSpikes;
+}
+
+const std::vector<int64_t> &Network::spikeCounts(int pop) const {
+  return impl->pops.at(pop).spikesPerNeuron;
 }
 
 const Connectivity &Network::connectivity(int proj) const {

@@ -275,15 +275,11 @@ std::vector<double> NpyArray::toDoubles() const {
   return out;
 }
 
-NpyArray hebb::rt::readNpy(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail(path, "cannot open for reading: " + errnoText());
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
-  if (in.bad())
-    fail(path, "read failed");
-
+namespace {
+/// Parses the magic, version and header dictionary at the start of
+/// `bytes` into `array` (dtype and shape); returns the data's offset.
+size_t parsePrefix(const std::string &bytes, const std::string &path,
+                   NpyArray &array) {
   if (bytes.size() < kMagicSize + 4 ||
       bytes.compare(0, kMagicSize, kMagic, kMagicSize) != 0)
     fail(path, "not a .npy file (bad magic)");
@@ -302,28 +298,60 @@ NpyArray hebb::rt::readNpy(const std::string &path) {
   if (bytes.size() < prefix + headerLen)
     fail(path, "truncated header");
   std::string header = bytes.substr(prefix, headerLen);
-
-  NpyArray array;
   bool fortran = false;
   HeaderParser(header, path).parse(array.dtype, fortran, array.shape);
   if (fortran)
     fail(path, "Fortran-ordered arrays are not supported");
-  size_t elementSize;
   try {
-    elementSize = npyElementSize(array.dtype);
+    npyElementSize(array.dtype);
   } catch (const RuntimeError &e) {
     fail(path, e.what());
   }
-  int64_t count = checkedCount(array.shape, path);
-  size_t available = bytes.size() - prefix - headerLen;
+  checkedCount(array.shape, path);
+  return prefix + headerLen;
+}
+
+std::string readBytes(const std::string &path, size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    fail(path, "cannot open for reading: " + errnoText());
+  std::string bytes;
+  if (limit == std::string::npos) {
+    bytes.assign(std::istreambuf_iterator<char>(in),
+                 std::istreambuf_iterator<char>());
+  } else {
+    bytes.resize(limit);
+    in.read(bytes.data(), static_cast<std::streamsize>(limit));
+    bytes.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad())
+    fail(path, "read failed");
+  return bytes;
+}
+} // namespace
+
+NpyArray hebb::rt::readNpy(const std::string &path) {
+  std::string bytes = readBytes(path, std::string::npos);
+  NpyArray array;
+  size_t offset = parsePrefix(bytes, path, array);
+  size_t elementSize = npyElementSize(array.dtype);
+  int64_t count = array.numElements();
+  size_t available = bytes.size() - offset;
   if (static_cast<uint64_t>(count) > available / elementSize)
     fail(path, "truncated data: shape " + shapeTuple(array.shape) + " needs " +
                    std::to_string(uint64_t(count) * elementSize) +
                    " bytes but only " + std::to_string(available) +
                    " are present");
   size_t dataSize = static_cast<size_t>(count) * elementSize;
-  array.data.assign(bytes.begin() + prefix + headerLen,
-                    bytes.begin() + prefix + headerLen + dataSize);
+  array.data.assign(bytes.begin() + offset, bytes.begin() + offset + dataSize);
+  return array;
+}
+
+NpyArray hebb::rt::readNpyHeader(const std::string &path) {
+  // Version 3 headers may be long; 64 KiB holds any header Hebb writes.
+  std::string bytes = readBytes(path, 65536);
+  NpyArray array;
+  parsePrefix(bytes, path, array);
   return array;
 }
 

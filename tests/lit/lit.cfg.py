@@ -17,3 +17,14 @@ config.environment["HEBB_PATH"] = ""
 config.substitutions.append(("%stdlib", os.path.join(config.hebb_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.hebb_src_root, "examples")))
 config.substitutions.append(("%hebb", os.path.join(config.hebb_tools_dir, "hebb")))
+
+# examples/analysis.py needs Debian's NumPy and matplotlib (bench/setup.sh
+# installs them); Hebb itself does not, so its test runs only where they are.
+import subprocess
+
+try:
+    subprocess.run(["/usr/bin/python3", "-c", "import numpy, matplotlib"],
+                   check=True, capture_output=True, timeout=60)
+    config.available_features.add("matplotlib")
+except (OSError, subprocess.SubprocessError):
+    pass

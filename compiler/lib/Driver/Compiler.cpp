@@ -423,6 +423,7 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
     rs.field = r.field;
     rs.everySteps = r.everySteps;
     rs.label = r.label;
+    rs.unit = r.unit;
     spec.records.push_back(rs);
   }
   spec.schedule = plan.schedule;

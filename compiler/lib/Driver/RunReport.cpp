@@ -2,7 +2,11 @@
 
 #include "hebb/Driver/RunReport.h"
 #include "hebb/runtime/Json.h"
+#include "hebb/runtime/Npy.h"
+
 #include "hebb/runtime/Recorders.h"
+#include "hebb/runtime/Version.h"
+#include "llvm/Config/llvm-config.h"
 
 #include <algorithm>
 #include <cmath>
@@ -44,6 +48,57 @@ std::string hebb::textHistogram(const std::vector<double> &values, int bins,
   return out;
 }
 
+ProgressPrinter::ProgressPrinter(std::FILE *out, bool terminal)
+    : out(out), terminal(terminal) {}
+
+std::string ProgressPrinter::line(double simulated, double total, double wall,
+                                  bool bar) {
+  double fraction = total > 0 ? std::clamp(simulated / total, 0.0, 1.0) : 1;
+  double speed = wall > 0 ? simulated / wall : 0;
+  char text[256];
+  std::string drawn;
+  if (bar) {
+    const int width = 24;
+    int filled = static_cast<int>(fraction * width);
+    drawn = "[" + std::string(filled, '#') + std::string(width - filled, '.') +
+            "] ";
+  }
+  std::string left = "?";
+  if (fraction >= 1) {
+    left = "0 s";
+  } else if (speed > 0) {
+    std::snprintf(text, sizeof text, "%.3g s", (total - simulated) / speed);
+    left = text;
+  }
+  std::snprintf(text, sizeof text,
+                "%3.0f%%  t = %.4g / %.4g s  wall %.3g s  %.3gx real time  "
+                "%s left",
+                100 * fraction, simulated, total, wall, speed, left.c_str());
+  return "  " + drawn + text;
+}
+
+void ProgressPrinter::operator()(double simulated, double total, double wall) {
+  if (finished)
+    return;
+  bool done = simulated >= total;
+  int tenth = total > 0 ? static_cast<int>(10 * simulated / total) : 10;
+  if (terminal) {
+    if (!done && lastWall >= 0 && wall - lastWall < 0.2)
+      return;
+    std::fprintf(out, "\r%s\033[K", line(simulated, total, wall, true).c_str());
+    if (done)
+      std::fputc('\n', out);
+  } else {
+    if (!done && tenth <= lastTenth && wall - lastWall < 30)
+      return;
+    std::fprintf(out, "%s\n", line(simulated, total, wall, false).c_str());
+  }
+  std::fflush(out);
+  lastWall = wall;
+  lastTenth = tenth;
+  finished = done;
+}
+
 static void meanStd(const std::vector<double> &v, double &mean, double &sd) {
   mean = 0;
   for (double x : v)
@@ -74,10 +129,14 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
                   pop.model.c_str());
     os << line;
     if (pop.spiking) {
-      double rate = simulated > 0 ? network.spikeCount(static_cast<int>(p)) /
-                                        (pop.size * simulated)
-                                  : 0;
-      std::snprintf(line, sizeof line, " mean rate %.4g Hz\n", rate);
+      // Rates per neuron: their mean and spread across the population.
+      std::vector<double> rates;
+      for (int64_t count : network.spikeCounts(static_cast<int>(p)))
+        rates.push_back(simulated > 0 ? count / simulated : 0);
+      double mean, sd;
+      meanStd(rates, mean, sd);
+      std::snprintf(line, sizeof line, " rate %.4g Hz (std %.3g Hz)\n", mean,
+                    sd);
     } else if (!pop.fields.empty()) {
       // A rate population: the mean and spread of its first variable.
       const std::string &field = pop.fields.front().name;
@@ -98,18 +157,26 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
                   proj.name.c_str(), network.numSynapses(static_cast<int>(k)),
                   proj.model.c_str());
     os << line;
+    // A plastic projection's weights: its variable `w`, else its first
+    // per-synapse variable.
     bool plastic = !proj.learn.empty() || proj.onPost || !proj.onEnd.empty();
+    const rt::FieldSpec *weight = nullptr;
     for (const rt::FieldSpec &f : proj.fields) {
-      if (f.name != "w" || (!plastic && !proj.onPre))
-        continue;
-      std::vector<double> w = network.projectionField(static_cast<int>(k), "w");
+      bool visible = f.scope == "element" && f.name.rfind("__", 0) != 0;
+      if (visible && (!weight || f.name == "w"))
+        weight = &f;
+    }
+    if (plastic && weight) {
+      std::vector<double> w =
+          network.projectionField(static_cast<int>(k), weight->name);
       if (w.empty())
         continue;
       double mean, sd;
       meanStd(w, mean, sd);
       std::snprintf(line, sizeof line,
-                    "    w: mean %.4g, std %.4g, min %.4g, max %.4g\n", mean,
-                    sd, *std::min_element(w.begin(), w.end()),
+                    "    %s: mean %.4g, std %.4g, min %.4g, max %.4g\n",
+                    weight->name.c_str(), mean, sd,
+                    *std::min_element(w.begin(), w.end()),
                     *std::max_element(w.begin(), w.end()));
       os << line << textHistogram(w, 10, 40);
     }
@@ -122,8 +189,10 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
   rt::JsonWriter j;
   j.beginObject();
   j.field("program", info.program);
+  j.field("source", info.source);
   j.field("network", spec.name);
-  j.field("hebb_version", std::string("0.1.0"));
+  j.field("hebb_version", std::string(HEBB_VERSION_STRING));
+  j.field("llvm_version", std::string(LLVM_VERSION_STRING));
   j.field("dt_s", spec.dt);
   j.field("seed", static_cast<unsigned long long>(spec.seed));
   j.field("steps", static_cast<long long>(network.steps()));
@@ -182,11 +251,31 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
                                     ? "population_state"
                                     : "projection_state"));
     j.field("field", rec.field);
+    j.field("unit", rec.unit);
+    if (rec.kind == rt::RecordSpec::ProjectionState) {
+      const rt::ProjectionSpec &proj = spec.projections[rec.object];
+      j.field("object", proj.name);
+      j.field("pre_size", static_cast<long long>(proj.preEnd - proj.preBegin));
+      j.field("post_size",
+              static_cast<long long>(proj.postEnd - proj.postBegin));
+    } else {
+      j.field("object", spec.populations[rec.object].name);
+      j.field("first_index", static_cast<long long>(rec.begin));
+      j.field("size", static_cast<long long>(rec.end - rec.begin));
+    }
     j.field("every_s", rec.everySteps * spec.dt);
+    // Each file with its shape, read back from what was written.
     j.key("files").beginArray();
     if (r < info.recordFiles.size())
-      for (const std::string &f : info.recordFiles[r])
-        j.value(std::filesystem::path(f).filename().string());
+      for (const std::string &f : info.recordFiles[r]) {
+        j.beginObject();
+        j.field("file", std::filesystem::path(f).filename().string());
+        j.key("shape").beginArray();
+        for (int64_t d : rt::readNpyHeader(f).shape)
+          j.value(static_cast<long long>(d));
+        j.endArray();
+        j.endObject();
+      }
     j.endArray();
     j.endObject();
   }

@@ -1704,6 +1704,19 @@ private:
     return ok;
   }
 
+  /// The SI unit of a model instance's variable, "1" if dimensionless or
+  /// not known.
+  std::string unitOf(const ModelInstance &instance, const std::string &var) {
+    ModelScope scope;
+    if (!instance.model ||
+        !buildScope(sema, *instance.model, &instance, scope, nullptr))
+      return "1";
+    auto it = scope.names.find(var);
+    if (it == scope.names.end() || !it->second.dim)
+      return "1";
+    return it->second.dim->str();
+  }
+
   void addRecord(const ast::Record &r) {
     RecordPlan rec;
     rec.loc = r.loc;
@@ -1723,6 +1736,7 @@ private:
         return;
       }
       rec.label = r.object.name + "_" + r.field;
+      rec.unit = unitOf(pp.instance, r.field);
     } else {
       auto slice = resolvePopRef(r.object);
       if (!slice)
@@ -1749,6 +1763,7 @@ private:
                                 r.field + "'");
           return;
         }
+        rec.unit = pop.stream ? "1" : unitOf(pop.instance, r.field);
       }
     }
     if (r.every) {

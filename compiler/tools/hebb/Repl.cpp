@@ -15,6 +15,7 @@
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Driver/Frontend.h"
 #include "hebb/Driver/RunReport.h"
+#include "hebb/plot/Figures.h"
 #include "hebb/runtime/Error.h"
 
 #include <editline/readline.h>
@@ -51,7 +52,7 @@ const char *const kKeywords[] = {
     "print",      "stats",     "set",        "save",       "load",
     ":load",      ":help",     ":quit",      ":emit",      "all",
     "one_to_one", "in_degree", "out_degree", "no_self",    "delay",
-    "write"};
+    "write",      "plot"};
 
 const char *const kHelp = R"(Declarations, as in a .hebb file:
   neuron N(...) { ... }   synapse S(...) { ... }   func f(x) = ...
@@ -68,7 +69,8 @@ Commands:
                         the next step, without recompiling
   reset                 the network back to its initial state, time 0
   save FILE, load FILE  a checkpoint of the network's state
-  write DIR             the records so far, as .npy files
+  write DIR             the records so far, as .npy files, with run.json
+  plot DIR              write, then draw the records as PNG and SVG figures
   :load FILE.hebb       the declarations of a file
   :emit hebb|mlir|llvm|asm NAME   what the compiler makes of a population
                         or projection (or of the first one of a model)
@@ -256,6 +258,8 @@ public:
       return checkpoint(word == "save", unquote(rest));
     if (word == "write")
       return writeRecords(unquote(rest));
+    if (word == "plot")
+      return writeRecords(unquote(rest), /*draw=*/true);
     bool declaration = word == "neuron" || word == "synapse" ||
                        word == "func" || word == "import";
     bool statement = word == "population" || word == "projection" ||
@@ -656,7 +660,9 @@ private:
     return true;
   }
 
-  bool writeRecords(const std::string &dir) {
+  /// Writes the records and run.json into `dir`; with `draw`, also their
+  /// figures.
+  bool writeRecords(const std::string &dir, bool draw = false) {
     if (dir.empty()) {
       std::cerr << "hebb: error: give a folder\n";
       return false;
@@ -664,10 +670,23 @@ private:
     if (!needNetwork())
       return false;
     try {
-      size_t files = 0;
-      for (const auto &record : network->writeRecords(dir))
+      RunInfo info;
+      info.program = "<repl>";
+      info.recordFiles = network->writeRecords(dir);
+      writeRunJson(dir, *network, info);
+      size_t files = 1;
+      for (const auto &record : info.recordFiles)
         files += record.size();
       std::cout << "  wrote " << files << " files to " << dir << "/\n";
+      if (draw) {
+        std::vector<std::string> figures = plot::plotRun(dir);
+        std::cout << "  drew " << figures.size() / 2
+                  << (figures.size() == 2 ? " figure:" : " figures:");
+        for (size_t k = 0; k < figures.size(); k += 2)
+          std::cout << " "
+                    << figures[k].substr(figures[k].find_last_of('/') + 1);
+        std::cout << " (and .svg)\n";
+      }
     } catch (const std::exception &e) {
       std::cerr << "hebb: error: " << e.what() << "\n";
       return false;

@@ -8,8 +8,11 @@
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Driver/Frontend.h"
 #include "hebb/Driver/RunReport.h"
+#include "hebb/plot/Figures.h"
 #include "hebb/runtime/Error.h"
 
+#include "hebb/runtime/Version.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -57,6 +60,17 @@ static cl::opt<bool>
             cl::sub(runCommand), cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("No progress line"),
                            cl::sub(runCommand), cl::cat(category));
+static cl::opt<bool>
+    plotFigures("plot",
+                cl::desc("Draw the records as PNG and SVG figures in the "
+                         "output directory"),
+                cl::sub(runCommand), cl::cat(category));
+
+static cl::SubCommand plotCommand("plot", "Draw the figures of a finished "
+                                          "run from its output directory");
+static cl::opt<std::string> plotDir(cl::Positional, cl::desc("<run directory>"),
+                                    cl::Required, cl::sub(plotCommand),
+                                    cl::cat(category));
 
 static cl::SubCommand replCommand("repl", "An interactive session: declare "
                                           "models, build a network, run it "
@@ -80,14 +94,25 @@ static cl::opt<std::string> replPrecision("precision",
                                           cl::cat(category));
 
 namespace {
-void progressLine(double done, double total, double wall) {
-  static bool tty = isatty(STDERR_FILENO);
-  double pct = total > 0 ? 100.0 * done / total : 100.0;
-  double speed = wall > 0 ? done / wall : 0;
-  std::fprintf(stderr, "%s  t = %.4g / %.4g s  (%3.0f%%)  %.3gx real time%s",
-               tty ? "\r" : "", done, total, pct, speed, tty ? "   " : "\n");
-  if (done >= total && tty)
-    std::fputc('\n', stderr);
+void printFigures(std::ostream &os, const std::vector<std::string> &files) {
+  os << "figures:";
+  for (const std::string &f : files)
+    os << " " << f.substr(f.find_last_of('/') + 1);
+  os << "\n";
+}
+
+int plotRunDirectory() {
+  try {
+    std::vector<std::string> files = plot::plotRun(plotDir);
+    if (files.empty())
+      std::cout << "no records to draw in " << plotDir << "\n";
+    else
+      printFigures(std::cout, files);
+  } catch (const std::exception &e) {
+    std::cerr << "hebb: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 int runNetwork() {
@@ -112,6 +137,9 @@ int runNetwork() {
     return 1;
   RunInfo info;
   info.program = inputFile;
+  for (size_t id = 0; id < sources.numFiles(); ++id)
+    if (info.source.empty()) // the main file is loaded first
+      info.source = sources.text(static_cast<uint32_t>(id));
   info.compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -126,7 +154,9 @@ int runNetwork() {
     if (profile)
       network.enableProfiling();
     auto runStart = std::chrono::steady_clock::now();
-    network.runSchedule(quiet ? rt::ProgressFn() : progressLine);
+    ProgressPrinter progress(stderr, isatty(STDERR_FILENO));
+    network.runSchedule(quiet ? rt::ProgressFn()
+                              : rt::ProgressFn(std::ref(progress)));
     info.runSeconds = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - runStart)
                           .count();
@@ -144,6 +174,8 @@ int runNetwork() {
         if (named.insert(f).second)
           std::cout << ", " << f.substr(f.find_last_of('/') + 1);
     std::cout << ")\n";
+    if (plotFigures)
+      printFigures(std::cout, plot::plotRun(dir));
   } catch (const rt::RuntimeError &e) {
     diags.errorNoLoc(e.what());
     return 1;
@@ -157,14 +189,18 @@ int runNetwork() {
 
 int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
-  cl::SetVersionPrinter(
-      [](llvm::raw_ostream &os) { os << "hebb 0.1.0 (LLVM/MLIR 22)\n"; });
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "hebb " HEBB_VERSION_STRING " (LLVM/MLIR " LLVM_VERSION_STRING ")\n";
+  });
   cl::ParseCommandLineOptions(argc, argv,
                               "hebb: run networks of neurons that learn.\n\n"
                               "  hebb run FILE.hebb [options]\n"
-                              "  hebb repl [FILE.hebb ...] [options]\n");
+                              "  hebb repl [FILE.hebb ...] [options]\n"
+                              "  hebb plot RUN_DIRECTORY\n");
   if (runCommand)
     return runNetwork();
+  if (plotCommand)
+    return plotRunDirectory();
   if (replCommand) {
     ReplOptions options;
     options.files = replFiles;

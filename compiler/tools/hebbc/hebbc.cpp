@@ -13,8 +13,10 @@
 #include "hebb/Frontend/ASTDumper.h"
 #include "hebb/Frontend/Parser.h"
 
+#include "hebb/runtime/Version.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -302,8 +304,9 @@ int run() {
 
 int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
-  cl::SetVersionPrinter(
-      [](llvm::raw_ostream &os) { os << "hebbc 0.1.0 (LLVM/MLIR 22)\n"; });
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "hebbc " HEBB_VERSION_STRING " (LLVM/MLIR " LLVM_VERSION_STRING ")\n";
+  });
   cl::ParseCommandLineOptions(
       argc, argv,
       "hebbc: the Hebb compiler. Checks a .hebb file and compiles its "

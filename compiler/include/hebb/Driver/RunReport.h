@@ -10,6 +10,7 @@
 
 #include "hebb/runtime/Network.h"
 
+#include <cstdio>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,9 +19,30 @@ namespace hebb {
 
 struct RunInfo {
   std::string program; // the .hebb file
+  std::string source;  // its text
   double compileSeconds = 0;
   double runSeconds = 0;
   std::vector<std::vector<std::string>> recordFiles; // per record
+};
+
+/// Shows a long run's progress on stderr: on a terminal, one line redrawn
+/// at most 5 times a second with a bar, the simulated and wall time, the
+/// speed and the time remaining; otherwise a line at each tenth of the run
+/// or every 30 s, whichever comes first. The end is always shown.
+class ProgressPrinter {
+public:
+  explicit ProgressPrinter(std::FILE *out, bool terminal);
+  void operator()(double simulated, double total, double wallSeconds);
+  /// The line for a state of the run, without the terminal's redraw.
+  static std::string line(double simulated, double total, double wallSeconds,
+                          bool bar);
+
+private:
+  std::FILE *out;
+  bool terminal;
+  double lastWall = -1;
+  int lastTenth = 0;
+  bool finished = false;
 };
 
 /// Prints rates per population and weight statistics per projection.

@@ -84,6 +84,7 @@ struct RecordPlan {
   std::string field;
   int64_t everySteps = 1;
   std::string label; // file stem, e.g. "out_spikes", "P_0_5_v", "syn_w"
+  std::string unit;  // SI unit of the field ("1": none; "" for spikes)
   ast::Loc loc;
 };
 

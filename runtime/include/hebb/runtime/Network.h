@@ -151,6 +151,7 @@ struct RecordSpec {
   std::string field;
   int64_t everySteps = 1;
   std::string label;
+  std::string unit; // SI unit of the field, for people ("V", "1")
 };
 
 /// A value a network computes for a signal: constants, other signals, and
@@ -263,6 +264,8 @@ public:
   size_t numSynapses(int proj) const;
   /// Spikes emitted by the neurons of a population since the start.
   int64_t spikeCount(int pop) const;
+  /// The spikes of each neuron of a population since the network began.
+  const std::vector<int64_t> &spikeCounts(int pop) const;
   const Connectivity &connectivity(int proj) const;
   void setSignal(const std::string &name, double value);
   double signal(const std::string &name) const;

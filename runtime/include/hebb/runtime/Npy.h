@@ -85,6 +85,9 @@ private:
 /// (bad magic, unsupported version/dtype, Fortran order, truncated data).
 NpyArray readNpy(const std::string &path);
 
+/// The dtype and shape of a .npy file, without its data.
+NpyArray readNpyHeader(const std::string &path);
+
 /// Writes `data` (numElements(shape) elements of `dtype`, C order) to path.
 void writeNpy(const std::string &path, const std::string &dtype,
               const std::vector<int64_t> &shape, const void *data);
