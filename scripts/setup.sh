@@ -13,6 +13,8 @@ packages=(
   cmake ninja-build ccache g++ libgtest-dev libedit-dev
   # JSON for network descriptions embedded in object files (hebbc -c)
   nlohmann-json3-dev pkg-config
+  # CRC-32 of checkpoints
+  zlib1g-dev
   # the REPL test drives a real terminal
   tmux
   # figures (hebb run --plot): cairo draws them, with DejaVu fonts

@@ -10,11 +10,14 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <emmintrin.h>
 #include <filesystem>
+#include <sstream>
 #include <sys/mman.h>
+#include <unistd.h>
 
 using namespace hebb::rt;
 using namespace hebb::rt::detail;
@@ -639,31 +642,227 @@ void Network::run(int64_t steps, const ProgressFn &progress) {
 }
 
 void Network::runSchedule(const ProgressFn &progress) {
-  // Progress counts over the whole schedule, not per run or phase.
-  int64_t totalSteps = 0;
-  for (const ScheduleStep &a : spec.schedule)
-    if (a.kind == ScheduleStep::Run)
-      totalSteps += a.steps;
-  double total = totalSteps * spec.dt, done = 0, wallBefore = 0;
-  ProgressFn overall;
-  if (progress)
-    overall = [&](double simulated, double, double wall) {
-      progress(std::min(total, done + simulated), total, wallBefore + wall);
-    };
-  for (const ScheduleStep &a : spec.schedule) {
-    if (a.kind == ScheduleStep::SetSignal) {
+  RunControl control;
+  control.progress = progress;
+  runSchedule(control);
+}
+
+bool Network::advanceSchedule() {
+  while (cursor.item < spec.schedule.size()) {
+    const ScheduleStep &a = spec.schedule[cursor.item];
+    if (a.kind == ScheduleStep::Run && cursor.stepsDone < a.steps) {
+      step();
+      ++cursor.stepsDone;
+      return true;
+    }
+    if (a.kind == ScheduleStep::SetSignal)
       setSignal(a.signal, a.value);
-    } else if (a.kind == ScheduleStep::EndPhase) {
+    else if (a.kind == ScheduleStep::EndPhase)
       endPhase(a.signal);
-    } else {
-      auto start = std::chrono::steady_clock::now();
-      run(a.steps, overall);
-      done += a.steps * spec.dt;
-      wallBefore += std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
+    ++cursor.item;
+    cursor.stepsDone = 0;
+  }
+  return false;
+}
+
+namespace {
+/// State kept between finite checks: the network as it was at the last
+/// check that found everything finite, without its records, and the
+/// records' lengths then.
+struct Snapshot {
+  std::string state;
+  std::vector<int64_t> records;
+  bool valid = false;
+};
+
+/// Snapshots are kept while the state is below this share of the memory
+/// still available; larger networks get checks without replay.
+bool snapshotFits(size_t bytes) {
+  long pages = sysconf(_SC_AVPHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  return pages <= 0 || pageSize <= 0 ||
+         bytes < static_cast<size_t>(pages) * size_t(pageSize) / 4;
+}
+} // namespace
+
+RunOutcome Network::runSchedule(const RunControl &control) {
+  flushDenormalsToZero();
+  using Clock = std::chrono::steady_clock;
+  int64_t totalSteps = 0, doneSteps = 0;
+  for (size_t k = 0; k < spec.schedule.size(); ++k)
+    if (spec.schedule[k].kind == ScheduleStep::Run) {
+      totalSteps += spec.schedule[k].steps;
+      if (k < cursor.item)
+        doneSteps += spec.schedule[k].steps;
+      else if (k == cursor.item)
+        doneSteps += cursor.stepsDone;
+    }
+  const double total = totalSteps * spec.dt;
+  auto start = Clock::now(), lastReport = start, lastCheck = start;
+  auto seconds = [](Clock::duration d) {
+    return std::chrono::duration<double>(d).count();
+  };
+  double checkCost = 0; // wall seconds of the last check and snapshot
+  Snapshot snapshot;
+  auto takeSnapshot = [&] {
+    std::ostringstream out;
+    writeState(out, /*records=*/false);
+    snapshot.state = std::move(out).str();
+    snapshot.records = recordSizes();
+    snapshot.valid = true;
+  };
+  auto restoreSnapshot = [&] {
+    std::istringstream in(snapshot.state);
+    readState(in, "the last finite snapshot", /*records=*/false);
+    truncateRecords(snapshot.records);
+  };
+  // Finds the step that first made a variable non-finite: replays from the
+  // snapshot one step at a time, then again to the step before, which is
+  // where the network is left.
+  auto traceNonFinite = [&](NonFiniteReport seen) {
+    if (!snapshot.valid) {
+      seen.exact = false;
+      seen.lastFinite = std::nan("");
+      nonFiniteReport = seen;
+      return;
+    }
+    restoreSnapshot();
+    int64_t replayed = 0;
+    NonFiniteReport first = seen;
+    while (advanceSchedule()) {
+      ++replayed;
+      if (findNonFinite(first))
+        break;
+    }
+    restoreSnapshot();
+    for (int64_t k = 1; k < replayed; ++k)
+      advanceSchedule();
+    auto dot = first.variable.find('.');
+    std::string object = first.variable.substr(0, dot),
+                field = first.variable.substr(dot + 1);
+    int pop = populationIndex(object);
+    std::vector<double> values =
+        pop >= 0 ? populationField(pop, field)
+                 : projectionField(projectionIndex(object), field);
+    first.lastFinite = values.at(size_t(first.element));
+    first.exact = true;
+    nonFiniteReport = first;
+  };
+  if (control.checkFinite) {
+    NonFiniteReport seen;
+    if (findNonFinite(seen)) { // already at the start (init)
+      seen.lastFinite = std::nan("");
+      nonFiniteReport = seen;
+      return RunOutcome::NonFinite;
+    }
+    size_t bytes = 0;
+    for (const PopulationState &st : impl->pops)
+      for (const auto &[name, b] : st.fields)
+        bytes += b.size() * b.elementSize();
+    for (const ProjectionState &st : impl->projs)
+      for (const auto &[name, b] : st.fields)
+        bytes += b.size() * b.elementSize();
+    if (snapshotFits(bytes)) {
+      auto t0 = Clock::now();
+      takeSnapshot();
+      checkCost = seconds(Clock::now() - t0);
     }
   }
+  for (;;) {
+    if (control.stop && control.stop->load())
+      return RunOutcome::Stopped;
+    bool stepped = advanceSchedule();
+    if (stepped)
+      ++doneSteps;
+    // The clock is read every 64 steps: reading it costs a short step 2%.
+    bool clockDue = !stepped || (doneSteps & 63) == 0;
+    if (!clockDue && !(control.checkpointEvery > 0 && control.checkpoint))
+      continue;
+    auto now = clockDue ? Clock::now() : lastReport;
+    // Checks cost about 2% of the run: at most one per 50 times their cost.
+    if (control.checkFinite && clockDue &&
+        (!stepped ||
+         seconds(now - lastCheck) >= std::max(0.05, 50 * checkCost))) {
+      NonFiniteReport seen;
+      if (findNonFinite(seen)) {
+        traceNonFinite(seen);
+        return RunOutcome::NonFinite;
+      }
+      if (snapshot.valid)
+        takeSnapshot();
+      lastCheck = Clock::now();
+      checkCost = seconds(lastCheck - now);
+    }
+    if (!stepped)
+      break;
+    if (control.checkpointEvery > 0 && control.checkpoint &&
+        stepCount % control.checkpointEvery == 0)
+      control.checkpoint();
+    if (control.progress && clockDue && seconds(now - lastReport) >= 0.1) {
+      lastReport = now;
+      control.progress(doneSteps * spec.dt, total, seconds(now - start));
+    }
+  }
+  if (control.progress)
+    control.progress(total, total, seconds(Clock::now() - start));
+  return RunOutcome::Finished;
+}
+
+bool Network::findNonFinite(NonFiniteReport &report) const {
+  auto scan = [&](const std::string &object,
+                  const std::map<std::string, Buffer> &fields) {
+    for (const auto &[name, b] : fields) {
+      if (name.rfind("__", 0) == 0) // derived (sums, snapshots)
+        continue;
+      size_t n = b.size();
+      auto check = [&](auto *x) {
+        // Branch-free over blocks, so that the common case vectorises.
+        for (size_t block = 0; block < n; block += 1024) {
+          size_t end = std::min(n, block + 1024);
+          bool bad = false;
+          for (size_t i = block; i < end; ++i)
+            bad |= !(x[i] - x[i] == 0);
+          if (!bad)
+            continue;
+          for (size_t i = block; i < end; ++i)
+            if (!std::isfinite(x[i])) {
+              report.variable = object + "." + name;
+              report.element = int64_t(i);
+              report.step = stepCount;
+              report.value = double(x[i]);
+              return true;
+            }
+        }
+        return false;
+      };
+      if (b.elementSize() == 8 ? check(b.as<double>()) : check(b.as<float>()))
+        return true;
+    }
+    return false;
+  };
+  for (size_t k = 0; k < impl->pops.size(); ++k)
+    if (scan(spec.populations[k].name, impl->pops[k].fields))
+      return true;
+  for (size_t k = 0; k < impl->projs.size(); ++k)
+    if (scan(spec.projections[k].name, impl->projs[k].fields))
+      return true;
+  return false;
+}
+
+std::vector<int64_t> Network::recordSizes() const {
+  std::vector<int64_t> sizes;
+  for (const SpikeRecorder &r : impl->spikeRecorders)
+    sizes.push_back(int64_t(r.numSpikes()));
+  for (const StateRecorder &r : impl->stateRecorders)
+    sizes.push_back(r.numSamples());
+  return sizes;
+}
+
+void Network::truncateRecords(const std::vector<int64_t> &sizes) {
+  size_t k = 0;
+  for (SpikeRecorder &r : impl->spikeRecorders)
+    r.truncate(size_t(sizes.at(k++)));
+  for (StateRecorder &r : impl->stateRecorders)
+    r.truncate(sizes.at(k++));
 }
 
 void Network::applySignalUpdates(bool afterStep) {

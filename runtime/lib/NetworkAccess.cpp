@@ -8,9 +8,12 @@
 #include "NetworkState.h"
 #include "hebb/runtime/SpecJson.h"
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <functional>
+
+#include <zlib.h>
 
 using namespace hebb::rt;
 using namespace hebb::rt::detail;
@@ -55,39 +58,54 @@ std::vector<const SignalExpr *> countNodes(const NetworkSpec &spec) {
   return nodes;
 }
 
-constexpr char kMagic[8] = {'H', 'E', 'B', 'B', 'C', 'K', 'P', '1'};
+constexpr char kMagic[8] = {'H', 'E', 'B', 'B', 'C', 'K', 'P', 'T'};
+/// The checkpoint format: 2 added the schedule cursor, the records and a
+/// CRC-32 of everything after the header.
+constexpr uint32_t kFormatVersion = 2;
 
-/// Sections of a checkpoint: sizes are checked on reading, so a checkpoint
-/// of another network fails with a message instead of corrupting state.
+/// Sections of a checkpoint, each a size and its bytes, with a running
+/// CRC-32 of what was written.
 class CheckpointWriter {
 public:
   explicit CheckpointWriter(std::ostream &out) : out(out) {}
   void bytes(const void *data, uint64_t size) {
-    out.write(reinterpret_cast<const char *>(&size), sizeof size);
-    out.write(static_cast<const char *>(data),
-              static_cast<std::streamsize>(size));
+    raw(&size, sizeof size);
+    raw(data, size);
   }
   void buffer(const Buffer &b) { bytes(b.data(), b.size() * b.elementSize()); }
   template <typename T> void value(const T &v) { bytes(&v, sizeof v); }
   template <typename T> void vector(const std::vector<T> &v) {
     bytes(v.data(), v.size() * sizeof(T));
   }
+  uint32_t checksum() const { return static_cast<uint32_t>(crc); }
 
 private:
+  void raw(const void *data, uint64_t size) {
+    out.write(static_cast<const char *>(data),
+              static_cast<std::streamsize>(size));
+    // zlib's crc32 takes at most 4 GiB at a time.
+    const auto *p = static_cast<const Bytef *>(data);
+    for (uint64_t done = 0; done < size;) {
+      uInt chunk = static_cast<uInt>(std::min<uint64_t>(size - done, 1u << 30));
+      crc = crc32(crc, p + done, chunk);
+      done += chunk;
+    }
+  }
+
   std::ostream &out;
+  uLong crc = crc32(0L, Z_NULL, 0);
 };
 
 /// Reads sections into place, or, without `apply`, only checks that every
-/// section is there with the size this network expects.
+/// section is there with the size this network expects (and sums the
+/// CRC-32 of what it read).
 class CheckpointReader {
 public:
   CheckpointReader(std::istream &in, std::string path, bool apply)
       : in(in), path(std::move(path)), apply(apply) {}
   uint64_t size() {
     uint64_t n = 0;
-    in.read(reinterpret_cast<char *>(&n), sizeof n);
-    if (!in)
-      fail("truncated");
+    read(&n, sizeof n, /*always=*/true);
     return n;
   }
   void bytes(void *data, uint64_t expected, const std::string &what) {
@@ -108,39 +126,58 @@ public:
     T v{};
     if (size() != sizeof v)
       fail(what + " has the wrong size");
-    in.read(reinterpret_cast<char *>(&v), sizeof v);
-    if (!in)
-      fail("truncated");
+    read(&v, sizeof v, /*always=*/true);
     return v;
   }
+  /// A list whose length the checkpoint gives; kept only when applying.
   template <typename T> void vector(std::vector<T> &v) {
     uint64_t n = size();
     if (n % sizeof(T) != 0)
       fail("a list has a partial element");
-    if (apply)
-      v.resize(n / sizeof(T));
-    read(v.data(), n);
+    if (n > remaining())
+      fail("truncated");
+    std::vector<T> discarded;
+    std::vector<T> &into = apply ? v : discarded;
+    into.resize(n / sizeof(T));
+    read(into.data(), n, /*always=*/true);
   }
+  uint32_t checksum() const { return static_cast<uint32_t>(crc); }
   [[noreturn]] void fail(const std::string &why) {
     throw RuntimeError("checkpoint '" + path + "': " + why);
   }
 
 private:
-  void read(void *data, uint64_t n) {
-    if (apply) {
-      in.read(static_cast<char *>(data), static_cast<std::streamsize>(n));
-    } else {
+  uint64_t remaining() {
+    std::streampos here = in.tellg();
+    in.seekg(0, std::ios::end);
+    std::streampos end = in.tellg();
+    in.seekg(here);
+    return here < 0 || end < here ? 0 : uint64_t(end - here);
+  }
+  void read(void *data, uint64_t n, bool always = false) {
+    if (n > remaining())
+      fail("truncated");
+    char *into = static_cast<char *>(data);
+    if (!apply && !always) {
       scratch.resize(n);
-      in.read(scratch.data(), static_cast<std::streamsize>(n));
+      into = scratch.data();
     }
+    in.read(into, static_cast<std::streamsize>(n));
     if (!in)
       fail("truncated");
+    const auto *p = reinterpret_cast<const Bytef *>(into);
+    for (uint64_t done = 0; done < n;) {
+      uInt chunk = static_cast<uInt>(std::min<uint64_t>(n - done, 1u << 30));
+      crc = crc32(crc, p + done, chunk);
+      done += chunk;
+    }
   }
 
   std::istream &in;
   std::string path;
   bool apply;
   std::vector<char> scratch;
+  uLong crc = crc32(0L, Z_NULL, 0);
 };
 
 /// Identifies the network a checkpoint belongs to: its description.
@@ -211,54 +248,59 @@ const StateRecorder *Network::stateRecord(size_t index) const {
   return &impl->stateRecorders[impl->recorderOf[index]];
 }
 
-void Network::saveCheckpoint(const std::string &path) const {
-  // Written beside the target and renamed: a crash leaves the old one.
-  std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw RuntimeError("cannot write checkpoint '" + path + "'");
-    out.write(kMagic, sizeof kMagic);
-    CheckpointWriter w(out);
-    w.value(fingerprint(spec));
-    w.value(stepCount);
-    w.buffer(impl->signals);
-    for (const PopulationState &st : impl->pops) {
-      w.buffer(st.params);
-      for (const auto &[name, b] : st.fields)
-        w.buffer(b);
-      w.buffer(st.refractory);
-      w.buffer(st.spiked);
-      w.value(static_cast<uint64_t>(st.history.size()));
-      for (const std::vector<uint32_t> &slot : st.history)
-        w.vector(slot);
-      w.vector(st.spikesNow);
-      w.value(st.totalSpikes);
-      w.vector(st.spikesPerNeuron);
-    }
-    for (const ProjectionState &st : impl->projs) {
-      w.buffer(st.params);
-      for (const auto &[name, b] : st.fields)
-        w.buffer(b);
-    }
-    for (const SignalExpr *e : countNodes(spec)) {
-      auto it = impl->countedSpikes.find(e);
-      w.value(it == impl->countedSpikes.end() ? int64_t(0) : it->second);
-    }
-    if (!out)
-      throw RuntimeError("cannot write checkpoint '" + path + "'");
+void Network::writeState(std::ostream &out, bool records) const {
+  out.write(kMagic, sizeof kMagic);
+  out.write(reinterpret_cast<const char *>(&kFormatVersion),
+            sizeof kFormatVersion);
+  CheckpointWriter w(out);
+  w.value(fingerprint(spec));
+  w.value(stepCount);
+  w.value(static_cast<uint64_t>(cursor.item));
+  w.value(cursor.stepsDone);
+  w.buffer(impl->signals);
+  for (const PopulationState &st : impl->pops) {
+    w.buffer(st.params);
+    for (const auto &[name, b] : st.fields)
+      w.buffer(b);
+    w.buffer(st.refractory);
+    w.buffer(st.spiked);
+    w.value(static_cast<uint64_t>(st.history.size()));
+    for (const std::vector<uint32_t> &slot : st.history)
+      w.vector(slot);
+    w.vector(st.spikesNow);
+    w.value(st.totalSpikes);
+    w.vector(st.spikesPerNeuron);
   }
-  if (std::rename(partial.c_str(), path.c_str()) != 0)
-    throw RuntimeError("cannot write checkpoint '" + path + "'");
+  for (const ProjectionState &st : impl->projs) {
+    w.buffer(st.params);
+    for (const auto &[name, b] : st.fields)
+      w.buffer(b);
+  }
+  for (const SignalExpr *e : countNodes(spec)) {
+    auto it = impl->countedSpikes.find(e);
+    w.value(it == impl->countedSpikes.end() ? int64_t(0) : it->second);
+  }
+  w.value(static_cast<uint8_t>(records));
+  if (records) {
+    for (const SpikeRecorder &r : impl->spikeRecorders) {
+      w.vector(r.steps());
+      w.vector(r.indices());
+    }
+    for (const StateRecorder &r : impl->stateRecorders) {
+      w.vector(r.steps());
+      w.vector(r.values());
+      w.vector(r.values64());
+    }
+  }
+  uint32_t crc = w.checksum();
+  out.write(reinterpret_cast<const char *>(&crc), sizeof crc);
 }
 
-void Network::loadCheckpoint(const std::string &path) {
+void Network::readState(std::istream &in, const std::string &path,
+                        bool records) {
   invalidateFusedSums();
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw RuntimeError("cannot read checkpoint '" + path + "'");
-  // A first pass checks every section, so that a bad file leaves the
-  // network as it was; the second restores.
+  // A first pass checks every section and the checksum, so that a bad file
+  // leaves the network as it was; the second restores.
   for (bool apply : {false, true}) {
     in.clear();
     in.seekg(0);
@@ -267,9 +309,18 @@ void Network::loadCheckpoint(const std::string &path) {
     in.read(magic, sizeof magic);
     if (!in || std::memcmp(magic, kMagic, sizeof kMagic) != 0)
       r.fail("not a Hebb checkpoint");
+    uint32_t version = 0;
+    in.read(reinterpret_cast<char *>(&version), sizeof version);
+    if (!in || version != kFormatVersion)
+      r.fail("format version " + std::to_string(version) +
+             "; this Hebb reads version " + std::to_string(kFormatVersion));
     if (r.local<uint64_t>("the network's fingerprint") != fingerprint(spec))
       r.fail("saved from another network (or another seed or parameters)");
     int64_t steps = r.local<int64_t>("the step count");
+    uint64_t item = r.local<uint64_t>("the schedule position");
+    int64_t stepsDone = r.local<int64_t>("the schedule position");
+    if (item > spec.schedule.size())
+      r.fail("its schedule position is past this network's schedule");
     r.buffer(impl->signals, "the signals");
     for (size_t k = 0; k < impl->pops.size(); ++k) {
       PopulationState &st = impl->pops[k];
@@ -298,9 +349,70 @@ void Network::loadCheckpoint(const std::string &path) {
       if (apply)
         impl->countedSpikes[e] = baseline;
     }
-    if (apply)
+    // Records are read (for the checksum) whenever the file has them, and
+    // kept when asked for.
+    bool hasRecords = r.local<uint8_t>("the records flag") != 0;
+    bool keep = apply && records;
+    if (hasRecords) {
+      for (SpikeRecorder &rec : impl->spikeRecorders) {
+        std::vector<int64_t> stepLog;
+        std::vector<int32_t> indexLog;
+        r.vector(stepLog);
+        r.vector(indexLog);
+        if (keep)
+          rec.assign(std::move(stepLog), std::move(indexLog));
+      }
+      for (StateRecorder &rec : impl->stateRecorders) {
+        std::vector<int64_t> sampleSteps;
+        std::vector<float> values;
+        std::vector<double> values64;
+        r.vector(sampleSteps);
+        r.vector(values);
+        r.vector(values64);
+        if (keep)
+          rec.assign(std::move(sampleSteps), std::move(values),
+                     std::move(values64));
+      }
+    }
+    uint32_t computed = r.checksum(), stored = 0;
+    in.read(reinterpret_cast<char *>(&stored), sizeof stored);
+    if (!in)
+      r.fail("truncated");
+    if (stored != computed)
+      r.fail("its checksum does not match its contents (the file is "
+             "corrupt)");
+    if (apply) {
       stepCount = steps;
+      cursor = {static_cast<size_t>(item), stepsDone};
+    }
   }
+}
+
+void Network::saveCheckpoint(const std::string &path) const {
+  // Written beside the target and renamed: a crash leaves the old one.
+  std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw RuntimeError("cannot write checkpoint '" + path + "'");
+    writeState(out, /*records=*/true);
+    out.flush();
+    if (!out) {
+      std::remove(partial.c_str());
+      throw RuntimeError("cannot write checkpoint '" + path + "'");
+    }
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw RuntimeError("cannot write checkpoint '" + path + "'");
+  }
+}
+
+void Network::loadCheckpoint(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw RuntimeError("cannot read checkpoint '" + path + "'");
+  readState(in, path, /*records=*/true);
 }
 
 namespace {

@@ -331,7 +331,10 @@ std::string readBytes(const std::string &path, size_t limit) {
 } // namespace
 
 NpyArray hebb::rt::readNpy(const std::string &path) {
-  std::string bytes = readBytes(path, std::string::npos);
+  return parseNpy(readBytes(path, std::string::npos), path);
+}
+
+NpyArray hebb::rt::parseNpy(const std::string &bytes, const std::string &path) {
   NpyArray array;
   size_t offset = parsePrefix(bytes, path, array);
   size_t elementSize = npyElementSize(array.dtype);

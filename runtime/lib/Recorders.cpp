@@ -59,6 +59,23 @@ void SpikeRecorder::clear() {
   indexLog.clear();
 }
 
+void SpikeRecorder::truncate(size_t spikes) {
+  if (spikes < stepLog.size()) {
+    stepLog.resize(spikes);
+    indexLog.resize(spikes);
+  }
+}
+
+void SpikeRecorder::assign(std::vector<int64_t> steps,
+                           std::vector<int32_t> indices) {
+  if (steps.size() != indices.size())
+    throw RuntimeError("SpikeRecorder: " + std::to_string(steps.size()) +
+                       " spike times for " + std::to_string(indices.size()) +
+                       " indices");
+  stepLog = std::move(steps);
+  indexLog = std::move(indices);
+}
+
 //===----------------------------------------------------------------------===//
 // StateRecorder
 //===----------------------------------------------------------------------===//
@@ -112,6 +129,35 @@ bool StateRecorder::sample(int64_t step, const double *field) {
                  valueOut.get(), timeOut.get(), sampleValues64, sampleSteps);
   sampleCount += took;
   return took;
+}
+
+void StateRecorder::truncate(int64_t samples) {
+  if (valueOut)
+    throw RuntimeError("StateRecorder: a streamed record cannot be truncated");
+  if (samples >= sampleCount)
+    return;
+  sampleCount = samples;
+  sampleSteps.resize(size_t(samples));
+  if (f64)
+    sampleValues64.resize(size_t(samples) * width());
+  else
+    sampleValues.resize(size_t(samples) * width());
+}
+
+void StateRecorder::assign(std::vector<int64_t> steps,
+                           std::vector<float> values,
+                           std::vector<double> values64) {
+  if (valueOut)
+    throw RuntimeError("StateRecorder: a streamed record cannot be replaced");
+  size_t expected = steps.size() * width();
+  if ((f64 ? values64.size() : values.size()) != expected ||
+      (f64 ? values.size() : values64.size()) != 0)
+    throw RuntimeError("StateRecorder: " + std::to_string(steps.size()) +
+                       " samples need " + std::to_string(expected) + " values");
+  sampleCount = int64_t(steps.size());
+  sampleSteps = std::move(steps);
+  sampleValues = std::move(values);
+  sampleValues64 = std::move(values64);
 }
 
 void StateRecorder::streamTo(const std::string &dir, const std::string &stem,

@@ -10,16 +10,22 @@
 #include "hebb/Driver/RunReport.h"
 #include "hebb/plot/Figures.h"
 #include "hebb/runtime/Error.h"
+#include "hebb/runtime/Recorders.h"
 
 #include "hebb/runtime/Version.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <chrono>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <unistd.h>
 
 using namespace hebb;
@@ -65,6 +71,22 @@ static cl::opt<bool>
                 cl::desc("Draw the records as PNG and SVG figures in the "
                          "output directory"),
                 cl::sub(runCommand), cl::cat(category));
+
+static cl::opt<bool> checkFinite(
+    "check-finite",
+    cl::desc("Stop a run whose state becomes NaN or infinite, and say "
+             "where (on by default; --check-finite=false turns it off)"),
+    cl::init(true), cl::sub(runCommand), cl::cat(category));
+static cl::opt<std::string> checkpointEvery(
+    "checkpoint-every",
+    cl::desc("Save a checkpoint to the output directory every this much "
+             "simulated time (for example 10s)"),
+    cl::value_desc("time"), cl::sub(runCommand), cl::cat(category));
+static cl::opt<std::string>
+    resumeDir("resume",
+              cl::desc("Go on from the checkpoint in this output directory "
+                       "(the same program and --set values)"),
+              cl::value_desc("dir"), cl::sub(runCommand), cl::cat(category));
 
 static cl::SubCommand plotCommand("plot", "Draw the figures of a finished "
                                           "run from its output directory");
@@ -115,6 +137,37 @@ int plotRunDirectory() {
   return 0;
 }
 
+/// The checkpoint of a run, in its output directory.
+std::string checkpointPath(const std::string &dir) {
+  return rt::joinPath(dir, "checkpoint.hebbckpt");
+}
+
+/// SIGINT and SIGTERM stop a run after its current step; it then saves a
+/// checkpoint and its records.
+std::atomic<bool> stopRequested{false};
+std::atomic<int> stopSignal{0};
+void onStopSignal(int signal) {
+  stopSignal = signal;
+  stopRequested = true;
+}
+
+/// Steps between checkpoints from `--checkpoint-every`; 0 without it.
+std::optional<int64_t> checkpointSteps(double dt, DiagnosticEngine &diags) {
+  if (checkpointEvery.empty())
+    return 0;
+  std::string error;
+  std::optional<Setting> every =
+      parseSetting("checkpoint-every=" + checkpointEvery, error);
+  if (!every || every->dim != Dimension::base(Dimension::Second) ||
+      !(every->value > 0)) {
+    diags.errorNoLoc("--checkpoint-every needs a positive time, such as 10s, "
+                     "not '" +
+                     checkpointEvery + "'");
+    return std::nullopt;
+  }
+  return std::max<int64_t>(1, std::llround(every->value / dt));
+}
+
 int runNetwork() {
   SourceManager sources;
   DiagnosticEngine diags(sources);
@@ -122,6 +175,10 @@ int runNetwork() {
       parseSettings(settings, precision, diags);
   if (!overrides)
     return 1;
+  if (threads == 0) {
+    diags.errorNoLoc("--threads must be at least 1");
+    return 1;
+  }
   auto start = std::chrono::steady_clock::now();
   Sema sema(sources, diags, importSearchPath());
   if (!sema.loadFile(inputFile))
@@ -129,6 +186,18 @@ int runNetwork() {
   std::optional<NetworkPlan> plan = sema.elaborate(networkName, *overrides);
   if (!plan)
     return 1;
+  std::optional<int64_t> everySteps = checkpointSteps(plan->dt, diags);
+  if (!everySteps)
+    return 1;
+  std::string dir = !outDir.empty()      ? std::string(outDir)
+                    : !resumeDir.empty() ? std::string(resumeDir)
+                                         : "out/" + plan->name;
+  if (!resumeDir.empty() &&
+      !std::filesystem::exists(checkpointPath(resumeDir))) {
+    diags.errorNoLoc("--resume: there is no checkpoint in '" + resumeDir +
+                     "' (" + checkpointPath(resumeDir) + ")");
+    return 1;
+  }
   CompilerOptions options;
   options.useF64 = precision == "f64";
   std::unique_ptr<CompiledNetwork> compiled =
@@ -143,25 +212,55 @@ int runNetwork() {
   info.compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  std::string dir = outDir.empty() ? "out/" + plan->name : std::string(outDir);
   try {
+    std::filesystem::create_directories(dir);
     rt::Network network(compiled->spec);
-    if (threads == 0) {
-      diags.errorNoLoc("--threads must be at least 1");
-      return 1;
-    }
     network.setThreads(threads);
     if (profile)
       network.enableProfiling();
+    if (!resumeDir.empty())
+      network.loadCheckpoint(checkpointPath(resumeDir));
     auto runStart = std::chrono::steady_clock::now();
     ProgressPrinter progress(stderr, isatty(STDERR_FILENO));
-    network.runSchedule(quiet ? rt::ProgressFn()
-                              : rt::ProgressFn(std::ref(progress)));
+    rt::RunControl control;
+    if (!quiet)
+      control.progress = std::ref(progress);
+    control.checkFinite = checkFinite;
+    control.checkpointEvery = *everySteps;
+    control.checkpoint = [&] { network.saveCheckpoint(checkpointPath(dir)); };
+    control.stop = &stopRequested;
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    rt::RunOutcome outcome = network.runSchedule(control);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     info.runSeconds = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - runStart)
                           .count();
+    if (outcome == rt::RunOutcome::Stopped) {
+      network.saveCheckpoint(checkpointPath(dir));
+      std::cerr << "\n";
+    }
     info.recordFiles = network.writeRecords(dir);
     writeRunJson(dir, network, info);
+    if (outcome == rt::RunOutcome::NonFinite) {
+      const rt::NonFiniteReport &r = network.nonFinite();
+      double dt = compiled->spec.dt;
+      std::ostringstream what;
+      what << r.variable << "[" << r.element << "] became " << r.value;
+      if (r.exact)
+        what << " in the step to t = " << r.step * dt
+             << " s; its last finite value was " << r.lastFinite
+             << ". Records up to t = " << network.time() << " s are in " << dir
+             << "/";
+      else
+        what << "; it was seen at t = " << r.step * dt
+             << " s (the state was too large to keep a snapshot to trace "
+                "the exact step). Records are in "
+             << dir << "/";
+      diags.errorNoLoc(what.str());
+      return 1;
+    }
     printSummary(std::cout, network, info);
     if (profile)
       printProfile(std::cout, network, info.runSeconds);
@@ -174,6 +273,12 @@ int runNetwork() {
         if (named.insert(f).second)
           std::cout << ", " << f.substr(f.find_last_of('/') + 1);
     std::cout << ")\n";
+    if (outcome == rt::RunOutcome::Stopped) {
+      std::cout << "stopped at t = " << network.time()
+                << " s; checkpoint saved: go on with\n  hebb run " << inputFile
+                << " --resume " << dir << "\n";
+      return 128 + stopSignal;
+    }
     if (plotFigures)
       printFigures(std::cout, plot::plotRun(dir));
   } catch (const rt::RuntimeError &e) {

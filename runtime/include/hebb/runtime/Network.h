@@ -16,6 +16,7 @@
 #include "hebb/runtime/KernelABI.h"
 #include "hebb/runtime/Recorders.h"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -233,6 +234,41 @@ private:
   size_t count = 0, elemSize = 0;
 };
 
+/// Where a network is in its schedule: the next item, and the steps of it
+/// already run (for a run item). Saved in checkpoints, so that a resumed
+/// run goes on exactly where the saved one stopped.
+struct ScheduleCursor {
+  size_t item = 0;
+  int64_t stepsDone = 0;
+};
+
+/// How `hebb run` runs a schedule.
+struct RunControl {
+  ProgressFn progress;
+  /// Called between steps every `checkpointEvery` steps (0: never), with
+  /// the network at a step boundary that a checkpoint can resume from.
+  int64_t checkpointEvery = 0;
+  std::function<void()> checkpoint;
+  /// Set (from a signal handler, say) to stop after the current step.
+  const std::atomic<bool> *stop = nullptr;
+  /// Checks every state variable for NaN and infinities. Checks are spaced
+  /// so that they cost about 2% of the run; between them the network keeps
+  /// an in-memory snapshot, so that a failure is traced to its exact step.
+  bool checkFinite = false;
+};
+
+enum class RunOutcome { Finished, Stopped, NonFinite };
+
+/// The first state variable that stopped being finite.
+struct NonFiniteReport {
+  std::string variable; // "pop.v" or "proj.w"
+  int64_t element = 0;
+  int64_t step = 0;      // the step that made it non-finite
+  double value = 0;      // NaN or an infinity
+  double lastFinite = 0; // its value before that step
+  bool exact = true;     // false: no snapshot; `step` is where it was seen
+};
+
 class Network {
 public:
   /// Allocates every buffer, builds connectivity and runs the init kernels.
@@ -242,6 +278,13 @@ public:
 
   /// Runs the whole schedule of the spec.
   void runSchedule(const ProgressFn &progress = nullptr);
+  /// Runs the schedule from the cursor (the start, or where a checkpoint
+  /// left it) to its end, unless asked to stop or a variable stops being
+  /// finite; then the network is at the last finite step and nonFinite()
+  /// says what happened, with records up to that step.
+  RunOutcome runSchedule(const RunControl &control);
+  const ScheduleCursor &scheduleCursor() const { return cursor; }
+  const NonFiniteReport &nonFinite() const { return nonFiniteReport; }
   /// Runs `steps` steps.
   void run(int64_t steps, const ProgressFn &progress = nullptr);
   void step();
@@ -287,10 +330,12 @@ public:
   const SpikeRecorder *spikeRecord(size_t index) const;
   const StateRecorder *stateRecord(size_t index) const;
   /// Writes the state needed to continue the run (time, every field,
-  /// parameters, signals, spikes in flight, counters) to `path`, or
-  /// restores it. A
-  /// checkpoint loads only into a network of the same description; records
-  /// are not part of it.
+  /// parameters, signals, spikes in flight, counters, the schedule cursor
+  /// and the records so far) to `path`, or restores it. The file carries a
+  /// format version and a CRC-32 of its contents, is written under a
+  /// temporary name and renamed, and loads only into a network of the same
+  /// description; a corrupt or mismatched file is an error that leaves the
+  /// network as it was.
   void saveCheckpoint(const std::string &path) const;
   void loadCheckpoint(const std::string &path);
   /// Takes over the state of `old`, a network of an earlier version of
@@ -308,6 +353,18 @@ public:
   void setThreads(unsigned threads);
 
 private:
+  /// The checkpoint format: `records` false leaves out the records (and
+  /// the in-memory snapshots of the finite checks keep only their sizes).
+  void writeState(std::ostream &out, bool records) const;
+  void readState(std::istream &in, const std::string &name, bool records);
+  /// The first non-finite value of any state variable, if any.
+  bool findNonFinite(NonFiniteReport &report) const;
+  /// Record lengths, to roll records back to a snapshot.
+  std::vector<int64_t> recordSizes() const;
+  void truncateRecords(const std::vector<int64_t> &sizes);
+  /// Runs one step of the schedule's run items at the cursor, applying the
+  /// signal settings and phase ends before it; false at the schedule's end.
+  bool advanceSchedule();
   /// Sums a fused learning pass took for the next step are stale once
   /// anything but a step changes the state.
   void invalidateFusedSums();
@@ -321,6 +378,8 @@ private:
   NetworkSpec spec;
   std::unique_ptr<Impl> impl;
   int64_t stepCount = 0;
+  ScheduleCursor cursor;
+  NonFiniteReport nonFiniteReport;
 };
 
 } // namespace hebb::rt

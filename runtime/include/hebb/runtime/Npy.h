@@ -85,6 +85,9 @@ private:
 /// (bad magic, unsupported version/dtype, Fortran order, truncated data).
 NpyArray readNpy(const std::string &path);
 
+/// Parses the bytes of a .npy file; `name` names it in errors.
+NpyArray parseNpy(const std::string &bytes, const std::string &name);
+
 /// The dtype and shape of a .npy file, without its data.
 NpyArray readNpyHeader(const std::string &path);
 

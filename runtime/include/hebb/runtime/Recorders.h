@@ -47,6 +47,10 @@ public:
   uint32_t rangeBegin() const { return beginIndex; }
   uint32_t rangeEnd() const { return endIndex; }
   void clear();
+  /// Keeps the first `spikes` spikes (a run rolled back to a snapshot).
+  void truncate(size_t spikes);
+  /// Replaces the log (a checkpoint restored); the lists must match.
+  void assign(std::vector<int64_t> steps, std::vector<int32_t> indices);
 
 private:
   uint32_t beginIndex, endIndex;
@@ -87,6 +91,12 @@ public:
   const std::vector<double> &values64() const { return sampleValues64; }
   bool isF64() const { return f64; }
   const std::vector<int64_t> &steps() const { return sampleSteps; }
+  /// Keeps the first `samples` samples (a run rolled back to a snapshot).
+  void truncate(int64_t samples);
+  /// Replaces the samples (a checkpoint restored): `steps` with width()
+  /// values per step in `values` (or `values64` for an f64 recorder).
+  void assign(std::vector<int64_t> steps, std::vector<float> values,
+              std::vector<double> values64);
 
 private:
   uint32_t beginIndex, endIndex;
