@@ -3,6 +3,7 @@
 #include "hebb/runtime/Network.h"
 #include "NetworkState.h"
 #include "hebb/runtime/Error.h"
+#include "hebb/runtime/MemoryEstimate.h"
 #include "hebb/runtime/Npy.h"
 #include "hebb/runtime/Philox.h"
 #include "hebb/runtime/ThreadPool.h"
@@ -173,6 +174,7 @@ std::string prefixOf(const std::string &entry, std::string *rest) {
 
 Network::Network(NetworkSpec specIn)
     : spec(std::move(specIn)), impl(std::make_unique<Impl>()) {
+  checkFits(spec); // before anything is allocated
   Impl &s = *impl;
   s.signals = Buffer(std::max<size_t>(1, spec.signals.size()), sizeof(double));
   for (size_t i = 0; i < spec.signals.size(); ++i)
@@ -286,7 +288,12 @@ Network::Network(NetworkSpec specIn)
       for (int64_t r = 0; r < a.shape[0]; ++r)
         pairs.push_back({static_cast<int64_t>(v[2 * r]),
                          static_cast<int64_t>(v[2 * r + 1])});
-      st.conn = connectPairs(nPre, nPost, pairs);
+      try {
+        st.conn = connectPairs(nPre, nPost, pairs);
+      } catch (const RuntimeError &e) {
+        throw RuntimeError(ps.connectFile + " (projection '" + ps.name +
+                           "'): " + e.what());
+      }
       break;
     }
     }
@@ -666,11 +673,67 @@ bool Network::advanceSchedule() {
 }
 
 namespace {
+/// A stream over memory that a snapshot is written into (reusing its
+/// storage from one snapshot to the next: a Buffer, so that large ones get
+/// huge pages and fault once) or read from, with the seeking the
+/// checkpoint reader needs.
+class SnapshotStreamBuf : public std::streambuf {
+public:
+  /// Starts a snapshot, with room for about `expected` bytes.
+  void rewind(size_t expected) {
+    if (storage.size() < expected)
+      storage = Buffer(expected, 1);
+    used = 0;
+  }
+  void startReading() {
+    char *base = storage.as<char>();
+    setg(base, base, base + used);
+  }
+  bool empty() const { return used == 0; }
+
+protected:
+  std::streamsize xsputn(const char *s, std::streamsize n) override {
+    if (used + size_t(n) > storage.size()) {
+      Buffer bigger(std::max(2 * storage.size(), used + size_t(n)), 1);
+      if (used > 0)
+        std::memcpy(bigger.data(), storage.data(), used);
+      storage = std::move(bigger);
+    }
+    std::memcpy(storage.as<char>() + used, s, size_t(n));
+    used += size_t(n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) {
+      char ch = char(c);
+      xsputn(&ch, 1);
+    }
+    return c;
+  }
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
+                   std::ios_base::openmode) override {
+    off_type base = dir == std::ios_base::beg   ? 0
+                    : dir == std::ios_base::cur ? off_type(gptr() - eback())
+                                                : off_type(egptr() - eback());
+    return seekpos(pos_type(base + off), std::ios_base::in);
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode) override {
+    if (pos < 0 || off_type(pos) > off_type(egptr() - eback()))
+      return pos_type(off_type(-1));
+    setg(eback(), eback() + off_type(pos), egptr());
+    return pos;
+  }
+
+private:
+  Buffer storage;
+  size_t used = 0;
+};
+
 /// State kept between finite checks: the network as it was at the last
 /// check that found everything finite, without its records, and the
 /// records' lengths then.
 struct Snapshot {
-  std::string state;
+  SnapshotStreamBuf state;
   std::vector<int64_t> records;
   bool valid = false;
 };
@@ -703,16 +766,27 @@ RunOutcome Network::runSchedule(const RunControl &control) {
   };
   double checkCost = 0; // wall seconds of the last check and snapshot
   Snapshot snapshot;
+  size_t stateBytes = 0;
+  for (const PopulationState &st : impl->pops)
+    for (const auto &[name, b] : st.fields)
+      stateBytes += b.size() * b.elementSize() + 64;
+  for (const ProjectionState &st : impl->projs)
+    for (const auto &[name, b] : st.fields)
+      stateBytes += b.size() * b.elementSize() + 64;
+  SnapshotStreamBuf &memory = snapshot.state;
   auto takeSnapshot = [&] {
-    std::ostringstream out;
-    writeState(out, /*records=*/false);
-    snapshot.state = std::move(out).str();
+    // Room for the fields and a margin for queues and counters.
+    memory.rewind(stateBytes + stateBytes / 16 + (1u << 20));
+    std::ostream out(&memory);
+    writeState(out, /*records=*/false, /*checksum=*/false);
     snapshot.records = recordSizes();
     snapshot.valid = true;
   };
   auto restoreSnapshot = [&] {
-    std::istringstream in(snapshot.state);
-    readState(in, "the last finite snapshot", /*records=*/false);
+    memory.startReading();
+    std::istream in(&memory);
+    readState(in, "the last finite snapshot", /*records=*/false,
+              /*trusted=*/true);
     truncateRecords(snapshot.records);
   };
   // Finds the step that first made a variable non-finite: replays from the
@@ -754,17 +828,11 @@ RunOutcome Network::runSchedule(const RunControl &control) {
       nonFiniteReport = seen;
       return RunOutcome::NonFinite;
     }
-    size_t bytes = 0;
-    for (const PopulationState &st : impl->pops)
-      for (const auto &[name, b] : st.fields)
-        bytes += b.size() * b.elementSize();
-    for (const ProjectionState &st : impl->projs)
-      for (const auto &[name, b] : st.fields)
-        bytes += b.size() * b.elementSize();
-    if (snapshotFits(bytes)) {
+    if (snapshotFits(stateBytes)) {
       auto t0 = Clock::now();
       takeSnapshot();
-      checkCost = seconds(Clock::now() - t0);
+      lastCheck = Clock::now();
+      checkCost = seconds(lastCheck - t0);
     }
   }
   for (;;) {
@@ -787,7 +855,7 @@ RunOutcome Network::runSchedule(const RunControl &control) {
         traceNonFinite(seen);
         return RunOutcome::NonFinite;
       }
-      if (snapshot.valid)
+      if (snapshot.valid && stepped)
         takeSnapshot();
       lastCheck = Clock::now();
       checkCost = seconds(lastCheck - now);
@@ -1034,6 +1102,10 @@ std::vector<ProfileEntry> Network::profile() const {
 }
 
 void Network::setThreads(unsigned threads) {
+  if (threads < 1 || threads > kMaxThreads)
+    throw RuntimeError("threads must be from 1 to " +
+                       std::to_string(kMaxThreads) + ", not " +
+                       std::to_string(threads));
   impl->pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
 }
 

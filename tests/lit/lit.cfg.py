@@ -14,6 +14,9 @@ config.environment["PATH"] = os.pathsep.join(
     [config.hebb_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
 )
 config.environment["HEBB_PATH"] = ""
+# AddressSanitizer reserves terabytes of address space: no `ulimit -v`.
+if getattr(config, "hebb_sanitize", False):
+    config.available_features.add("asan")
 config.substitutions.append(("%stdlib", os.path.join(config.hebb_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.hebb_src_root, "examples")))
 config.substitutions.append(("%hebb", os.path.join(config.hebb_tools_dir, "hebb")))

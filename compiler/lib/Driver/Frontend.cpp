@@ -3,6 +3,7 @@
 #include "hebb/Driver/Frontend.h"
 #include "hebb/Frontend/Units.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -65,6 +66,10 @@ std::optional<Setting> hebb::parseSetting(const std::string &text,
     }
     setting.value *= u->scale;
     setting.dim = u->dim;
+  }
+  if (!std::isfinite(setting.value)) {
+    error = "--set " + name + ": '" + value + "' is not a finite number";
+    return std::nullopt;
   }
   return setting;
 }

@@ -2,6 +2,8 @@
 
 #include "hebb/Frontend/Sema.h"
 #include "hebb/Frontend/Parser.h"
+#include "hebb/runtime/Error.h"
+#include "hebb/runtime/Npy.h"
 
 #include <algorithm>
 #include <cmath>
@@ -1275,26 +1277,44 @@ private:
       env[p.name] = ConstValue{pv.value, pv.dim};
       plan.params.push_back(pv);
     }
+    std::set<std::string> overridden;
     for (const Setting &set : overrides) {
       bool found = false;
       for (const ParamValue &p : plan.params)
         found |= p.name == set.name;
+      // Every network has a step and a seed, declared or not.
+      if (!found && (set.name == "dt" || set.name == "seed")) {
+        ParamValue pv;
+        pv.name = set.name;
+        pv.value = set.value;
+        pv.dim = set.dim;
+        pv.loc = net.loc;
+        plan.params.push_back(pv);
+        found = true;
+      }
       if (!found)
         sema.diags.errorNoLoc("--set " + set.name + ": network '" + net.name +
                               "' has no parameter '" + set.name + "'");
+      overridden.insert(set.name);
     }
+    // A bad value given with --set is reported as such, not at the header.
+    auto invalid = [&](const ParamValue &p, const std::string &why) {
+      if (overridden.count(p.name))
+        sema.diags.errorNoLoc("--set " + p.name + ": " + why);
+      else
+        sema.error(p.loc, why);
+    };
     for (const ParamValue &p : plan.params) {
       if (p.name == "dt") {
-        if (p.dim != kSecond || p.value <= 0)
-          sema.error(p.loc, "'dt' must be a positive time");
+        if (p.dim != kSecond || !(p.value > 0))
+          invalid(p, "'dt' must be a positive time");
         else
           plan.dt = p.value;
       } else if (p.name == "seed") {
         // The random generator is keyed by a 32-bit seed.
         if (!p.dim.isDimensionless() || p.value < 0 ||
             p.value != std::floor(p.value) || p.value >= 4294967296.0)
-          sema.error(p.loc, "'seed' must be a whole number from 0 to "
-                            "4294967295");
+          invalid(p, "'seed' must be a whole number from 0 to 4294967295");
         else
           plan.seed = static_cast<uint64_t>(p.value);
       }
@@ -1420,6 +1440,15 @@ private:
         if (!fs::is_regular_file(file, ec))
           sema.error(a.value->loc, "cannot find '" + a.value->name + "' (" +
                                        file.string() + ")");
+        else if (std::optional<rt::NpyArray> header =
+                     npyHeader(file.string(), a.value->loc))
+          if (header->shape.size() != 2 || header->shape[1] != pop.size)
+            sema.error(a.value->loc,
+                       "'" + a.value->name + "' holds an array of shape " +
+                           shapeText(header->shape) + "; Stream population '" +
+                           pop.name + "' of " + std::to_string(pop.size) +
+                           " neurons needs (T, " + std::to_string(pop.size) +
+                           ")");
       } else if (a.name == "every") {
         if (auto s = steps(*a.value, "'every'"))
           stream.everySteps = std::max<int64_t>(1, *s);
@@ -1547,9 +1576,24 @@ private:
           file = fs::path(sema.sources.path(p.loc.file)).parent_path() / file;
         proj.connectFile = file.string();
         std::error_code ec;
-        if (!fs::is_regular_file(file, ec))
+        if (!fs::is_regular_file(file, ec)) {
           sema.error(p.connect.loc, "cannot find '" + p.connect.file + "' (" +
                                         file.string() + ")");
+        } else if (std::optional<rt::NpyArray> header =
+                       npyHeader(file.string(), p.connect.loc)) {
+          std::string dtype = rt::npyCanonicalDtype(header->dtype);
+          if (header->shape.size() != 2 || header->shape[1] != 2)
+            sema.error(p.connect.loc,
+                       "'" + p.connect.file + "' holds an array of shape " +
+                           shapeText(header->shape) +
+                           "; connect from needs (n, 2): one (pre, post) "
+                           "index pair per row");
+          else if (dtype != "<i4" && dtype != "<i8" && dtype != "<u4")
+            sema.error(p.connect.loc,
+                       "'" + p.connect.file + "' holds " + header->dtype +
+                           " values; connect from needs integer indices "
+                           "(int32, int64 or uint32)");
+        }
       }
       checkDegree(p, proj);
     }
@@ -1702,6 +1746,24 @@ private:
                &postScope);
     ok &= checkSignals(*proj.instance.model, p.synapse.loc);
     return ok;
+  }
+
+  /// The dtype and shape of a .npy file a program names, or an error at
+  /// `loc` saying why it cannot be read.
+  std::optional<rt::NpyArray> npyHeader(const std::string &path, ast::Loc loc) {
+    try {
+      return rt::readNpyHeader(path);
+    } catch (const rt::RuntimeError &e) {
+      sema.error(loc, e.what());
+      return std::nullopt;
+    }
+  }
+
+  static std::string shapeText(const std::vector<int64_t> &shape) {
+    std::string text = "(";
+    for (size_t k = 0; k < shape.size(); ++k)
+      text += (k ? ", " : "") + std::to_string(shape[k]);
+    return text + (shape.size() == 1 ? ",)" : ")");
   }
 
   /// The SI unit of a model instance's variable, "1" if dimensionless or

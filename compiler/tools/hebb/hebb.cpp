@@ -175,8 +175,10 @@ int runNetwork() {
       parseSettings(settings, precision, diags);
   if (!overrides)
     return 1;
-  if (threads == 0) {
-    diags.errorNoLoc("--threads must be at least 1");
+  if (threads == 0 || threads > rt::Network::kMaxThreads) {
+    diags.errorNoLoc("--threads must be from 1 to " +
+                     std::to_string(rt::Network::kMaxThreads) + ", not " +
+                     std::to_string(threads));
     return 1;
   }
   auto start = std::chrono::steady_clock::now();
@@ -212,8 +214,18 @@ int runNetwork() {
   info.compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    diags.errorNoLoc("cannot create the output directory '" + dir +
+                     "': " + (ec ? ec.message() : "a file has that name"));
+    return 1;
+  }
+  if (access(dir.c_str(), W_OK) != 0) {
+    diags.errorNoLoc("cannot write into the output directory '" + dir + "'");
+    return 1;
+  }
   try {
-    std::filesystem::create_directories(dir);
     rt::Network network(compiled->spec);
     network.setThreads(threads);
     if (profile)

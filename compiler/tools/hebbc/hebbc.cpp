@@ -13,11 +13,15 @@
 #include "hebb/Frontend/ASTDumper.h"
 #include "hebb/Frontend/Parser.h"
 
+#include "hebb/runtime/MemoryEstimate.h"
 #include "hebb/runtime/Version.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
@@ -138,6 +142,38 @@ private:
 
 /// `hebbc -c`: the object (default NETWORK.o) and, with --header, its C
 /// header, both written only if everything succeeds.
+/// `--stats`: what the network will take in memory, part by part.
+int printStats(Sema &sema, const NetworkPlan &plan) {
+  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registerHebbPassesAndDialects(registry);
+  context.appendDialectRegistry(registry);
+  CompilerOptions options;
+  options.useF64 = precision == "f64";
+  rt::NetworkSpec spec;
+  CompileTimings timings;
+  if (!lowerNetwork(context, sema, plan, options, spec, timings))
+    return 1;
+  rt::MemoryEstimate estimate = rt::estimateMemory(spec);
+  llvm::outs() << "network '" << plan.name << "': memory estimate\n";
+  for (const rt::MemoryItem &item : estimate.items) {
+    llvm::outs() << "  " << llvm::left_justify(item.what, 28)
+                 << llvm::right_justify(rt::formatBytes(item.bytes), 12);
+    if (item.synapses > 0)
+      llvm::outs() << "  (" << llvm::format("%.4g", item.synapses)
+                   << " synapses)";
+    llvm::outs() << "\n";
+  }
+  llvm::outs() << "  " << llvm::left_justify("total", 28)
+               << llvm::right_justify(rt::formatBytes(estimate.total()), 12)
+               << "\n";
+  double available = rt::availableMemory();
+  if (available > 0)
+    llvm::outs() << "  " << llvm::left_justify("available now", 28)
+                 << llvm::right_justify(rt::formatBytes(available), 12) << "\n";
+  return 0;
+}
+
 int compileObject(Sema &sema, const NetworkPlan &plan) {
   bool kernel = !kernelModel.empty();
   CompilerOptions options;
@@ -248,6 +284,10 @@ int run() {
   std::optional<NetworkPlan> plan = sema.elaborate(networkName, *overrides);
   if (!plan)
     return 1;
+  // `--stats` is LLVM's own option (statistics of its passes); hebbc
+  // answers it with the network's: what it will take in memory.
+  if (llvm::AreStatisticsEnabled())
+    return printStats(sema, *plan);
   if (compileOnly)
     return compileObject(sema, *plan);
 

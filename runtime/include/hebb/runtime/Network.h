@@ -348,15 +348,19 @@ public:
   void enableProfiling();
   /// The times so far, largest first (empty unless profiling).
   std::vector<ProfileEntry> profile() const;
-  /// Splits neuron updates and learning over `threads` threads (1: none).
-  /// Results are the same for any number of threads.
+  /// Splits neuron updates and learning over `threads` threads (1: none;
+  /// at most kMaxThreads). Results are the same for any number of threads.
   void setThreads(unsigned threads);
+  static constexpr unsigned kMaxThreads = 1024;
 
 private:
-  /// The checkpoint format: `records` false leaves out the records (and
-  /// the in-memory snapshots of the finite checks keep only their sizes).
-  void writeState(std::ostream &out, bool records) const;
-  void readState(std::istream &in, const std::string &name, bool records);
+  /// The checkpoint format: `records` false leaves out the records (the
+  /// in-memory snapshots of the finite checks keep only their lengths),
+  /// and a `trusted` snapshot of this network is read in one pass without
+  /// a checksum.
+  void writeState(std::ostream &out, bool records, bool checksum) const;
+  void readState(std::istream &in, const std::string &name, bool records,
+                 bool trusted);
   /// The first non-finite value of any state variable, if any.
   bool findNonFinite(NonFiniteReport &report) const;
   /// Record lengths, to roll records back to a snapshot.
