@@ -4,6 +4,7 @@
 #include "NetworkState.h"
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/MemoryEstimate.h"
+#include "hebb/runtime/Monitors.h"
 #include "hebb/runtime/Npy.h"
 #include "hebb/runtime/Philox.h"
 #include "hebb/runtime/ThreadPool.h"
@@ -431,11 +432,18 @@ Network::Network(NetworkSpec specIn)
     for (KernelCall &init : st.init)
       init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed), nullptr);
 
+  s.monitorBaselines.resize(spec.records.size());
   for (const RecordSpec &r : spec.records) {
     if (r.kind == RecordSpec::Spikes) {
       s.recorderOf.push_back(static_cast<int>(s.spikeRecorders.size()));
       s.spikeRecorders.emplace_back(static_cast<uint32_t>(r.begin),
                                     static_cast<uint32_t>(r.end));
+      continue;
+    }
+    if (!r.monitor.empty()) {
+      // One value per sample, in double precision.
+      s.recorderOf.push_back(static_cast<int>(s.stateRecorders.size()));
+      s.stateRecorders.emplace_back(0, 1, r.everySteps, /*f64=*/true);
       continue;
     }
     const Buffer &field = recordedField(r);
@@ -465,11 +473,79 @@ const Buffer &Network::recordedField(const RecordSpec &r) const {
   return it->second;
 }
 
+double Network::monitorSample(size_t index) {
+  const RecordSpec &r = spec.records[index];
+  std::vector<double> &baseline = impl->monitorBaselines[index];
+  if (r.kind == RecordSpec::ProjectionState) {
+    std::vector<double> w = projectionField(r.object, r.field);
+    if (r.monitor == "drift") {
+      if (baseline.empty())
+        baseline = w; // the weights the run started from
+      return relativeDrift(w, baseline);
+    }
+    // effective_rank: the weights as a post x pre matrix.
+    const ProjectionSpec &p = spec.projections[r.object];
+    size_t rows = size_t(p.postEnd - p.postBegin),
+           cols = size_t(p.preEnd - p.preBegin);
+    const Connectivity &c = impl->projs[r.object].conn;
+    std::vector<double> matrix(rows * cols, 0.0);
+    for (size_t syn = 0; syn < w.size() && syn < c.pre.size(); ++syn)
+      matrix[size_t(c.post[syn]) * cols + c.pre[syn]] = w[syn];
+    return effectiveRank(matrix, rows, cols);
+  }
+  // A population's activity since the last sample: spikes per neuron, or
+  // the mean magnitude of its variable over the steps since.
+  const PopulationSpec &ps = spec.populations[r.object];
+  const PopulationState &st = impl->pops[r.object];
+  std::vector<double> activity(size_t(r.end - r.begin));
+  if (r.field == "spikes") {
+    if (baseline.empty())
+      baseline.assign(size_t(ps.size), 0.0);
+    for (int64_t i = r.begin; i < r.end; ++i) {
+      double count = double(st.spikesPerNeuron[size_t(i)]);
+      activity[size_t(i - r.begin)] = count - baseline[size_t(i)];
+      baseline[size_t(i)] = count;
+    }
+  } else {
+    size_t n = size_t(ps.size);
+    double steps = baseline.size() == n + 1 ? baseline[n] : 0;
+    std::vector<double> now = populationField(r.object, r.field);
+    for (int64_t i = r.begin; i < r.end; ++i)
+      activity[size_t(i - r.begin)] =
+          steps > 0 ? baseline[size_t(i)] / steps : std::fabs(now[size_t(i)]);
+    baseline.assign(n + 1, 0.0);
+  }
+  return r.monitor == "dormant_ratio" ? dormantRatio(activity)
+                                      : activeFraction(activity);
+}
+
 void Network::sampleRecords(int64_t step) {
+  // Rate populations' activity monitors sum |x| every step.
+  for (size_t i = 0; i < spec.records.size(); ++i) {
+    const RecordSpec &r = spec.records[i];
+    if (r.monitor.empty() || r.kind != RecordSpec::PopulationState ||
+        r.field == "spikes" || step == 0)
+      continue;
+    std::vector<double> &sums = impl->monitorBaselines[i];
+    size_t n = size_t(spec.populations[r.object].size);
+    if (sums.size() != n + 1)
+      sums.assign(n + 1, 0.0);
+    const Buffer &field = recordedField(r);
+    for (size_t k = 0; k < n; ++k)
+      sums[k] +=
+          std::fabs(field.elementSize() == 8 ? field.as<double>()[k]
+                                             : double(field.as<float>()[k]));
+    sums[n] += 1;
+  }
   for (size_t i = 0; i < spec.records.size(); ++i) {
     const RecordSpec &r = spec.records[i];
     if (r.kind == RecordSpec::Spikes || step % r.everySteps != 0)
       continue;
+    if (!r.monitor.empty()) {
+      double value = monitorSample(i);
+      impl->stateRecorders[impl->recorderOf[i]].sample(step, &value);
+      continue;
+    }
     const Buffer &field = recordedField(r);
     StateRecorder &rec = impl->stateRecorders[impl->recorderOf[i]];
     if (field.elementSize() == 8)

@@ -287,6 +287,8 @@ void Network::writeState(std::ostream &out, bool records, bool checksum) const {
     auto it = impl->countedSpikes.find(e);
     w.value(it == impl->countedSpikes.end() ? int64_t(0) : it->second);
   }
+  for (const std::vector<double> &baseline : impl->monitorBaselines)
+    w.vector(baseline);
   w.value(static_cast<uint8_t>(records));
   if (records) {
     for (const SpikeRecorder &r : impl->spikeRecorders) {
@@ -359,6 +361,8 @@ void Network::readState(std::istream &in, const std::string &path, bool records,
       if (apply)
         impl->countedSpikes[e] = baseline;
     }
+    for (std::vector<double> &baseline : impl->monitorBaselines)
+      r.vector(baseline);
     // Records are read (for the checksum) whenever the file has them, and
     // kept when asked for.
     bool hasRecords = r.local<uint8_t>("the records flag") != 0;

@@ -193,6 +193,10 @@ struct Network::Impl {
   Buffer signals;
   std::vector<SpikeRecorder> spikeRecorders;
   std::vector<StateRecorder> stateRecorders;
+  /// Per record: what a monitor compares with (the initial weights for
+  /// drift; spike counts or activity summed since the last sample, with
+  /// the step count in its last element, for a population's activity).
+  std::vector<std::vector<double>> monitorBaselines;
   std::vector<int> recorderOf; // per record: index into its recorder list
   int64_t maxDelay = 1;
   std::unique_ptr<ThreadPool> pool; // null: one thread

@@ -49,7 +49,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FieldSpec, name, scope, input, f64)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ParamSpec, name, value, unit)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StreamSpec, file, everySteps, shuffle)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordSpec, kind, object, begin, end, field,
-                                   everySteps, label, unit)
+                                   everySteps, label, unit, monitor)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SignalExpr, kind, value, index, field, begin,
                                    end, op, args)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SignalUpdate, signal, value, step,

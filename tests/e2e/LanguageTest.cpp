@@ -435,3 +435,47 @@ TEST(Language, RefractoryPeriodInSteps) {
           << pop << " spike " << k;
   }
 }
+
+// Monitors (record pop.dormant_ratio, pop.active_fraction, proj.drift,
+// proj.effective_rank) on known activity and weights.
+TEST(Language, MonitorsOfLearningDynamics) {
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/monitors.hebb"), "monitors");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto series = [&](const std::string &label) {
+    return loadDoubles(outPath("monitors", label + ".npy"));
+  };
+  auto dormant = series("cells_dormant_ratio"),
+       active = series("cells_active_fraction"),
+       noiseDormant = series("noise_dormant_ratio"),
+       noiseActive = series("noise_active_fraction"),
+       drift = series("syn_drift"), rank = series("syn_effective_rank");
+  for (auto *s :
+       {&dormant, &active, &noiseDormant, &noiseActive, &drift, &rank})
+    ASSERT_EQ(s->size(), 21u); // t = 0, 1, ..., 20 s
+  // At t = 0 nothing has fired yet; then each second half the cells fire
+  // (about 20 spikes each, twice the mean) and half are silent.
+  EXPECT_EQ(active[0], 0);
+  EXPECT_EQ(dormant[0], 1);
+  for (size_t k = 1; k < 21; ++k) {
+    EXPECT_EQ(dormant[k], 0.5) << k;
+    EXPECT_EQ(active[k], 0.5) << k;
+    // |N(0, 1)| averaged over 1000 steps: every unit active, none dormant.
+    EXPECT_EQ(noiseActive[k], 1) << k;
+    EXPECT_EQ(noiseDormant[k], 0) << k;
+  }
+  // Drift from the initial weights: 0 at first, then the distance to the
+  // learned rows, compared with the recorded weights themselves.
+  auto w = series("syn_w"); // (3, 30): t = 0, 10, 20 s
+  ASSERT_EQ(w.size(), 90u);
+  double moved = 0, base = 0;
+  for (int i = 0; i < 30; ++i) {
+    moved += (w[60 + i] - w[i]) * (w[60 + i] - w[i]);
+    base += w[i] * w[i];
+  }
+  EXPECT_EQ(drift[0], 0);
+  EXPECT_NEAR(drift[20], std::sqrt(moved / base), 1e-6);
+  // Orthonormal rows: three equal singular values, effective rank 3.
+  EXPECT_LT(rank[0], 2.95);
+  EXPECT_NEAR(rank[20], 3, 0.01);
+}

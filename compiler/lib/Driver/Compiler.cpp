@@ -424,6 +424,7 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
     rs.everySteps = r.everySteps;
     rs.label = r.label;
     rs.unit = r.unit;
+    rs.monitor = r.monitor;
     spec.records.push_back(rs);
   }
   spec.schedule = plan.schedule;

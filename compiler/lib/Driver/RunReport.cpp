@@ -246,18 +246,23 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
     const rt::RecordSpec &rec = spec.records[r];
     j.beginObject();
     j.field("label", rec.label);
-    j.field("kind", std::string(rec.kind == rt::RecordSpec::Spikes ? "spikes"
+    j.field("kind", std::string(!rec.monitor.empty()                 ? "monitor"
+                                : rec.kind == rt::RecordSpec::Spikes ? "spikes"
                                 : rec.kind == rt::RecordSpec::PopulationState
                                     ? "population_state"
                                     : "projection_state"));
+    if (!rec.monitor.empty())
+      j.field("monitor", rec.monitor);
     j.field("field", rec.field);
     j.field("unit", rec.unit);
-    if (rec.kind == rt::RecordSpec::ProjectionState) {
+    if (rec.kind == rt::RecordSpec::ProjectionState && rec.monitor.empty()) {
       const rt::ProjectionSpec &proj = spec.projections[rec.object];
       j.field("object", proj.name);
       j.field("pre_size", static_cast<long long>(proj.preEnd - proj.preBegin));
       j.field("post_size",
               static_cast<long long>(proj.postEnd - proj.postBegin));
+    } else if (rec.kind == rt::RecordSpec::ProjectionState) {
+      j.field("object", spec.projections[rec.object].name); // a monitor
     } else {
       j.field("object", spec.populations[rec.object].name);
       j.field("first_index", static_cast<long long>(rec.begin));

@@ -3,6 +3,7 @@
 #include "hebb/Frontend/Sema.h"
 #include "hebb/Frontend/Parser.h"
 #include "hebb/runtime/Error.h"
+#include "hebb/runtime/Monitors.h"
 #include "hebb/runtime/Npy.h"
 
 #include <algorithm>
@@ -1788,10 +1789,33 @@ private:
       rec.kind = RecordPlan::ProjectionState;
       rec.object = proj->second;
       const ProjectionPlan &pp = plan.projections[proj->second];
-      bool found = false;
+      bool found = false, ofProjection = false;
       if (pp.instance.model)
         for (const ast::VarDecl &v : pp.instance.model->vars)
           found |= v.name == r.field;
+      if (!found && rt::isMonitor(r.field, ofProjection) && ofProjection) {
+        // drift and effective_rank read the weights: `w`, else the
+        // first per-synapse variable.
+        std::string weights;
+        if (pp.instance.model)
+          for (const ast::VarDecl &v : pp.instance.model->vars)
+            if (v.scope == ast::VarScope::Element &&
+                (weights.empty() || v.name == "w"))
+              weights = v.name;
+        if (weights.empty()) {
+          sema.error(r.loc, "projection '" + r.object.name + "' of '" +
+                                pp.instance.model->name +
+                                "' has no per-synapse variable for '" +
+                                r.field + "' to follow");
+          return;
+        }
+        rec.monitor = r.field;
+        rec.field = weights;
+        rec.unit = "1";
+        rec.label = r.object.name + "_" + r.field;
+        addRecordEvery(r, rec);
+        return;
+      }
       if (!found) {
         sema.error(r.loc, "projection '" + r.object.name +
                               "' has no variable '" + r.field + "'");
@@ -1812,8 +1836,36 @@ private:
         rec.label += "_" + std::to_string(slice->begin) + "_" +
                      std::to_string(slice->end);
       rec.label += "_" + r.field;
+      bool ofProjection = false;
+      bool declared = pop.stream && r.field == "r";
+      if (pop.instance.model)
+        for (const ast::VarDecl &v : pop.instance.model->vars)
+          declared |= v.name == r.field;
       if (r.field == "spikes") {
         rec.kind = RecordPlan::Spikes;
+      } else if (!declared && rt::isMonitor(r.field, ofProjection) &&
+                 !ofProjection) {
+        // Activity: spikes of a spiking population, else the magnitude of
+        // its `r` (or first variable).
+        rec.kind = RecordPlan::PopulationState;
+        rec.monitor = r.field;
+        rec.unit = "1";
+        const ast::Model *model = pop.instance.model;
+        if (model && model->spikeWhen) {
+          rec.field = "spikes";
+        } else {
+          rec.field = pop.stream ? "r" : "";
+          if (model)
+            for (const ast::VarDecl &v : model->vars)
+              if (rec.field.empty() || v.name == "r")
+                rec.field = v.name;
+        }
+        if (rec.field.empty()) {
+          sema.error(r.loc, "population '" + pop.name +
+                                "' has no variable and no spikes for '" +
+                                r.field + "' to measure");
+          return;
+        }
       } else {
         rec.kind = RecordPlan::PopulationState;
         bool found = pop.stream && r.field == "r";
@@ -1828,6 +1880,11 @@ private:
         rec.unit = pop.stream ? "1" : unitOf(pop.instance, r.field);
       }
     }
+    addRecordEvery(r, rec);
+  }
+
+  /// Reads `every` into `rec` and adds it to the plan.
+  void addRecordEvery(const ast::Record &r, RecordPlan &rec) {
     if (r.every) {
       auto s = steps(*r.every, "'every'");
       if (!s)

@@ -175,7 +175,8 @@ void plot::drawTraces(const Figure &figure, const Traces &data) {
     }
     cairo_restore(cr);
     drawAxes(cr, f, "t (s)", axisLabel(data.variable, unit));
-    drawLegend(cr, l.area, labels);
+    if (data.legend)
+      drawLegend(cr, l.area, labels);
   });
 }
 

@@ -98,6 +98,18 @@ std::vector<std::string> plot::plotRun(const std::string &dir) {
                        (raster.size == 1 ? " neuron)" : " neurons)");
         drawRaster(figure, raster);
         emit(figure.stem);
+      } else if (kind == "monitor") {
+        Traces traces;
+        traces.times = rt::readNpy(files.time).toDoubles();
+        traces.values = rt::readNpy(files.data).toDoubles();
+        traces.count = 1;
+        traces.legend = false;
+        traces.variable = record.value("monitor", field);
+        traces.unit = "1";
+        figure.stem = rt::joinPath(dir, label + "_monitor");
+        figure.title = network + ": " + object + "." + traces.variable;
+        drawTraces(figure, traces);
+        emit(figure.stem);
       } else if (kind == "population_state") {
         rt::NpyArray values = rt::readNpy(files.data);
         Traces traces;

@@ -56,6 +56,7 @@ struct Traces {
   int64_t firstIndex = 0; // the neuron index of the first trace
   std::string variable;
   std::string unit; // SI, such as "V"; "" or "1" for none
+  bool legend = true; // one "neuron k" entry per trace
 };
 /// The plot area; the value axis spans [low, high] in `unit`'s display
 /// scale (a value v is drawn at v * scale).

@@ -153,6 +153,10 @@ struct RecordSpec {
   int64_t everySteps = 1;
   std::string label;
   std::string unit; // SI unit of the field, for people ("V", "1")
+  /// A monitor (drift, effective_rank, dormant_ratio, active_fraction):
+  /// one scalar per sample, computed from `field` ("spikes" for a spiking
+  /// population's activity), kept by a one-column state recorder.
+  std::string monitor;
 };
 
 /// A value a network computes for a signal: constants, other signals, and
@@ -376,6 +380,8 @@ private:
   const Buffer &recordedField(const RecordSpec &r) const;
   /// Samples the state records due at `step` (steps completed).
   void sampleRecords(int64_t step);
+  /// The value of monitor record `index` now.
+  double monitorSample(size_t index);
   double evaluate(const SignalExpr &e, size_t update);
   void applySignalUpdates(bool afterStep);
 
