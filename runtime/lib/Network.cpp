@@ -769,6 +769,8 @@ public:
 
 protected:
   std::streamsize xsputn(const char *s, std::streamsize n) override {
+    if (n <= 0) // an empty list: its data() may be null
+      return 0;
     if (used + size_t(n) > storage.size()) {
       Buffer bigger(std::max(2 * storage.size(), used + size_t(n)), 1);
       if (used > 0)

@@ -17,18 +17,29 @@
 
 using namespace hebb;
 
-std::string hebb::textHistogram(const std::vector<double> &values, int bins,
+std::string hebb::textHistogram(const std::vector<double> &all, int bins,
                                 int width) {
+  // NaN and infinities have no bin: they are counted on a line of their own.
+  std::vector<double> values;
+  for (double v : all)
+    if (std::isfinite(v))
+      values.push_back(v);
+  size_t nonFinite = all.size() - values.size();
+  std::string tail =
+      nonFinite ? "    non-finite (NaN or inf): " + std::to_string(nonFinite) +
+                      "\n"
+                : "";
   if (values.empty())
-    return "";
+    return tail;
   double lo = *std::min_element(values.begin(), values.end());
   double hi = *std::max_element(values.begin(), values.end());
   if (hi <= lo)
     hi = lo + 1e-12 * std::max(1.0, std::fabs(lo));
   std::vector<int64_t> counts(bins, 0);
   for (double v : values) {
-    int b = static_cast<int>((v - lo) / (hi - lo) * bins);
-    counts[std::clamp(b, 0, bins - 1)]++;
+    double at = (v - lo) / (hi - lo) * bins;
+    int b = at >= bins ? bins - 1 : static_cast<int>(std::max(0.0, at));
+    counts[b]++;
   }
   int64_t most = *std::max_element(counts.begin(), counts.end());
   std::string out;
@@ -45,7 +56,7 @@ std::string hebb::textHistogram(const std::vector<double> &values, int bins,
                   static_cast<long long>(counts[b]));
     out += line;
   }
-  return out;
+  return out + tail;
 }
 
 ProgressPrinter::ProgressPrinter(std::FILE *out, bool terminal)
