@@ -8,6 +8,7 @@
 #include "NetworkState.h"
 #include "hebb/runtime/SpecJson.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -58,6 +59,18 @@ std::vector<const SignalExpr *> countNodes(const NetworkSpec &spec) {
   return nodes;
 }
 
+/// `crc` extended by `size` bytes (zlib's crc32 takes at most 4 GiB at a
+/// time).
+uLong extendCrc(uLong crc, const void *data, uint64_t size) {
+  const auto *p = static_cast<const Bytef *>(data);
+  for (uint64_t done = 0; done < size;) {
+    uInt chunk = static_cast<uInt>(std::min<uint64_t>(size - done, 1u << 30));
+    crc = crc32(crc, p + done, chunk);
+    done += chunk;
+  }
+  return crc;
+}
+
 constexpr char kMagic[8] = {'H', 'E', 'B', 'B', 'C', 'K', 'P', 'T'};
 /// The checkpoint format: 2 added the schedule cursor, the records and a
 /// CRC-32 of everything after the header.
@@ -84,15 +97,8 @@ private:
   void raw(const void *data, uint64_t size) {
     out.write(static_cast<const char *>(data),
               static_cast<std::streamsize>(size));
-    if (!checksum_)
-      return;
-    // zlib's crc32 takes at most 4 GiB at a time.
-    const auto *p = static_cast<const Bytef *>(data);
-    for (uint64_t done = 0; done < size;) {
-      uInt chunk = static_cast<uInt>(std::min<uint64_t>(size - done, 1u << 30));
-      crc = crc32(crc, p + done, chunk);
-      done += chunk;
-    }
+    if (checksum_)
+      crc = extendCrc(crc, data, size);
   }
 
   std::ostream &out;
@@ -170,14 +176,8 @@ private:
     in.read(into, static_cast<std::streamsize>(n));
     if (!in)
       fail("truncated");
-    if (!checksum_)
-      return;
-    const auto *p = reinterpret_cast<const Bytef *>(into);
-    for (uint64_t done = 0; done < n;) {
-      uInt chunk = static_cast<uInt>(std::min<uint64_t>(n - done, 1u << 30));
-      crc = crc32(crc, p + done, chunk);
-      done += chunk;
-    }
+    if (checksum_)
+      crc = extendCrc(crc, into, n);
   }
 
   std::istream &in;

@@ -24,6 +24,22 @@ double largestMagnitude(const std::vector<double> &v) {
   return m;
 }
 
+void finiteRange(const std::vector<double> &v, double &low, double &high);
+
+/// The unit `values` (in SI `unit`) are shown in, and their range in it:
+/// widened by `margin` of its span on each side, then to round ticks.
+DisplayUnit valueAxis(const std::vector<double> &values,
+                      const std::string &unit, double margin, double &low,
+                      double &high) {
+  DisplayUnit shown = displayUnit(unit, largestMagnitude(values));
+  finiteRange(values, low, high);
+  double pad = margin * (high - low);
+  low = (low - pad) * shown.scale;
+  high = (high + pad) * shown.scale;
+  niceRange(low, high);
+  return shown;
+}
+
 void finiteRange(const std::vector<double> &v, double &low, double &high) {
   low = INFINITY;
   high = -INFINITY;
@@ -125,13 +141,10 @@ TraceLayout plot::traceLayout(const Figure &figure, const Traces &data) {
   for (size_t k = 0; k < samples; ++k)
     for (int64_t n = 0; n < l.shown; ++n)
       shownValues.push_back(data.values[k * data.count + n]);
-  l.scale = displayUnit(data.unit, largestMagnitude(shownValues)).scale;
-  finiteRange(shownValues, l.low, l.high);
   // A margin, so that a flat trace does not lie on the frame.
-  double margin = 0.05 * (l.high - l.low);
-  l.low = (l.low - margin) * l.scale;
-  l.high = (l.high + margin) * l.scale;
-  niceRange(l.low, l.high);
+  DisplayUnit shown = valueAxis(shownValues, data.unit, 0.05, l.low, l.high);
+  l.scale = shown.scale;
+  l.unit = shown.shown;
   l.tLow = samples ? data.times.front() : 0;
   l.tHigh = samples ? data.times.back() : 1;
   if (l.tHigh <= l.tLow)
@@ -141,10 +154,7 @@ TraceLayout plot::traceLayout(const Figure &figure, const Traces &data) {
 
 void plot::drawTraces(const Figure &figure, const Traces &data) {
   TraceLayout l = traceLayout(figure, data);
-  std::string unit =
-      displayUnit(data.unit,
-                  std::max(std::fabs(l.low), std::fabs(l.high)) / l.scale)
-          .shown;
+  const std::string &unit = l.unit;
   renderFigure(figure, [&](cairo_t *cr) {
     drawTitle(cr, figure);
     Frame f{l.area, l.tLow, l.tHigh, l.low, l.high};
@@ -190,20 +200,15 @@ HistogramLayout plot::histogramLayout(const Figure &figure,
   l.area = plotArea(figure);
   std::vector<double> all = data.initial;
   all.insert(all.end(), data.final.begin(), data.final.end());
-  l.scale = displayUnit(data.unit, largestMagnitude(all)).scale;
-  finiteRange(all, l.low, l.high);
-  l.low *= l.scale;
-  l.high *= l.scale;
-  niceRange(l.low, l.high);
+  DisplayUnit shown = valueAxis(all, data.unit, 0, l.low, l.high);
+  l.scale = shown.scale;
+  l.unit = shown.shown;
   return l;
 }
 
 void plot::drawHistogram(const Figure &figure, const WeightHistogram &data) {
   HistogramLayout l = histogramLayout(figure, data);
-  std::string unit =
-      displayUnit(data.unit,
-                  std::max(std::fabs(l.low), std::fabs(l.high)) / l.scale)
-          .shown;
+  const std::string &unit = l.unit;
   double width = (l.high - l.low) / l.bins;
   auto counts = [&](const std::vector<double> &values) {
     std::vector<double> c(size_t(l.bins), 0);

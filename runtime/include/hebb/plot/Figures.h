@@ -55,7 +55,7 @@ struct Traces {
   int64_t count = 0;
   int64_t firstIndex = 0; // the neuron index of the first trace
   std::string variable;
-  std::string unit; // SI, such as "V"; "" or "1" for none
+  std::string unit;   // SI, such as "V"; "" or "1" for none
   bool legend = true; // one "neuron k" entry per trace
 };
 /// The plot area; the value axis spans [low, high] in `unit`'s display
@@ -63,6 +63,7 @@ struct Traces {
 struct TraceLayout {
   Rect area;
   double tLow = 0, tHigh = 0, low = 0, high = 0, scale = 1;
+  std::string unit;  // the unit values are shown in ("mV")
   int64_t shown = 0; // at most 10 traces are drawn
 };
 TraceLayout traceLayout(const Figure &figure, const Traces &data);
@@ -78,6 +79,7 @@ struct WeightHistogram {
 struct HistogramLayout {
   Rect area;
   double low = 0, high = 0, scale = 1; // the value axis, displayed
+  std::string unit;
   int bins = 40;
 };
 HistogramLayout histogramLayout(const Figure &figure,
