@@ -19,6 +19,8 @@ packages=(
   tmux
   # figures (hebb run --plot): cairo draws them, with DejaVu fonts
   libcairo2-dev fonts-dejavu-core
+  # ASan/UBSan and libFuzzer runtimes for make test-asan and make fuzz
+  libclang-rt-22-dev
 )
 if [ $# -gt 0 ]; then packages=("$@"); fi
 
