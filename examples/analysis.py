@@ -26,10 +26,9 @@ def load_run(directory):
     for record in run["records"]:
         arrays = {}
         for entry in record["files"]:
-            name = entry["file"] if isinstance(entry, dict) else entry
+            name = entry["file"]
             data = np.load(os.path.join(directory, name))
-            if isinstance(entry, dict):
-                assert list(data.shape) == entry["shape"], name
+            assert list(data.shape) == entry["shape"], name
             role = name[:-len(".npy")]
             for suffix in ("_t", "_i", "_pre", "_post"):
                 if role.endswith(suffix):

@@ -21,7 +21,7 @@ double MemoryEstimate::total() const {
   return sum;
 }
 
-double rt::expectedSynapses(const ProjectionSpec &p, const NetworkSpec &spec) {
+double rt::expectedSynapses(const ProjectionSpec &p) {
   double pre = double(p.preEnd - p.preBegin),
          post = double(p.postEnd - p.postBegin);
   // Self-connections exist where the two slices of one population overlap.
@@ -50,7 +50,6 @@ double rt::expectedSynapses(const ProjectionSpec &p, const NetworkSpec &spec) {
       return 0; // reported when the network is built
     }
   }
-  (void)spec;
   return 0;
 }
 
@@ -69,7 +68,7 @@ MemoryEstimate rt::estimateMemory(const NetworkSpec &spec) {
     estimate.items.push_back({"population " + pop.name, 0, bytes});
   }
   for (const ProjectionSpec &p : spec.projections) {
-    double synapses = expectedSynapses(p, spec);
+    double synapses = expectedSynapses(p);
     double pre = double(p.preEnd - p.preBegin),
            post = double(p.postEnd - p.postBegin);
     double perSynapse = 0, bytes = 0;
@@ -98,10 +97,9 @@ MemoryEstimate rt::estimateMemory(const NetworkSpec &spec) {
   for (const RecordSpec &r : spec.records) {
     if (r.kind == RecordSpec::Spikes)
       continue;
-    double width =
-        r.kind == RecordSpec::PopulationState
-            ? double(r.end - r.begin)
-            : expectedSynapses(spec.projections[size_t(r.object)], spec);
+    double width = r.kind == RecordSpec::PopulationState
+                       ? double(r.end - r.begin)
+                       : expectedSynapses(spec.projections[size_t(r.object)]);
     double samples = double(steps / std::max<int64_t>(1, r.everySteps) + 1);
     records += samples * (8 + 4 * width);
   }
@@ -145,7 +143,7 @@ std::string rt::formatBytes(double bytes) {
 void rt::checkFits(const NetworkSpec &spec) {
   const double limit = double(std::numeric_limits<uint32_t>::max());
   for (const ProjectionSpec &p : spec.projections) {
-    double synapses = expectedSynapses(p, spec);
+    double synapses = expectedSynapses(p);
     if (synapses > limit)
       throw RuntimeError(
           "projection '" + p.name + "' would have about " +

@@ -888,13 +888,9 @@ RunOutcome Network::runSchedule(const RunControl &control) {
     restoreSnapshot();
     for (int64_t k = 1; k < replayed; ++k)
       advanceSchedule();
-    auto dot = first.variable.find('.');
-    std::string object = first.variable.substr(0, dot),
-                field = first.variable.substr(dot + 1);
-    int pop = populationIndex(object);
     std::vector<double> values =
-        pop >= 0 ? populationField(pop, field)
-                 : projectionField(projectionIndex(object), field);
+        first.population >= 0 ? populationField(first.population, first.field)
+                              : projectionField(first.projection, first.field);
     first.lastFinite = values.at(size_t(first.element));
     first.exact = true;
     nonFiniteReport = first;
@@ -954,7 +950,7 @@ RunOutcome Network::runSchedule(const RunControl &control) {
 }
 
 bool Network::findNonFinite(NonFiniteReport &report) const {
-  auto scan = [&](const std::string &object,
+  auto scan = [&](int population, int projection, const std::string &object,
                   const std::map<std::string, Buffer> &fields) {
     for (const auto &[name, b] : fields) {
       if (name.rfind("__", 0) == 0) // derived (sums, snapshots)
@@ -972,6 +968,9 @@ bool Network::findNonFinite(NonFiniteReport &report) const {
           for (size_t i = block; i < end; ++i)
             if (!std::isfinite(x[i])) {
               report.variable = object + "." + name;
+              report.population = population;
+              report.projection = projection;
+              report.field = name;
               report.element = int64_t(i);
               report.step = stepCount;
               report.value = double(x[i]);
@@ -986,10 +985,10 @@ bool Network::findNonFinite(NonFiniteReport &report) const {
     return false;
   };
   for (size_t k = 0; k < impl->pops.size(); ++k)
-    if (scan(spec.populations[k].name, impl->pops[k].fields))
+    if (scan(int(k), -1, spec.populations[k].name, impl->pops[k].fields))
       return true;
   for (size_t k = 0; k < impl->projs.size(); ++k)
-    if (scan(spec.projections[k].name, impl->projs[k].fields))
+    if (scan(-1, int(k), spec.projections[k].name, impl->projs[k].fields))
       return true;
   return false;
 }

@@ -111,9 +111,17 @@ private:
 /// CRC-32 of what it read).
 class CheckpointReader {
 public:
+  /// `in` is at the start of the checkpoint; its length is taken once, so
+  /// that a size read from a corrupt file is checked before anything is
+  /// allocated for it.
   CheckpointReader(std::istream &in, std::string path, bool apply,
                    bool checksum)
-      : in(in), path(std::move(path)), apply(apply), checksum_(checksum) {}
+      : in(in), path(std::move(path)), apply(apply), checksum_(checksum) {
+    in.seekg(0, std::ios::end);
+    std::streampos last = in.tellg();
+    in.seekg(0);
+    length = last < 0 ? 0 : uint64_t(last);
+  }
   uint64_t size() {
     uint64_t n = 0;
     read(&n, sizeof n, /*always=*/true);
@@ -153,21 +161,25 @@ public:
     read(into.data(), n, /*always=*/true);
   }
   uint32_t checksum() const { return static_cast<uint32_t>(crc); }
+  /// The header and the trailing checksum: read as they are, outside the
+  /// checksum.
+  bool plain(void *data, uint64_t n) {
+    if (n > remaining())
+      return false;
+    position += n;
+    in.read(static_cast<char *>(data), static_cast<std::streamsize>(n));
+    return bool(in);
+  }
   [[noreturn]] void fail(const std::string &why) {
     throw RuntimeError("checkpoint '" + path + "': " + why);
   }
 
 private:
-  uint64_t remaining() {
-    std::streampos here = in.tellg();
-    in.seekg(0, std::ios::end);
-    std::streampos end = in.tellg();
-    in.seekg(here);
-    return here < 0 || end < here ? 0 : uint64_t(end - here);
-  }
+  uint64_t remaining() const { return length - position; }
   void read(void *data, uint64_t n, bool always = false) {
     if (n > remaining())
       fail("truncated");
+    position += n;
     char *into = static_cast<char *>(data);
     if (!apply && !always) {
       scratch.resize(n);
@@ -183,6 +195,7 @@ private:
   std::istream &in;
   std::string path;
   bool apply, checksum_;
+  uint64_t length = 0, position = 0;
   std::vector<char> scratch;
   uLong crc = crc32(0L, Z_NULL, 0);
 };
@@ -315,15 +328,13 @@ void Network::readState(std::istream &in, const std::string &path, bool records,
     if (trusted && !apply)
       continue;
     in.clear();
-    in.seekg(0);
     CheckpointReader r(in, path, apply, !trusted);
     char magic[sizeof kMagic];
-    in.read(magic, sizeof magic);
-    if (!in || std::memcmp(magic, kMagic, sizeof kMagic) != 0)
+    if (!r.plain(magic, sizeof magic) ||
+        std::memcmp(magic, kMagic, sizeof kMagic) != 0)
       r.fail("not a Hebb checkpoint");
     uint32_t version = 0;
-    in.read(reinterpret_cast<char *>(&version), sizeof version);
-    if (!in || version != kFormatVersion)
+    if (!r.plain(&version, sizeof version) || version != kFormatVersion)
       r.fail("format version " + std::to_string(version) +
              "; this Hebb reads version " + std::to_string(kFormatVersion));
     if (r.local<uint64_t>("the network's fingerprint") != fingerprint(spec))
@@ -389,8 +400,7 @@ void Network::readState(std::istream &in, const std::string &path, bool records,
       }
     }
     uint32_t computed = r.checksum(), stored = 0;
-    in.read(reinterpret_cast<char *>(&stored), sizeof stored);
-    if (!in)
+    if (!r.plain(&stored, sizeof stored))
       r.fail("truncated");
     if (!trusted && stored != computed)
       r.fail("its checksum does not match its contents (the file is "

@@ -36,9 +36,13 @@ std::string readFile(const std::string &path) {
 
 std::string input() { return sourcePath("tests/e2e/inputs/checkpointed.hebb"); }
 
+std::string outDir(const std::string &name) {
+  return std::string(HEBB_TEST_OUT_DIR) + "/" + name;
+}
+
 /// Starts `hebb run` on the input with `extra` options, writing to `name`.
 pid_t start(const std::string &name, const std::string &extra) {
-  std::string dir = std::string(HEBB_TEST_OUT_DIR) + "/" + name;
+  std::string dir = outDir(name);
   std::filesystem::remove_all(dir);
   std::string command = "exec " + std::string(HEBB_BIN_DIR) + "/hebb run " +
                         input() + " --out " + dir + " --quiet " + extra +
@@ -49,6 +53,12 @@ pid_t start(const std::string &name, const std::string &extra) {
     _exit(127);
   }
   return pid;
+}
+
+/// `hebb run` on the input, going on from the checkpoint in `name`'s folder.
+CommandResult resume(const std::string &name, const std::string &extra = "") {
+  return runCommand(std::string(HEBB_BIN_DIR) + "/hebb run " + input() +
+                    " --quiet --resume " + outDir(name) + extra);
 }
 
 /// Waits for the run's first periodic checkpoint (a run of 300 s takes
@@ -104,16 +114,13 @@ TEST(Robustness, StoppedBySignalsAndResumedGivesIdenticalRecords) {
     ASSERT_TRUE(waitForCheckpoint(pid, name));
     kill(pid, signal);
     EXPECT_EQ(waitExit(pid), 128 + signal);
-    std::string log =
-        readFile(std::string(HEBB_TEST_OUT_DIR) + "/" + name + ".log");
+    std::string log = readFile(outDir(name) + ".log");
     EXPECT_NE(log.find("checkpoint saved: go on with"), std::string::npos)
         << log;
     // Stopped early: the records so far are written, and shorter.
     EXPECT_LT(readFile(outPath(name, "out_v.npy")).size(),
               readFile(outPath(reference(), "out_v.npy")).size());
-    CommandResult r = runCommand(
-        std::string(HEBB_BIN_DIR) + "/hebb run " + input() + " --resume " +
-        std::string(HEBB_TEST_OUT_DIR) + "/" + name + " --quiet");
+    CommandResult r = resume(name);
     ASSERT_EQ(r.exitCode, 0) << r.output;
     expectSameRecords(name);
   }
@@ -128,14 +135,12 @@ TEST(Robustness, KilledRunResumesFromItsLastCheckpoint) {
   EXPECT_EQ(waitExit(pid), -SIGKILL);
   // Nothing that looks complete and is not: the checkpoint, and at most a
   // checkpoint being written under its temporary name.
-  for (const auto &entry : std::filesystem::directory_iterator(
-           std::string(HEBB_TEST_OUT_DIR) + "/killed"))
+  for (const auto &entry :
+       std::filesystem::directory_iterator(outDir("killed")))
     EXPECT_TRUE(entry.path().filename() == "checkpoint.hebbckpt" ||
                 entry.path().filename() == "checkpoint.hebbckpt.partial")
         << entry.path();
-  CommandResult r = runCommand(
-      std::string(HEBB_BIN_DIR) + "/hebb run " + input() + " --resume " +
-      std::string(HEBB_TEST_OUT_DIR) + "/killed --quiet");
+  CommandResult r = resume("killed");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   expectSameRecords("killed");
 }
@@ -145,51 +150,38 @@ TEST(Robustness, CorruptOrMismatchedCheckpointsAreClearErrors) {
   ASSERT_TRUE(waitForCheckpoint(pid, "corrupt"));
   kill(pid, SIGINT);
   EXPECT_EQ(waitExit(pid), 128 + SIGINT);
-  std::string dir = std::string(HEBB_TEST_OUT_DIR) + "/corrupt";
+  std::string dir = outDir("corrupt");
   std::string path = dir + "/checkpoint.hebbckpt";
   std::string good = readFile(path);
   ASSERT_GT(good.size(), 1000u);
-  std::string resume = std::string(HEBB_BIN_DIR) + "/hebb run " + input() +
-                       " --quiet --resume " + dir;
+  // Resuming from `contents` (none if null) fails with `message`.
+  auto expectError = [&](const std::string *contents,
+                         const std::string &message,
+                         const std::string &extra = "") {
+    std::filesystem::remove(path);
+    if (contents)
+      std::ofstream(path, std::ios::binary | std::ios::trunc) << *contents;
+    CommandResult r = resume("corrupt", extra);
+    EXPECT_EQ(r.exitCode, 1) << message;
+    EXPECT_NE(r.output.find("hebb: error: " + message), std::string::npos)
+        << r.output;
+  };
+  std::string prefix = "checkpoint '" + path + "': ";
   // Another seed is another network.
-  CommandResult r = runCommand(resume + " --set seed=8");
-  EXPECT_EQ(r.exitCode, 1);
-  EXPECT_NE(r.output.find("hebb: error: checkpoint '" + path +
-                          "': saved from another network (or another seed "
-                          "or parameters)"),
-            std::string::npos)
-      << r.output;
+  expectError(&good,
+              prefix + "saved from another network (or another seed or "
+                       "parameters)",
+              " --set seed=8");
   // One flipped byte in the middle.
   std::string bad = good;
   bad[bad.size() / 2] ^= 0x40;
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bad;
-  r = runCommand(resume);
-  EXPECT_EQ(r.exitCode, 1);
-  EXPECT_NE(r.output.find("hebb: error: checkpoint '" + path +
-                          "': its checksum does not match its contents "
-                          "(the file is corrupt)"),
-            std::string::npos)
-      << r.output;
-  // Cut short.
-  std::ofstream(path, std::ios::binary | std::ios::trunc)
-      << good.substr(0, good.size() / 3);
-  r = runCommand(resume);
-  EXPECT_EQ(r.exitCode, 1);
-  EXPECT_NE(r.output.find("hebb: error: checkpoint '" + path + "': truncated"),
-            std::string::npos)
-      << r.output;
-  // Not a checkpoint; and none at all.
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << "hello";
-  r = runCommand(resume);
-  EXPECT_NE(r.output.find("': not a Hebb checkpoint"), std::string::npos)
-      << r.output;
-  std::filesystem::remove(path);
-  r = runCommand(resume);
-  EXPECT_EQ(r.exitCode, 1);
-  EXPECT_NE(r.output.find("hebb: error: --resume: there is no checkpoint in '" +
-                          dir + "'"),
-            std::string::npos)
-      << r.output;
+  expectError(&bad, prefix + "its checksum does not match its contents "
+                             "(the file is corrupt)");
+  // Cut short; not a checkpoint; none at all.
+  std::string cut = good.substr(0, good.size() / 3), hello = "hello";
+  expectError(&cut, prefix + "truncated");
+  expectError(&hello, prefix + "not a Hebb checkpoint");
+  expectError(nullptr, "--resume: there is no checkpoint in '" + dir + "'");
 }
 
 // Plain Hebbian learning overflows (examples/runaway_hebb.hebb): the run

@@ -32,6 +32,18 @@ std::vector<std::pair<double, double>> pairingWindow(const std::string &input,
   return window;
 }
 
+double dot(const double *a, const double *b, int n) {
+  double d = 0;
+  for (int i = 0; i < n; ++i)
+    d += a[i] * b[i];
+  return d;
+}
+
+/// |cos| of the angle between two n-vectors.
+double cosine(const double *a, const double *b, int n) {
+  return std::fabs(dot(a, b, n)) / std::sqrt(dot(a, a, n) * dot(b, b, n));
+}
+
 /// The largest relative difference between a window and `expected(s)`.
 double worstRelative(const std::vector<std::pair<double, double>> &window,
                      const std::function<double(double)> &expected) {
@@ -195,19 +207,9 @@ TEST(Stdlib, NormalisedHebbFindsThePrincipalComponent) {
   auto top = loadDoubles(sourcePath("examples/data/oja_top_eigenvector.npy"));
   ASSERT_EQ(w.size(), 41u * 10);
   ASSERT_EQ(top.size(), 10u);
-  auto cosine = [&](size_t row, double &norm) {
-    double dot = 0, n2 = 0, t2 = 0;
-    for (int i = 0; i < 10; ++i) {
-      dot += w[row * 10 + i] * top[i];
-      n2 += w[row * 10 + i] * w[row * 10 + i];
-      t2 += top[i] * top[i];
-    }
-    norm = std::sqrt(n2);
-    return std::fabs(dot) / std::sqrt(n2 * t2);
-  };
-  double norm0 = 0, norm = 0;
-  EXPECT_LT(cosine(0, norm0), 0.8);
-  EXPECT_GE(cosine(40, norm), 0.99);
+  EXPECT_LT(cosine(&w[0], top.data(), 10), 0.8);
+  EXPECT_GE(cosine(&w[400], top.data(), 10), 0.99);
+  double norm = std::sqrt(dot(&w[400], &w[400], 10));
   EXPECT_NEAR(norm, 1.0, 1e-4);
 }
 
@@ -266,23 +268,13 @@ TEST(Stdlib, SangerRuleFindsTheLeadingComponentsInOrder) {
   auto q = loadDoubles(sourcePath("examples/data/oja_eigenvectors.npy"));
   ASSERT_EQ(w.size(), 61u * 30);
   ASSERT_EQ(q.size(), 100u);
-  auto dot = [](const double *a, const double *b) {
-    double d = 0;
-    for (int n = 0; n < 10; ++n)
-      d += a[n] * b[n];
-    return d;
-  };
-  auto cosine = [&](const double *a, const double *b) {
-    return dot(a, b) / std::sqrt(dot(a, a) * dot(b, b));
-  };
   const double *first = &w[0], *last = &w[60 * 30];
   for (int k = 0; k < 3; ++k) {
-    EXPECT_LT(std::fabs(cosine(first + 10 * k, &q[10 * k])), 0.7) << k;
-    EXPECT_GE(std::fabs(cosine(last + 10 * k, &q[10 * k])), 0.95) << k;
-    EXPECT_NEAR(std::sqrt(dot(last + 10 * k, last + 10 * k)), 1.0, 0.02);
+    EXPECT_LT(cosine(first + 10 * k, &q[10 * k], 10), 0.7) << k;
+    EXPECT_GE(cosine(last + 10 * k, &q[10 * k], 10), 0.95) << k;
+    EXPECT_NEAR(std::sqrt(dot(last + 10 * k, last + 10 * k, 10)), 1.0, 0.02);
     for (int l = 0; l < k; ++l)
-      EXPECT_LT(std::fabs(cosine(last + 10 * k, last + 10 * l)), 0.1)
-          << k << " " << l;
+      EXPECT_LT(cosine(last + 10 * k, last + 10 * l, 10), 0.1) << k << " " << l;
   }
 }
 
@@ -470,16 +462,9 @@ TEST(Stdlib, ModulatorGatesHebbianLearning) {
   for (size_t k = 1; k <= 20; ++k)
     for (size_t i = 0; i < 10; ++i)
       EXPECT_EQ(w[k * 10 + i], w[i]) << "at " << k << " s";
-  double dot = 0, n2 = 0, first = 0, n0 = 0;
-  for (size_t i = 0; i < 10; ++i) {
-    dot += w[400 + i] * top[i];
-    n2 += w[400 + i] * w[400 + i];
-    first += w[i] * top[i];
-    n0 += w[i] * w[i];
-  }
-  EXPECT_LT(std::fabs(first) / std::sqrt(n0), 0.8);
-  EXPECT_GE(std::fabs(dot) / std::sqrt(n2), 0.99);
-  EXPECT_NEAR(std::sqrt(n2), 1.0, 0.02);
+  EXPECT_LT(cosine(&w[0], top.data(), 10), 0.8);
+  EXPECT_GE(cosine(&w[400], top.data(), 10), 0.99);
+  EXPECT_NEAR(std::sqrt(dot(&w[400], &w[400], 10)), 1.0, 0.02);
 }
 
 // The LIF neuron's f-I curve against the analytic one,

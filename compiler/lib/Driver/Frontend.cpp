@@ -38,6 +38,36 @@ std::vector<std::string> hebb::importSearchPath() {
   return path;
 }
 
+std::optional<Setting> hebb::parseQuantity(const std::string &what,
+                                           const std::string &value,
+                                           std::string &error) {
+  const char *begin = value.c_str();
+  char *end = nullptr;
+  double number = std::strtod(begin, &end);
+  if (end == begin) {
+    error = what + ": '" + value + "' is not a number";
+    return std::nullopt;
+  }
+  std::string unit(end);
+  unit.erase(0, unit.find_first_not_of(' '));
+  unit.erase(unit.find_last_not_of(' ') + 1);
+  Setting setting{"", number, Dimension()};
+  if (!unit.empty()) {
+    std::optional<Unit> u = lookupUnit(unit);
+    if (!u) {
+      error = what + ": unknown unit '" + unit + "'";
+      return std::nullopt;
+    }
+    setting.value *= u->scale;
+    setting.dim = u->dim;
+  }
+  if (!std::isfinite(setting.value)) {
+    error = what + ": '" + value + "' is not a finite number";
+    return std::nullopt;
+  }
+  return setting;
+}
+
 std::optional<Setting> hebb::parseSetting(const std::string &text,
                                           std::string &error) {
   size_t eq = text.find('=');
@@ -46,31 +76,10 @@ std::optional<Setting> hebb::parseSetting(const std::string &text,
     return std::nullopt;
   }
   std::string name = text.substr(0, eq);
-  std::string value = text.substr(eq + 1);
-  const char *begin = value.c_str();
-  char *end = nullptr;
-  double number = std::strtod(begin, &end);
-  if (end == begin) {
-    error = "--set " + name + ": '" + value + "' is not a number";
-    return std::nullopt;
-  }
-  std::string unit(end);
-  unit.erase(0, unit.find_first_not_of(' '));
-  unit.erase(unit.find_last_not_of(' ') + 1);
-  Setting setting{name, number, Dimension()};
-  if (!unit.empty()) {
-    std::optional<Unit> u = lookupUnit(unit);
-    if (!u) {
-      error = "--set " + name + ": unknown unit '" + unit + "'";
-      return std::nullopt;
-    }
-    setting.value *= u->scale;
-    setting.dim = u->dim;
-  }
-  if (!std::isfinite(setting.value)) {
-    error = "--set " + name + ": '" + value + "' is not a finite number";
-    return std::nullopt;
-  }
+  std::optional<Setting> setting =
+      parseQuantity("--set " + name, text.substr(eq + 1), error);
+  if (setting)
+    setting->name = name;
   return setting;
 }
 

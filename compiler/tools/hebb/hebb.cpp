@@ -157,7 +157,7 @@ std::optional<int64_t> checkpointSteps(double dt, DiagnosticEngine &diags) {
     return 0;
   std::string error;
   std::optional<Setting> every =
-      parseSetting("checkpoint-every=" + checkpointEvery, error);
+      parseQuantity("--checkpoint-every", checkpointEvery, error);
   if (!every || every->dim != Dimension::base(Dimension::Second) ||
       !(every->value > 0)) {
     diags.errorNoLoc("--checkpoint-every needs a positive time, such as 10s, "
@@ -208,9 +208,8 @@ int runNetwork() {
     return 1;
   RunInfo info;
   info.program = inputFile;
-  for (size_t id = 0; id < sources.numFiles(); ++id)
-    if (info.source.empty()) // the main file is loaded first
-      info.source = sources.text(static_cast<uint32_t>(id));
+  if (sources.numFiles() > 0) // the main file is loaded first
+    info.source = sources.text(0);
   info.compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

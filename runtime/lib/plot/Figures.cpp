@@ -24,7 +24,15 @@ double largestMagnitude(const std::vector<double> &v) {
   return m;
 }
 
-void finiteRange(const std::vector<double> &v, double &low, double &high);
+void finiteRange(const std::vector<double> &v, double &low, double &high) {
+  low = INFINITY;
+  high = -INFINITY;
+  for (double x : v)
+    if (std::isfinite(x)) {
+      low = std::min(low, x);
+      high = std::max(high, x);
+    }
+}
 
 /// The unit `values` (in SI `unit`) are shown in, and their range in it:
 /// widened by `margin` of its span on each side, then to round ticks.
@@ -38,16 +46,6 @@ DisplayUnit valueAxis(const std::vector<double> &values,
   high = (high + pad) * shown.scale;
   niceRange(low, high);
   return shown;
-}
-
-void finiteRange(const std::vector<double> &v, double &low, double &high) {
-  low = INFINITY;
-  high = -INFINITY;
-  for (double x : v)
-    if (std::isfinite(x)) {
-      low = std::min(low, x);
-      high = std::max(high, x);
-    }
 }
 } // namespace
 

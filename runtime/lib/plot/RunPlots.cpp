@@ -31,8 +31,7 @@ RecordFiles filesOf(const std::string &dir, const json &record) {
   RecordFiles out;
   std::string label = record.at("label").get<std::string>();
   for (const json &f : record.at("files")) {
-    std::string name =
-        f.is_string() ? f.get<std::string>() : f.at("file").get<std::string>();
+    std::string name = f.at("file").get<std::string>();
     std::string path = rt::joinPath(dir, name);
     std::string rest = name.substr(0, name.size() - 4); // without .npy
     if (rest == label + "_t")

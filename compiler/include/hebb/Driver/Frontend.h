@@ -19,6 +19,12 @@ std::vector<std::string> importSearchPath();
 /// Parses `--set name=value` (`value` a number with an optional unit, as
 /// in the language: `tau=10ms`, `rate=20 Hz`, `w=[nS/mV]`-style units are
 /// not taken) into the value in SI units and its dimension.
+/// A number with an optional unit (`10s`, `20 Hz`) in SI units and its
+/// dimension; `error` says why not, for the option named `what`.
+std::optional<Setting> parseQuantity(const std::string &what,
+                                     const std::string &text,
+                                     std::string &error);
+
 std::optional<Setting> parseSetting(const std::string &text,
                                     std::string &error);
 

@@ -32,8 +32,7 @@ struct MemoryEstimate {
 
 /// The expected number of synapses of a projection (its mean, for random
 /// rules).
-double expectedSynapses(const ProjectionSpec &projection,
-                        const NetworkSpec &spec);
+double expectedSynapses(const ProjectionSpec &projection);
 
 MemoryEstimate estimateMemory(const NetworkSpec &spec);
 

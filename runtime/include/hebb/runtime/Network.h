@@ -265,7 +265,9 @@ enum class RunOutcome { Finished, Stopped, NonFinite };
 
 /// The first state variable that stopped being finite.
 struct NonFiniteReport {
-  std::string variable; // "pop.v" or "proj.w"
+  std::string variable;                 // "pop.v" or "proj.w"
+  int population = -1, projection = -1; // where it is (one of the two)
+  std::string field;
   int64_t element = 0;
   int64_t step = 0;      // the step that made it non-finite
   double value = 0;      // NaN or an infinity
