@@ -1796,12 +1796,13 @@ private:
       if (!found && rt::isMonitor(r.field, ofProjection) && ofProjection) {
         // drift and effective_rank read the weights: `w`, else the
         // first per-synapse variable.
+        if (!pp.instance.model)
+          return; // its unknown model is reported already
         std::string weights;
-        if (pp.instance.model)
-          for (const ast::VarDecl &v : pp.instance.model->vars)
-            if (v.scope == ast::VarScope::Element &&
-                (weights.empty() || v.name == "w"))
-              weights = v.name;
+        for (const ast::VarDecl &v : pp.instance.model->vars)
+          if (v.scope == ast::VarScope::Element &&
+              (weights.empty() || v.name == "w"))
+            weights = v.name;
         if (weights.empty()) {
           sema.error(r.loc, "projection '" + r.object.name + "' of '" +
                                 pp.instance.model->name +
@@ -1851,6 +1852,8 @@ private:
         rec.monitor = r.field;
         rec.unit = "1";
         const ast::Model *model = pop.instance.model;
+        if (!model && !pop.stream)
+          return; // its unknown model is reported already
         if (model && model->spikeWhen) {
           rec.field = "spikes";
         } else {
