@@ -89,6 +89,9 @@ scheduleItem
   | REPEAT expr scheduleBody                                  # repeatItem
   | AT expr block                                             # atItem
   | PHASE IDENT expr block                                    # phaseItem
+  // `phase name until settled(tol = 1e-4, max = 200 steps) { ... }`; the
+  // builder checks the two words.
+  | PHASE IDENT until=IDENT settled=IDENT callArgs block      # settlePhaseItem
   | EVERY expr block                                          # everyItem
   ;
 

@@ -624,6 +624,10 @@ void Network::step() {
     st.spikesNow.clear();
     if (ps.stream) {
       int64_t sample = n / ps.stream->everySteps;
+      if (!ps.stream->advancePhase.empty()) {
+        auto ends = s.phaseEnds.find(ps.stream->advancePhase);
+        sample = ends == s.phaseEnds.end() ? 0 : ends->second;
+      }
       int64_t row = sample % st.streamRowCount;
       if (ps.stream->shuffle) {
         int64_t epoch = sample / st.streamRowCount;
@@ -730,14 +734,23 @@ void Network::runSchedule(const ProgressFn &progress) {
   runSchedule(control);
 }
 
-bool Network::advanceSchedule() {
+bool Network::advanceSchedule(int64_t *skipped) {
   while (cursor.item < spec.schedule.size()) {
     const ScheduleStep &a = spec.schedule[cursor.item];
     if (a.kind == ScheduleStep::Run && cursor.stepsDone < a.steps) {
+      bool settling = a.settleTolerance > 0;
+      if (settling && !impl->settleValid)
+        settled(a.settleTolerance); // keeps the state before the step
       step();
       ++cursor.stepsDone;
+      if (settling && settled(a.settleTolerance)) {
+        if (skipped)
+          *skipped += a.steps - cursor.stepsDone;
+        cursor.stepsDone = a.steps;
+      }
       return true;
     }
+    impl->settleValid = false;
     if (a.kind == ScheduleStep::SetSignal)
       setSignal(a.signal, a.value);
     else if (a.kind == ScheduleStep::EndPhase)
@@ -746,6 +759,37 @@ bool Network::advanceSchedule() {
     cursor.stepsDone = 0;
   }
   return false;
+}
+
+bool Network::settled(double tolerance) {
+  Impl &s = *impl;
+  bool compare = s.settleValid;
+  s.settlePrevious.resize(s.pops.size());
+  double largest = 0;
+  for (size_t k = 0; k < s.pops.size(); ++k) {
+    std::vector<double> &previous = s.settlePrevious[k];
+    size_t n = 0;
+    for (const FieldSpec &f : spec.populations[k].fields) {
+      if (f.input || f.name.rfind("__", 0) == 0)
+        continue;
+      const Buffer &b = s.pops[k].fields.at(f.name);
+      if (!compare)
+        previous.resize(n + b.size());
+      auto visit = [&](const auto *x) {
+        for (size_t i = 0; i < b.size(); ++i, ++n) {
+          double v = double(x[i]);
+          largest = std::max(largest, std::fabs(v - previous[n]));
+          previous[n] = v;
+        }
+      };
+      if (b.elementSize() == 8)
+        visit(b.as<double>());
+      else
+        visit(b.as<float>());
+    }
+  }
+  s.settleValid = true;
+  return compare && largest < tolerance;
 }
 
 namespace {
@@ -828,7 +872,8 @@ bool snapshotFits(size_t bytes) {
 RunOutcome Network::runSchedule(const RunControl &control) {
   flushDenormalsToZero();
   using Clock = std::chrono::steady_clock;
-  int64_t totalSteps = 0, doneSteps = 0;
+  // Phases run until settled count with their most steps until they end.
+  int64_t totalSteps = 0, doneSteps = 0, skippedSteps = 0;
   for (size_t k = 0; k < spec.schedule.size(); ++k)
     if (spec.schedule[k].kind == ScheduleStep::Run) {
       totalSteps += spec.schedule[k].steps;
@@ -912,7 +957,7 @@ RunOutcome Network::runSchedule(const RunControl &control) {
   for (;;) {
     if (control.stop && control.stop->load())
       return RunOutcome::Stopped;
-    bool stepped = advanceSchedule();
+    bool stepped = advanceSchedule(&skippedSteps);
     if (stepped)
       ++doneSteps;
     // The clock is read every 64 steps: reading it costs a short step 2%.
@@ -941,11 +986,14 @@ RunOutcome Network::runSchedule(const RunControl &control) {
       control.checkpoint();
     if (control.progress && clockDue && seconds(now - lastReport) >= 0.1) {
       lastReport = now;
-      control.progress(doneSteps * spec.dt, total, seconds(now - start));
+      control.progress(doneSteps * spec.dt,
+                       total - double(skippedSteps) * spec.dt,
+                       seconds(now - start));
     }
   }
   if (control.progress)
-    control.progress(total, total, seconds(Clock::now() - start));
+    control.progress(doneSteps * spec.dt, doneSteps * spec.dt,
+                     seconds(Clock::now() - start));
   return RunOutcome::Finished;
 }
 
@@ -1125,6 +1173,7 @@ void Network::invalidateFusedSums() {
 
 void Network::endPhase(const std::string &phase) {
   invalidateFusedSums();
+  ++impl->phaseEnds[phase];
   const int64_t seed = static_cast<int64_t>(spec.seed);
   for (PopulationState &st : impl->pops)
     for (auto &[name, call] : st.onEnd)

@@ -408,6 +408,13 @@ void Network::readState(std::istream &in, const std::string &path, bool records,
     if (apply) {
       stepCount = steps;
       cursor = {static_cast<size_t>(item), stepsDone};
+      // Phases run until settled compare with the state as restored, and
+      // Streams that advance per phase count the phase ends before it.
+      impl->settleValid = false;
+      impl->phaseEnds.clear();
+      for (size_t k = 0; k < cursor.item; ++k)
+        if (spec.schedule[k].kind == ScheduleStep::EndPhase)
+          ++impl->phaseEnds[spec.schedule[k].signal];
     }
   }
 }

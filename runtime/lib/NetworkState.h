@@ -205,6 +205,12 @@ struct Network::Impl {
   ProfileEntry *spikeLists = nullptr, *records = nullptr;
   /// count(pop.spikes): the spike total at the node's last evaluation.
   std::map<const SignalExpr *, int64_t> countedSpikes;
+  /// A phase run until settled: every neuron state variable after the last
+  /// step, per population (empty for a population without state).
+  std::vector<std::vector<double>> settlePrevious;
+  bool settleValid = false;
+  /// How often each phase has ended (Streams that advance per phase).
+  std::map<std::string, int64_t> phaseEnds;
 };
 
 } // namespace hebb::rt

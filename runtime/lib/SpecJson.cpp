@@ -47,14 +47,16 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelSpec, symbol, buffers, domain,
                                    parallel)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FieldSpec, name, scope, input, f64)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ParamSpec, name, value, unit)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StreamSpec, file, everySteps, shuffle)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StreamSpec, file, everySteps, shuffle,
+                                   advancePhase)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordSpec, kind, object, begin, end, field,
                                    everySteps, label, unit, monitor)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SignalExpr, kind, value, index, field, begin,
                                    end, op, args)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SignalUpdate, signal, value, step,
                                    everySteps)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ScheduleStep, kind, steps, signal, value)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ScheduleStep, kind, steps, signal, value,
+                                   settleTolerance)
 
 namespace {
 template <typename T> json optionalToJson(const std::optional<T> &v) {

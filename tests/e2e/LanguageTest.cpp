@@ -343,6 +343,53 @@ TEST(Language, PhasesOnEndAtAndEvery) {
   }
 }
 
+// `phase name until settled(tol, max)` ends after the first step in which
+// no state variable changed by tol or more, or after max; a Stream with
+// `advance = down` presents its next row after each `down` phase. A run
+// resumed from a checkpoint inside a settling phase ends identically.
+TEST(Language, PhasesUntilSettled) {
+  std::string input = sourcePath("tests/e2e/inputs/settle.hebb");
+  CommandResult r = hebbRun(input, "settle", "--checkpoint-every 30ms");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  std::vector<double> v = loadDoubles(outPath("settle", "p_r.npy"));
+  std::vector<double> row = loadDoubles(outPath("settle", "row_r.npy"));
+  // Exact steps, h = dt / tau = 0.1: relaxing from r0 toward 1, step m
+  // (from 0) changes r by (1 - r0) e^{-m h} (1 - e^{-h}); the phase ends
+  // with the first change below 1e-3. Decay for 20 ms never settles.
+  double h = 0.1, decay = std::exp(-h);
+  auto settleSteps = [&](double r0) {
+    int m = 0;
+    while ((1 - r0) * std::pow(decay, m) * (1 - decay) >= 1e-3)
+      ++m;
+    return m + 1;
+  };
+  int up1 = settleSteps(0);
+  EXPECT_EQ(up1, 47);
+  double afterUp = 1 - std::pow(decay, up1);
+  double afterDown = afterUp * std::pow(decay, 20);
+  int up2 = settleSteps(afterDown);
+  size_t total = size_t(up1 + 20 + up2 + 20);
+  ASSERT_EQ(v.size(), total + 1);
+  EXPECT_NEAR(v[size_t(up1)], afterUp, 1e-6);
+  EXPECT_NEAR(v[size_t(up1 + 20)], afterDown, 1e-6);
+  // The step before settling still changed by 1e-3 or more.
+  EXPECT_GE(v[size_t(up1 - 1)] - v[size_t(up1 - 2)], 1e-3);
+  EXPECT_LT(v[size_t(up1)] - v[size_t(up1 - 1)], 1e-3);
+  // Sample k holds the row of step k - 1: row 1 from the step after the
+  // first `down` ends.
+  for (size_t k = 1; k <= total; ++k)
+    EXPECT_EQ(row[k], k <= size_t(up1 + 20) ? 0.0 : 1.0) << "sample " << k;
+
+  // The last periodic checkpoint (120 ms) is inside the last phase.
+  CommandResult resumed = runCommand(std::string(HEBB_BIN_DIR) +
+                                     "/hebb run " + input + " --quiet --out " +
+                                     outPath("settle", "resumed") +
+                                     " --resume " + outPath("settle", ""));
+  ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+  EXPECT_EQ(loadDoubles(outPath("settle", "resumed/p_r.npy")), v);
+  EXPECT_EQ(loadDoubles(outPath("settle", "resumed/row_r.npy")), row);
+}
+
 // Stream(shuffle = true) presents every row once per epoch, in an order
 // that changes from epoch to epoch; without shuffle, rows come in order.
 TEST(Language, StreamShufflesRowsEachEpoch) {

@@ -363,8 +363,7 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
     ps.size = pop.size;
     ps.model = pop.stream ? "Stream" : pop.instance.model->name;
     if (pop.stream)
-      ps.stream = rt::StreamSpec{pop.stream->file, pop.stream->everySteps,
-                                 pop.stream->shuffle};
+      ps.stream = *pop.stream;
     for (auto op : module.getBody()->getOps<mlir::hebb::PopulationOp>())
       if (op.getSymName() == pop.name)
         describeInstance(op, ps.fields, ps.params);

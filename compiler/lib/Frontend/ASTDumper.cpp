@@ -291,7 +291,14 @@ void Dumper::dumpSchedule(const ScheduleItem &item) {
     line() << "At " << expr(item.value) << "\n";
     break;
   case ScheduleKind::Phase:
-    line() << "Phase " << item.name << " " << expr(item.value) << "\n";
+    if (item.untilSettled) {
+      std::string args;
+      for (const NamedArg &a : item.settle)
+        args += (args.empty() ? "" : ", ") + a.name + " = " + expr(a.value);
+      line() << "Phase " << item.name << " until settled(" << args << ")\n";
+    } else {
+      line() << "Phase " << item.name << " " << expr(item.value) << "\n";
+    }
     break;
   case ScheduleKind::Every:
     line() << "Every " << expr(item.value) << "\n";

@@ -1100,7 +1100,8 @@ void Builder::netItem(P::NetItemContext *ctx, Network &net) {
 
 ScheduleItem Builder::schedule(P::ScheduleItemContext *ctx) {
   auto make = [&](ScheduleKind kind, P::ExprContext *value) {
-    ScheduleItem item{kind, loc(ctx), expr(value), {}, {}, {}};
+    ScheduleItem item{kind, loc(ctx), value ? expr(value) : nullptr, {}, {},
+                      {}};
     return item;
   };
   if (auto *c = dynamic_cast<P::RunItemContext *>(ctx))
@@ -1119,6 +1120,29 @@ ScheduleItem Builder::schedule(P::ScheduleItemContext *ctx) {
   if (auto *c = dynamic_cast<P::PhaseItemContext *>(ctx)) {
     ScheduleItem item = make(ScheduleKind::Phase, c->expr());
     item.name = text(c->IDENT());
+    item.assigns = block(c->block());
+    return item;
+  }
+  if (auto *c = dynamic_cast<P::SettlePhaseItemContext *>(ctx)) {
+    ScheduleItem item = make(ScheduleKind::Phase, nullptr);
+    item.name = text(c->IDENT(0));
+    item.untilSettled = true;
+    if (c->until->getText() != "until" || c->settled->getText() != "settled")
+      error(loc(c->until), "a phase runs for a time ('phase " + item.name +
+                               " 20 ms') or until its state settles "
+                               "('phase " +
+                               item.name +
+                               " until settled(tol = 1e-4, max = 200 "
+                               "steps)')");
+    for (P::ArgContext *arg : c->callArgs()->arg()) {
+      if (!arg->anyName()) {
+        error(loc(arg), "the arguments of 'settled' are named: "
+                        "'settled(tol = 1e-4, max = 200 steps)'");
+        continue;
+      }
+      item.settle.push_back(
+          {text(arg->anyName()), loc(arg), expr(arg->expr())});
+    }
     item.assigns = block(c->block());
     return item;
   }

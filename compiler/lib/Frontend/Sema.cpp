@@ -1214,6 +1214,8 @@ private:
   ConstEnv env;
   std::map<std::string, PopSlice> slices;
   std::map<std::string, int> popIndex, projIndex;
+  /// `Stream(advance = <phase>)`: the phase each names, for checkPhases.
+  std::vector<std::pair<std::string, ast::Loc>> advanceUses;
 
   std::optional<ConstValue> constant(const ast::Expr &e) {
     ConstEvaluator eval(sema, env);
@@ -1428,7 +1430,7 @@ private:
   }
 
   void addStream(const ast::Population &p, PopulationPlan &pop) {
-    StreamSource stream;
+    rt::StreamSpec stream;
     bool haveFile = false;
     for (const ast::NamedArg &a : p.model.args) {
       if (a.name == "file" && a.value->kind == ast::ExprKind::String) {
@@ -1456,9 +1458,12 @@ private:
       } else if (a.name == "shuffle") {
         auto v = constant(*a.value);
         stream.shuffle = v && v->value != 0;
+      } else if (a.name == "advance" && a.value->kind == ast::ExprKind::Name) {
+        stream.advancePhase = a.value->name;
+        advanceUses.push_back({a.value->name, a.value->loc});
       } else {
-        sema.error(a.loc, "Stream takes file = \"...\", every = <time> and "
-                          "shuffle = true|false");
+        sema.error(a.loc, "Stream takes file = \"...\", every = <time>, "
+                          "shuffle = true|false and advance = <phase>");
       }
     }
     if (!haveFile)
@@ -1694,6 +1699,10 @@ private:
         if (h.kind == ast::HandlerKind::End && !phases.count(h.phase))
           sema.error(h.loc, "'on end " + h.phase + "': network '" + plan.name +
                                 "' has no phase named '" + h.phase + "'");
+    for (const auto &[phase, loc] : advanceUses)
+      if (!phases.count(phase))
+        sema.error(loc, "'advance = " + phase + "': network '" + plan.name +
+                            "' has no phase named '" + phase + "'");
   }
 
   bool checkSynapseAgainst(const ast::Projection &p, ProjectionPlan &proj) {
@@ -1932,14 +1941,18 @@ private:
       return;
     }
     case ast::ScheduleKind::Phase: {
-      auto s = steps(*item.value, "a phase");
-      if (!s)
-        return;
-      for (const ast::StmtPtr &stmt : item.assigns)
-        addSignalSet(*stmt, out);
       rt::ScheduleStep a;
       a.kind = rt::ScheduleStep::Run;
-      a.steps = *s;
+      if (item.untilSettled) {
+        if (!settleLimits(item, a))
+          return;
+      } else if (auto s = steps(*item.value, "a phase")) {
+        a.steps = *s;
+      } else {
+        return;
+      }
+      for (const ast::StmtPtr &stmt : item.assigns)
+        addSignalSet(*stmt, out);
       out.push_back(a);
       rt::ScheduleStep end;
       end.kind = rt::ScheduleStep::EndPhase;
@@ -1980,6 +1993,54 @@ private:
       return;
     }
     }
+  }
+
+  /// `until settled(tol = x, max = n steps | time)`: the phase ends after
+  /// the first step in which no state variable changed by `tol` or more
+  /// (in SI units), or after `max` steps.
+  bool settleLimits(const ast::ScheduleItem &item, rt::ScheduleStep &run) {
+    run.settleTolerance = 1e-4;
+    run.steps = 1000;
+    bool ok = true;
+    for (const ast::NamedArg &a : item.settle) {
+      if (a.name == "tol") {
+        auto v = constantIn(*a.value, Dimension(), "'tol'");
+        if (v && !(*v > 0 && std::isfinite(*v))) {
+          sema.error(a.value->loc, "'tol' must be a positive number");
+          ok = false;
+        } else if (v) {
+          run.settleTolerance = *v;
+        } else {
+          ok = false;
+        }
+      } else if (a.name == "max") {
+        const ast::Expr &e = *a.value;
+        std::optional<int64_t> n;
+        if (e.kind == ast::ExprKind::Number && e.unit.size() == 1 &&
+            (e.unit[0].name == "steps" || e.unit[0].name == "step") &&
+            e.unit[0].exponent == 1) {
+          if (e.number != std::floor(e.number) || e.number > 1e12)
+            sema.error(e.loc, "'max' takes a whole number of steps");
+          else
+            n = static_cast<int64_t>(e.number);
+        } else {
+          n = steps(e, "'max'");
+        }
+        if (n && *n < 1) {
+          sema.error(e.loc, "'max' must be at least one step");
+          n.reset();
+        }
+        if (n)
+          run.steps = *n;
+        else
+          ok = false;
+      } else {
+        sema.error(a.loc, "'settled' takes tol = <number> and max = <n> "
+                          "steps (or a time)");
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   /// The index of the signal an `at`/`every` statement assigns.

@@ -286,8 +286,10 @@ enum class ScheduleKind { Run, Repeat, At, Phase, Every };
 
 /// One schedule statement. Run: `run <duration>`. Repeat: `repeat <count> {
 /// body }`. At: `at <time> { assigns }`. Phase: `phase name <duration> {
-/// assigns }`. Every: `every <period> { assigns }` (a periodic block; may
-/// also appear among declarations).
+/// assigns }`, or `phase name until settled(tol = x, max = n steps) {
+/// assigns }` (`settle` holds the arguments, `value` is null). Every:
+/// `every <period> { assigns }` (a periodic block; may also appear among
+/// declarations).
 struct ScheduleItem {
   ScheduleKind kind;
   Loc loc;
@@ -295,6 +297,8 @@ struct ScheduleItem {
   std::string name;               // Phase
   std::vector<ScheduleItem> body; // Repeat
   Block assigns;                  // At, Phase, Every
+  bool untilSettled = false;      // Phase
+  std::vector<NamedArg> settle;   // Phase until settled: tol, max
 };
 
 struct Network {

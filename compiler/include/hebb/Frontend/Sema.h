@@ -40,20 +40,15 @@ struct ModelInstance {
   const ParamValue *findParam(const std::string &name) const;
 };
 
-/// A population with a built-in input model (`Stream`) has no compiled model.
-struct StreamSource {
-  std::string file; // resolved path
-  int64_t everySteps = 1;
-  bool shuffle = false;
-};
-
 struct PopulationPlan {
   std::string name;
   ast::Loc loc;
   int64_t size = 0;
   ModelInstance instance;
   std::vector<const ast::InitStmt *> inits;
-  std::optional<StreamSource> stream;
+  /// A population with a built-in input model (`Stream`) has no compiled
+  /// model; its file is a resolved path.
+  std::optional<rt::StreamSpec> stream;
 };
 
 /// A contiguous part of a population.

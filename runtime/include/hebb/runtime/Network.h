@@ -69,6 +69,9 @@ struct StreamSpec {
   std::string file;
   int64_t everySteps = 1;
   bool shuffle = false;
+  /// Non-empty: the row advances each time this phase ends, instead of
+  /// every `everySteps` steps.
+  std::string advancePhase;
 };
 
 struct PopulationSpec {
@@ -186,9 +189,13 @@ struct SignalUpdate {
 struct ScheduleStep {
   enum Kind { Run, SetSignal, EndPhase };
   Kind kind = Run;
+  /// Run: the number of steps, or with a settle tolerance the most.
   int64_t steps = 0;
   std::string signal; // SetSignal; EndPhase: the phase's name
   double value = 0;
+  /// Run until settled: stop after the first step in which no neuron's
+  /// state variable changed by this much or more.
+  double settleTolerance = 0;
 };
 
 struct NetworkSpec {
@@ -374,7 +381,13 @@ private:
   void truncateRecords(const std::vector<int64_t> &sizes);
   /// Runs one step of the schedule's run items at the cursor, applying the
   /// signal settings and phase ends before it; false at the schedule's end.
-  bool advanceSchedule();
+  /// `skipped` (if given) grows by the steps a phase run until settled
+  /// did not need.
+  bool advanceSchedule(int64_t *skipped = nullptr);
+  /// For phases run until settled: keeps every neuron state variable, or
+  /// compares with what was kept and keeps the new values; true when no
+  /// value changed by `tolerance` or more.
+  bool settled(double tolerance);
   /// Sums a fused learning pass took for the next step are stale once
   /// anything but a step changes the state.
   void invalidateFusedSums();
