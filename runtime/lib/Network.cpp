@@ -247,6 +247,23 @@ Network::Network(NetworkSpec specIn)
   }
 
   s.projs.resize(spec.projections.size());
+  // The projection whose weights a tied one reads: made before it.
+  auto tiedProjection = [&](const ProjectionSpec &tied) -> ProjectionState & {
+    for (size_t k = 0; k < spec.projections.size(); ++k) {
+      const ProjectionSpec &fwd = spec.projections[k];
+      if (fwd.name != tied.tiedTo)
+        continue;
+      if (&fwd >= &tied || !fwd.dense || fwd.pre != tied.post ||
+          fwd.post != tied.pre || fwd.preEnd - fwd.preBegin !=
+                                      tied.postEnd - tied.postBegin ||
+          fwd.postEnd - fwd.postBegin != tied.preEnd - tied.preBegin)
+        break;
+      return s.projs[k];
+    }
+    throw RuntimeError("projection '" + tied.name +
+                       "' cannot read the weights of '" + tied.tiedTo +
+                       "' transposed");
+  };
   for (size_t k = 0; k < spec.projections.size(); ++k) {
     const ProjectionSpec &ps = spec.projections[k];
     ProjectionState &st = s.projs[k];
@@ -345,8 +362,11 @@ Network::Network(NetworkSpec specIn)
           return describe(it->second, begin, end - begin);
         };
         if (kind == "field") {
-          auto it = st.fields.find(name);
-          if (it == st.fields.end())
+          std::map<std::string, Buffer> *fields = &st.fields;
+          if (!ps.tiedTo.empty() && name == "w")
+            fields = &tiedProjection(ps).fields;
+          auto it = fields->find(name);
+          if (it == fields->end())
             throw RuntimeError(kspec.symbol + ": no field '" + name + "'");
           out.push_back(describe(it->second));
         } else if (kind == "pre") {

@@ -110,6 +110,7 @@ void to_json(json &j, const ProjectionSpec &p) {
            {"params", p.params},
            {"connect", p.connect},
            {"dense", p.dense},
+           {"tiedTo", p.tiedTo},
            {"connectValue", p.connectValue},
            {"connectFile", p.connectFile},
            {"noSelf", p.noSelf},
@@ -138,6 +139,7 @@ void from_json(const json &j, ProjectionSpec &p) {
   j.at("params").get_to(p.params);
   j.at("connect").get_to(p.connect);
   j.at("dense").get_to(p.dense);
+  j.at("tiedTo").get_to(p.tiedTo);
   j.at("connectValue").get_to(p.connectValue);
   j.at("connectFile").get_to(p.connectFile);
   j.at("noSelf").get_to(p.noSelf);

@@ -390,6 +390,32 @@ TEST(Language, PhasesUntilSettled) {
   EXPECT_EQ(loadDoubles(outPath("settle", "resumed/row_r.npy")), row);
 }
 
+// `weights = fwd.T`: the feedback projection reads W^T, and sees each
+// change `fwd` makes (learning at phase ends), bit for bit.
+TEST(Language, TiedWeightsAreTheTranspose) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/tied.hebb"), "tied");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  std::vector<double> seen = loadDoubles(outPath("tied", "x_seen.npy"));
+  std::vector<double> y = loadDoubles(outPath("tied", "y_r.npy"));
+  std::vector<double> w = loadDoubles(outPath("tied", "fwd_w.npy"));
+  ASSERT_EQ(seen.size(), 7u * 3);
+  ASSERT_EQ(w.size(), 7u * 6);
+  // Sample n of x.seen is what step n received: W as it was during the
+  // step (learning happens after the sample, at phase ends) times y.r of
+  // the step before. W is stored W[post][pre], post-major.
+  bool learned = false;
+  for (int n = 1; n <= 6; ++n) {
+    for (int i = 0; i < 3; ++i) {
+      float expected = 0;
+      for (int j = 0; j < 2; ++j)
+        expected += float(w[n * 6 + j * 3 + i]) * float(y[(n - 1) * 2 + j]);
+      EXPECT_FLOAT_EQ(seen[n * 3 + i], expected) << "step " << n;
+    }
+    learned |= w[n * 6] != w[0];
+  }
+  EXPECT_TRUE(learned);
+}
+
 // Stream(shuffle = true) presents every row once per epoch, in an order
 // that changes from epoch to epoch; without shuffle, rows come in order.
 TEST(Language, StreamShufflesRowsEachEpoch) {

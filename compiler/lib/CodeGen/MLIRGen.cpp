@@ -513,6 +513,9 @@ private:
   /// The init stage: each var's declared initial value, or the network's
   /// `init` override.
   /// One init stage per scope of state (synapse, @pre, @post, @proj).
+  /// A variable the init stage leaves alone (tied weights).
+  std::string tiedVar;
+
   bool genInit(ModelGen &gen, GenScope &scope, const ast::Model &model,
                const std::vector<const ast::InitStmt *> &inits, ast::Loc l) {
     for (ast::VarScope s : {ast::VarScope::Element, ast::VarScope::Pre,
@@ -542,7 +545,7 @@ private:
     scope.isInit = true;
     gen.resetDraws();
     for (const ast::VarDecl &v : model.vars) {
-      if (v.scope != only)
+      if (v.scope != only || v.name == tiedVar)
         continue;
       const ast::InitStmt *override = nullptr;
       for (const ast::InitStmt *i : inits)
@@ -706,7 +709,10 @@ private:
     auto op = mlir::hebb::ProjectionOp::create(
         b, loc(proj.loc), proj.name, pre.name, proj.pre.begin, proj.pre.end,
         post.name, proj.post.begin, proj.post.end, model.name, proj.delaySteps,
-        /*dense=*/proj.connect == ast::ConnectKind::All && !proj.noSelf);
+        /*dense=*/proj.connect == ast::ConnectKind::All && !proj.noSelf,
+        proj.tiedTo.empty()
+            ? mlir::FlatSymbolRefAttr()
+            : mlir::FlatSymbolRefAttr::get(b.getContext(), proj.tiedTo));
     op.getBody().emplaceBlock();
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&op.getBody().front());
@@ -734,7 +740,11 @@ private:
                                     "element", false, false);
     GenScope scope = makeScope(proj.instance);
     ModelGen gen(b, sema, ft, scope);
-    if (!genInit(gen, scope, model, proj.inits, proj.loc))
+    // Tied weights are initialised by the projection they belong to.
+    tiedVar = proj.tiedTo.empty() ? "" : "w";
+    bool initialised = genInit(gen, scope, model, proj.inits, proj.loc);
+    tiedVar.clear();
+    if (!initialised)
       return false;
 
     auto varScope = [&](const std::string &name) {

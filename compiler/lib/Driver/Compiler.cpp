@@ -408,6 +408,12 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
         describeInstance(op, ps.fields, ps.params);
         ps.dense = op.getDense();
       }
+    if (!proj.tiedTo.empty()) {
+      // Its `w` is the other projection's buffer.
+      ps.tiedTo = proj.tiedTo;
+      llvm::erase_if(ps.fields,
+                     [](const rt::FieldSpec &f) { return f.name == "w"; });
+    }
     spec.projections.push_back(std::move(ps));
   }
   for (const RecordPlan &r : plan.records) {

@@ -1619,13 +1619,120 @@ private:
                              "a delay is at least one step; using one");
       }
     }
-    for (const ast::NamedArg &s : p.settings)
-      sema.error(s.loc, "unknown projection setting '" + s.name + "'");
+    for (const ast::NamedArg &s : p.settings) {
+      if (s.name == "weights")
+        tieWeights(p, s, proj, ok);
+      else
+        sema.error(s.loc, "unknown projection setting '" + s.name +
+                              "' (a projection takes 'weights = "
+                              "<projection>.T')");
+    }
     proj.noSelf = p.noSelf;
     for (const ast::InitStmt &i : p.inits)
       proj.inits.push_back(&i);
     projIndex.emplace(p.name, static_cast<int>(plan.projections.size()));
     plan.projections.push_back(std::move(proj));
+  }
+
+  /// `weights = fwd.T`: this projection has the synapses of `fwd` (dense,
+  /// declared before) reversed, and reads their `w`, which only `fwd`
+  /// changes.
+  void tieWeights(const ast::Projection &p, const ast::NamedArg &s,
+                  ProjectionPlan &proj, bool modelOk) {
+    const ast::Expr &e = *s.value;
+    if (e.kind != ast::ExprKind::Member || e.member != "T") {
+      sema.error(e.loc, "'weights' takes the transpose of a projection "
+                        "declared before: 'weights = fwd.T'");
+      return;
+    }
+    auto it = projIndex.find(e.name);
+    if (it == projIndex.end()) {
+      sema.error(e.loc, "no projection '" + e.name +
+                            "' is declared before '" + p.name + "'");
+      return;
+    }
+    const ProjectionPlan &fwd = plan.projections[it->second];
+    if (p.hasConnect)
+      sema.error(p.connect.loc, "'" + p.name + "' has the synapses of '" +
+                                    fwd.name +
+                                    "', reversed: it takes no connect rule");
+    if (fwd.connect != ast::ConnectKind::All || fwd.noSelf ||
+        !fwd.tiedTo.empty()) {
+      sema.error(e.loc, "'" + fwd.name +
+                            "' must connect all to all (its weights are a "
+                            "matrix) for '" +
+                            p.name + "' to read them transposed");
+      return;
+    }
+    auto sliceText = [&](const PopSlice &x) {
+      const PopulationPlan &pop = plan.populations[x.pop];
+      return pop.name + "[" + std::to_string(x.begin) + ":" +
+             std::to_string(x.end) + "]";
+    };
+    if (modelOk && (proj.pre.pop != fwd.post.pop ||
+                    proj.pre.begin != fwd.post.begin ||
+                    proj.pre.end != fwd.post.end ||
+                    proj.post.pop != fwd.pre.pop ||
+                    proj.post.begin != fwd.pre.begin ||
+                    proj.post.end != fwd.pre.end)) {
+      sema.error(p.loc, "'" + p.name + "' reads '" + fwd.name +
+                            "' transposed, so it goes from " +
+                            sliceText(fwd.post) + " to " + sliceText(fwd.pre) +
+                            ", not from " + sliceText(proj.pre) + " to " +
+                            sliceText(proj.post));
+      return;
+    }
+    if (!modelOk || !fwd.instance.model)
+      return;
+    const ast::Model &model = *proj.instance.model;
+    auto synapseVar = [](const ast::Model &m,
+                         const std::string &name) -> const ast::VarDecl * {
+      for (const ast::VarDecl &v : m.vars)
+        if (v.name == name && v.scope == ast::VarScope::Element)
+          return &v;
+      return nullptr;
+    };
+    if (!synapseVar(model, "w") || !synapseVar(*fwd.instance.model, "w")) {
+      sema.error(e.loc, "tied weights are the variable 'w' of both models: "
+                        "'" +
+                            (synapseVar(model, "w") ? fwd.instance.model->name
+                                                    : model.name) +
+                            "' has no per-synapse 'w'");
+      return;
+    }
+    for (const ast::VarDecl &v : model.vars)
+      if (v.scope == ast::VarScope::Element && v.name != "w")
+        sema.error(v.loc, "'" + model.name + "' is used with tied weights "
+                          "(projection '" + p.name +
+                              "'), so its only per-synapse variable is 'w'; "
+                              "keep '" + v.name + "' @pre, @post or @proj");
+    for (const ast::InitStmt &i : p.inits)
+      if (i.var == "w")
+        sema.error(i.loc, "'" + p.name + "' reads the weights of '" +
+                              fwd.name + "'; initialise them there");
+    for (const ast::OdeDecl &ode : model.odes)
+      if (ode.var == "w")
+        sema.error(ode.loc, tiedWriteMessage(p.name, fwd.name));
+    std::function<void(const ast::Block &)> writes = [&](const ast::Block &b) {
+      for (const ast::StmtPtr &st : b) {
+        if (st->kind == ast::StmtKind::Assign &&
+            st->target->kind == ast::ExprKind::Name && st->target->name == "w")
+          sema.error(st->loc, tiedWriteMessage(p.name, fwd.name));
+        writes(st->thenBody);
+        writes(st->elseBody);
+      }
+    };
+    writes(model.update);
+    for (const ast::Handler &h : model.handlers)
+      writes(h.body);
+    proj.tiedTo = fwd.name;
+  }
+
+  static std::string tiedWriteMessage(const std::string &proj,
+                                      const std::string &fwd) {
+    return "'w' of projection '" + proj +
+           "' is the transpose of the weights of '" + fwd + "', which only '" +
+           fwd + "' changes";
   }
 
   /// A model that reads a signal needs the network to declare it.
@@ -1799,6 +1906,14 @@ private:
       rec.object = proj->second;
       const ProjectionPlan &pp = plan.projections[proj->second];
       bool found = false, ofProjection = false;
+      if (!pp.tiedTo.empty() &&
+          (r.field == "w" || (rt::isMonitor(r.field, ofProjection) &&
+                              ofProjection))) {
+        sema.error(r.loc, "'" + pp.name + "' reads the weights of '" +
+                              pp.tiedTo + "' transposed: record " +
+                              pp.tiedTo + "." + r.field);
+        return;
+      }
       if (pp.instance.model)
         for (const ast::VarDecl &v : pp.instance.model->vars)
           found |= v.name == r.field;

@@ -28,6 +28,8 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError("has an empty postsynaptic range");
   if (getDelaySteps() < 1)
     return emitOpError("needs a delay of at least one step");
+  if (getTiedTo() && !getDense())
+    return emitOpError("reads tied weights as a matrix, so it must be dense");
   return success();
 }
 

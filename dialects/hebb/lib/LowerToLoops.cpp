@@ -676,9 +676,15 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   auto counterOf = [](OpBuilder &b, Location l, Value s) -> Value {
     return arith::IndexCastUIOp::create(b, l, b.getI32Type(), s);
   };
+  // Tied weights belong to a projection that runs the other way: this
+  // projection's synapse (i, j) is that one's (j, i).
+  bool transposed = static_cast<bool>(proj.getTiedTo());
   auto denseIndex = [&](KernelBuilder &k, Value i, Value j) -> Value {
     OpBuilder &b = k.builder();
-    Value n = arith::ConstantIndexOp::create(b, k.loc(), numPre);
+    Value n =
+        arith::ConstantIndexOp::create(b, k.loc(), transposed ? numPost : numPre);
+    if (transposed)
+      std::swap(i, j);
     return arith::AddIOp::create(b, k.loc(),
                                  arith::MulIOp::create(b, k.loc(), j, n), i);
   };

@@ -323,3 +323,11 @@ hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 {
     hebb.yield %w : f32
   }
 }
+
+// -----
+
+hebb.population @p size 4 model "Unit" {
+}
+// expected-error @+1 {{reads tied weights as a matrix, so it must be dense}}
+hebb.projection @back from @p[0 : 4] to @p[0 : 4] model "S" delay 1 tied to @fwd {
+}

@@ -69,6 +69,9 @@ struct ProjectionPlan {
   int64_t delaySteps = 1;
   bool noSelf = false;
   std::vector<const ast::InitStmt *> inits;
+  /// `weights = fwd.T`: the synapses of dense projection `fwd` reversed,
+  /// whose `w` this projection reads transposed, without a copy.
+  std::string tiedTo;
 };
 
 struct RecordPlan {

@@ -115,6 +115,10 @@ struct ProjectionSpec {
   ConnectRule connect = ConnectRule::All;
   /// Every pre to every post, stored post-major: synapse j * n_pre + i.
   bool dense = false;
+  /// `weights = fwd.T`: a dense projection whose `w` is the buffer of the
+  /// earlier projection `fwd` (from this one's post to its pre), read
+  /// transposed.
+  std::string tiedTo;
   double connectValue = 0;
   std::string connectFile;
   bool noSelf = false;

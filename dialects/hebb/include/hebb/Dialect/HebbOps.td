@@ -46,19 +46,24 @@ def Hebb_ProjectionOp : Hebb_Op<"projection",
     population `pre` to `[post_begin, post_end)` of `post`. The body declares
     parameters and fields and holds the stages `hebb.init`, `hebb.on_pre`,
     `hebb.on_post`, `hebb.transmit` and `hebb.learn`. A `dense` projection
-    connects every pre to every post and stores synapse `i * n_post + j`,
-    so its kernels need no index arrays; the others are CSR.
+    connects every pre to every post and stores synapse `j * n_pre + i`
+    (presynaptic i, postsynaptic j: a weight matrix W[post][pre]), so its
+    kernels need no index arrays; the others are CSR. A dense projection
+    `tied to` another reads that projection's `w` (which runs the other
+    way) transposed, at `i * n_post + j`, without a copy.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
                        I64Attr:$pre_begin, I64Attr:$pre_end,
                        FlatSymbolRefAttr:$post, I64Attr:$post_begin,
                        I64Attr:$post_end, StrAttr:$model,
-                       I64Attr:$delay_steps, UnitAttr:$dense);
+                       I64Attr:$delay_steps, UnitAttr:$dense,
+                       OptionalAttr<FlatSymbolRefAttr>:$tied_to);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name `from` $pre `[` $pre_begin `:` $pre_end `]`
     `to` $post `[` $post_begin `:` $post_end `]`
     `model` $model `delay` $delay_steps (`dense` $dense^)?
+    (`tied` `to` $tied_to^)?
     attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;
