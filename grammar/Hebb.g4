@@ -79,7 +79,7 @@ netItem
   : POPULATION IDENT LBRACK expr RBRACK COLON modelUse popBody? # populationItem
   | LET IDENT ASSIGN popRef                                   # letItem
   | PROJECTION IDENT COLON popRef ARROW popRef COLON modelUse projBody? # projectionItem
-  | RECORD popRef DOT anyName (EVERY expr)?                   # recordItem
+  | RECORD popRef DOT anyName (EVERY expr | AT END phase=IDENT)? # recordItem
   | SIGNAL IDENT ASSIGN expr                                  # netSignalItem
   | scheduleItem                                              # scheduleNetItem
   ;

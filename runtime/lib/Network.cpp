@@ -559,20 +559,25 @@ void Network::sampleRecords(int64_t step) {
   }
   for (size_t i = 0; i < spec.records.size(); ++i) {
     const RecordSpec &r = spec.records[i];
-    if (r.kind == RecordSpec::Spikes || step % r.everySteps != 0)
-      continue;
-    if (!r.monitor.empty()) {
-      double value = monitorSample(i);
-      impl->stateRecorders[impl->recorderOf[i]].sample(step, &value);
-      continue;
-    }
-    const Buffer &field = recordedField(r);
-    StateRecorder &rec = impl->stateRecorders[impl->recorderOf[i]];
-    if (field.elementSize() == 8)
-      rec.sample(step, field.as<double>());
-    else
-      rec.sample(step, field.as<float>());
+    if (r.kind != RecordSpec::Spikes && r.atPhaseEnd.empty() &&
+        step % r.everySteps == 0)
+      sampleRecord(i, step);
   }
+}
+
+void Network::sampleRecord(size_t i, int64_t step) {
+  const RecordSpec &r = spec.records[i];
+  StateRecorder &rec = impl->stateRecorders[impl->recorderOf[i]];
+  if (!r.monitor.empty()) {
+    double value = monitorSample(i);
+    rec.sample(step, &value);
+    return;
+  }
+  const Buffer &field = recordedField(r);
+  if (field.elementSize() == 8)
+    rec.sample(step, field.as<double>());
+  else
+    rec.sample(step, field.as<float>());
 }
 
 Network::~Network() = default;
@@ -1203,6 +1208,9 @@ void Network::endPhase(const std::string &phase) {
     for (auto &[name, call] : st.onEnd)
       if (name == phase)
         call.callAll(stepCount, time(), spec.dt, seed, impl->pool.get());
+  for (size_t i = 0; i < spec.records.size(); ++i)
+    if (spec.records[i].atPhaseEnd == phase)
+      sampleRecord(i, stepCount);
 }
 
 void Network::enableProfiling() {

@@ -345,7 +345,8 @@ TEST(Language, PhasesOnEndAtAndEvery) {
 
 // `phase name until settled(tol, max)` ends after the first step in which
 // no state variable changed by tol or more, or after max; a Stream with
-// `advance = down` presents its next row after each `down` phase. A run
+// `advance = down` presents its next row after each `down` phase, and
+// `record ... at end up` samples as each `up` ends. A run
 // resumed from a checkpoint inside a settling phase ends identically.
 TEST(Language, PhasesUntilSettled) {
   std::string input = sourcePath("tests/e2e/inputs/settle.hebb");
@@ -379,6 +380,16 @@ TEST(Language, PhasesUntilSettled) {
   // first `down` ends.
   for (size_t k = 1; k <= total; ++k)
     EXPECT_EQ(row[k], k <= size_t(up1 + 20) ? 0.0 : 1.0) << "sample " << k;
+
+  // `record p.r at end up`: one sample as each `up` phase ends.
+  std::vector<double> atEnd =
+      loadDoubles(outPath("settle", "p_r_at_end_up.npy"));
+  std::vector<double> atEndT =
+      loadDoubles(outPath("settle", "p_r_at_end_up_t.npy"));
+  ASSERT_EQ(atEnd.size(), 2u);
+  EXPECT_EQ(atEnd[0], v[size_t(up1)]);
+  EXPECT_EQ(atEnd[1], v[size_t(up1 + 20 + up2)]);
+  EXPECT_NEAR(atEndT[1], (up1 + 20 + up2) * 1e-3, 1e-12);
 
   // The last periodic checkpoint (120 ms) is inside the last phase.
   CommandResult resumed = runCommand(std::string(HEBB_BIN_DIR) +

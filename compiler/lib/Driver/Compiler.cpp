@@ -427,6 +427,7 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
     rs.end = r.end;
     rs.field = r.field;
     rs.everySteps = r.everySteps;
+    rs.atPhaseEnd = r.atPhaseEnd;
     rs.label = r.label;
     rs.unit = r.unit;
     rs.monitor = r.monitor;

@@ -279,7 +279,10 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
       j.field("first_index", static_cast<long long>(rec.begin));
       j.field("size", static_cast<long long>(rec.end - rec.begin));
     }
-    j.field("every_s", rec.everySteps * spec.dt);
+    if (rec.atPhaseEnd.empty())
+      j.field("every_s", rec.everySteps * spec.dt);
+    else
+      j.field("at_end", rec.atPhaseEnd);
     // Each file with its shape, read back from what was written.
     j.key("files").beginArray();
     if (r < info.recordFiles.size())

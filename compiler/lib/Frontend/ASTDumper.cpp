@@ -368,6 +368,8 @@ void Dumper::dumpNetwork(const Network &net) {
       line() << "Record " << popRef(r.object) << "." << r.field;
       if (r.every)
         os << " every " << expr(r.every);
+      if (!r.atEnd.empty())
+        os << " at end " << r.atEnd;
       os << "\n";
     }
     for (const ScheduleItem &item : net.schedule)

@@ -1086,6 +1086,10 @@ void Builder::netItem(P::NetItemContext *ctx, Network &net) {
     rec.loc = loc(c);
     if (c->expr())
       rec.every = expr(c->expr());
+    if (c->phase) {
+      rec.atEnd = c->phase->getText();
+      rec.atEndLoc = loc(c->phase);
+    }
     net.records.push_back(std::move(rec));
   } else if (auto *c = dynamic_cast<P::NetSignalItemContext *>(ctx)) {
     SignalDecl sig;

@@ -1214,8 +1214,14 @@ private:
   ConstEnv env;
   std::map<std::string, PopSlice> slices;
   std::map<std::string, int> popIndex, projIndex;
-  /// `Stream(advance = <phase>)`: the phase each names, for checkPhases.
-  std::vector<std::pair<std::string, ast::Loc>> advanceUses;
+  /// `Stream(advance = <phase>)` and `record ... at end <phase>`: the phase
+  /// each names, for checkPhases.
+  struct PhaseUse {
+    std::string phase;
+    ast::Loc loc;
+    std::string what;
+  };
+  std::vector<PhaseUse> phaseUses;
 
   std::optional<ConstValue> constant(const ast::Expr &e) {
     ConstEvaluator eval(sema, env);
@@ -1460,7 +1466,8 @@ private:
         stream.shuffle = v && v->value != 0;
       } else if (a.name == "advance" && a.value->kind == ast::ExprKind::Name) {
         stream.advancePhase = a.value->name;
-        advanceUses.push_back({a.value->name, a.value->loc});
+        phaseUses.push_back({a.value->name, a.value->loc,
+                             "advance = " + a.value->name});
       } else {
         sema.error(a.loc, "Stream takes file = \"...\", every = <time>, "
                           "shuffle = true|false and advance = <phase>");
@@ -1806,10 +1813,10 @@ private:
         if (h.kind == ast::HandlerKind::End && !phases.count(h.phase))
           sema.error(h.loc, "'on end " + h.phase + "': network '" + plan.name +
                                 "' has no phase named '" + h.phase + "'");
-    for (const auto &[phase, loc] : advanceUses)
-      if (!phases.count(phase))
-        sema.error(loc, "'advance = " + phase + "': network '" + plan.name +
-                            "' has no phase named '" + phase + "'");
+    for (const PhaseUse &use : phaseUses)
+      if (!phases.count(use.phase))
+        sema.error(use.loc, "'" + use.what + "': network '" + plan.name +
+                                "' has no phase named '" + use.phase + "'");
   }
 
   bool checkSynapseAgainst(const ast::Projection &p, ProjectionPlan &proj) {
@@ -2024,6 +2031,16 @@ private:
         sema.error(r.every->loc, "spikes are recorded as they happen; "
                                  "'every' is for variables");
       rec.everySteps = *s;
+    }
+    if (!r.atEnd.empty()) {
+      if (rec.kind == RecordPlan::Spikes) {
+        sema.error(r.atEndLoc, "spikes are recorded as they happen; "
+                               "'at end' is for variables");
+        return;
+      }
+      rec.atPhaseEnd = r.atEnd;
+      rec.label += "_at_end_" + r.atEnd; // beside the same variable's record
+      phaseUses.push_back({r.atEnd, r.atEndLoc, "record ... at end"});
     }
     plan.records.push_back(rec);
   }

@@ -273,6 +273,9 @@ struct Record {
   std::string field;
   Loc loc;
   ExprPtr every; // may be null: every step (states) or every spike
+  /// `record X.f at end <phase>`: sampled each time the phase ends.
+  std::string atEnd;
+  Loc atEndLoc;
 };
 
 /// `signal name = value` in a network.

@@ -84,6 +84,7 @@ struct RecordPlan {
   std::string label; // file stem, e.g. "out_spikes", "P_0_5_v", "syn_w"
   std::string unit;  // SI unit of the field ("1": none; "" for spikes)
   std::string monitor; // drift, effective_rank, dormant_ratio, ...
+  std::string atPhaseEnd; // `at end <phase>`: sampled when it ends
   ast::Loc loc;
 };
 

@@ -164,6 +164,9 @@ struct RecordSpec {
   /// one scalar per sample, computed from `field` ("spikes" for a spiking
   /// population's activity), kept by a one-column state recorder.
   std::string monitor;
+  /// Non-empty: sampled when this phase ends (after its `on end`
+  /// handlers) instead of every `everySteps` steps.
+  std::string atPhaseEnd;
 };
 
 /// A value a network computes for a signal: constants, other signals, and
@@ -399,6 +402,8 @@ private:
   const Buffer &recordedField(const RecordSpec &r) const;
   /// Samples the state records due at `step` (steps completed).
   void sampleRecords(int64_t step);
+  /// Samples state record `index` (a variable or a monitor) now.
+  void sampleRecord(size_t index, int64_t step);
   /// The value of monitor record `index` now.
   double monitorSample(size_t index);
   double evaluate(const SignalExpr &e, size_t update);
