@@ -254,8 +254,8 @@ Network::Network(NetworkSpec specIn)
       if (fwd.name != tied.tiedTo)
         continue;
       if (&fwd >= &tied || !fwd.dense || fwd.pre != tied.post ||
-          fwd.post != tied.pre || fwd.preEnd - fwd.preBegin !=
-                                      tied.postEnd - tied.postBegin ||
+          fwd.post != tied.pre ||
+          fwd.preEnd - fwd.preBegin != tied.postEnd - tied.postBegin ||
           fwd.postEnd - fwd.postBegin != tied.preEnd - tied.preBegin)
         break;
       return s.projs[k];

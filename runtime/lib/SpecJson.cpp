@@ -50,8 +50,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ParamSpec, name, value, unit)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StreamSpec, file, everySteps, shuffle,
                                    advancePhase)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordSpec, kind, object, begin, end, field,
-                                   everySteps, label, unit, monitor,
-                                   atPhaseEnd)
+                                   everySteps, label, unit, monitor, atPhaseEnd)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SignalExpr, kind, value, index, field, begin,
                                    end, op, args)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SignalUpdate, signal, value, step,

@@ -392,10 +392,9 @@ TEST(Language, PhasesUntilSettled) {
   EXPECT_NEAR(atEndT[1], (up1 + 20 + up2) * 1e-3, 1e-12);
 
   // The last periodic checkpoint (120 ms) is inside the last phase.
-  CommandResult resumed = runCommand(std::string(HEBB_BIN_DIR) +
-                                     "/hebb run " + input + " --quiet --out " +
-                                     outPath("settle", "resumed") +
-                                     " --resume " + outPath("settle", ""));
+  CommandResult resumed = runCommand(
+      std::string(HEBB_BIN_DIR) + "/hebb run " + input + " --quiet --out " +
+      outPath("settle", "resumed") + " --resume " + outPath("settle", ""));
   ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
   EXPECT_EQ(loadDoubles(outPath("settle", "resumed/p_r.npy")), v);
   EXPECT_EQ(loadDoubles(outPath("settle", "resumed/row_r.npy")), row);

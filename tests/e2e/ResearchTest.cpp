@@ -61,9 +61,9 @@ TEST(Research, EquilibriumPropagationLearnsDigits) {
 // The same network with the output clamped to the label instead of nudged:
 // contrastive Hebbian learning, also at least 85%.
 TEST(Research, ContrastiveHebbianLearningLearnsDigits) {
-  CommandResult r = hebbRun(
-      sourcePath("examples/research/equilibrium_propagation.hebb"), "chl",
-      "--set clamp_output=1 --set beta_nudged=1");
+  CommandResult r =
+      hebbRun(sourcePath("examples/research/equilibrium_propagation.hebb"),
+              "chl", "--set clamp_output=1 --set beta_nudged=1");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_GE(accuracy(loadDoubles(outPath("chl", "y_r_at_end_test.npy")),
                      testLabels()),

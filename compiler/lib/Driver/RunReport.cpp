@@ -26,9 +26,9 @@ std::string hebb::textHistogram(const std::vector<double> &all, int bins,
       values.push_back(v);
   size_t nonFinite = all.size() - values.size();
   std::string tail =
-      nonFinite ? "    non-finite (NaN or inf): " + std::to_string(nonFinite) +
-                      "\n"
-                : "";
+      nonFinite
+          ? "    non-finite (NaN or inf): " + std::to_string(nonFinite) + "\n"
+          : "";
   if (values.empty())
     return tail;
   double lo = *std::min_element(values.begin(), values.end());

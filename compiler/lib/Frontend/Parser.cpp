@@ -1104,8 +1104,9 @@ void Builder::netItem(P::NetItemContext *ctx, Network &net) {
 
 ScheduleItem Builder::schedule(P::ScheduleItemContext *ctx) {
   auto make = [&](ScheduleKind kind, P::ExprContext *value) {
-    ScheduleItem item{kind, loc(ctx), value ? expr(value) : nullptr, {}, {},
-                      {}};
+    ScheduleItem item{kind, loc(ctx), {}, {}, {}, {}};
+    if (value)
+      item.value = expr(value);
     return item;
   };
   if (auto *c = dynamic_cast<P::RunItemContext *>(ctx))

@@ -1466,8 +1466,8 @@ private:
         stream.shuffle = v && v->value != 0;
       } else if (a.name == "advance" && a.value->kind == ast::ExprKind::Name) {
         stream.advancePhase = a.value->name;
-        phaseUses.push_back({a.value->name, a.value->loc,
-                             "advance = " + a.value->name});
+        phaseUses.push_back(
+            {a.value->name, a.value->loc, "advance = " + a.value->name});
       } else {
         sema.error(a.loc, "Stream takes file = \"...\", every = <time>, "
                           "shuffle = true|false and advance = <phase>");
@@ -1654,8 +1654,8 @@ private:
     }
     auto it = projIndex.find(e.name);
     if (it == projIndex.end()) {
-      sema.error(e.loc, "no projection '" + e.name +
-                            "' is declared before '" + p.name + "'");
+      sema.error(e.loc, "no projection '" + e.name + "' is declared before '" +
+                            p.name + "'");
       return;
     }
     const ProjectionPlan &fwd = plan.projections[it->second];
@@ -1676,12 +1676,10 @@ private:
       return pop.name + "[" + std::to_string(x.begin) + ":" +
              std::to_string(x.end) + "]";
     };
-    if (modelOk && (proj.pre.pop != fwd.post.pop ||
-                    proj.pre.begin != fwd.post.begin ||
-                    proj.pre.end != fwd.post.end ||
-                    proj.post.pop != fwd.pre.pop ||
-                    proj.post.begin != fwd.pre.begin ||
-                    proj.post.end != fwd.pre.end)) {
+    if (modelOk &&
+        (proj.pre.pop != fwd.post.pop || proj.pre.begin != fwd.post.begin ||
+         proj.pre.end != fwd.post.end || proj.post.pop != fwd.pre.pop ||
+         proj.post.begin != fwd.pre.begin || proj.post.end != fwd.pre.end)) {
       sema.error(p.loc, "'" + p.name + "' reads '" + fwd.name +
                             "' transposed, so it goes from " +
                             sliceText(fwd.post) + " to " + sliceText(fwd.pre) +
@@ -1709,14 +1707,17 @@ private:
     }
     for (const ast::VarDecl &v : model.vars)
       if (v.scope == ast::VarScope::Element && v.name != "w")
-        sema.error(v.loc, "'" + model.name + "' is used with tied weights "
-                          "(projection '" + p.name +
+        sema.error(v.loc, "'" + model.name +
+                              "' is used with tied weights "
+                              "(projection '" +
+                              p.name +
                               "'), so its only per-synapse variable is 'w'; "
-                              "keep '" + v.name + "' @pre, @post or @proj");
+                              "keep '" +
+                              v.name + "' @pre, @post or @proj");
     for (const ast::InitStmt &i : p.inits)
       if (i.var == "w")
-        sema.error(i.loc, "'" + p.name + "' reads the weights of '" +
-                              fwd.name + "'; initialise them there");
+        sema.error(i.loc, "'" + p.name + "' reads the weights of '" + fwd.name +
+                              "'; initialise them there");
     for (const ast::OdeDecl &ode : model.odes)
       if (ode.var == "w")
         sema.error(ode.loc, tiedWriteMessage(p.name, fwd.name));
@@ -1914,11 +1915,11 @@ private:
       const ProjectionPlan &pp = plan.projections[proj->second];
       bool found = false, ofProjection = false;
       if (!pp.tiedTo.empty() &&
-          (r.field == "w" || (rt::isMonitor(r.field, ofProjection) &&
-                              ofProjection))) {
+          (r.field == "w" ||
+           (rt::isMonitor(r.field, ofProjection) && ofProjection))) {
         sema.error(r.loc, "'" + pp.name + "' reads the weights of '" +
-                              pp.tiedTo + "' transposed: record " +
-                              pp.tiedTo + "." + r.field);
+                              pp.tiedTo + "' transposed: record " + pp.tiedTo +
+                              "." + r.field);
         return;
       }
       if (pp.instance.model)

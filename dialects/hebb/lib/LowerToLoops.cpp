@@ -681,8 +681,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   bool transposed = static_cast<bool>(proj.getTiedTo());
   auto denseIndex = [&](KernelBuilder &k, Value i, Value j) -> Value {
     OpBuilder &b = k.builder();
-    Value n =
-        arith::ConstantIndexOp::create(b, k.loc(), transposed ? numPost : numPre);
+    Value n = arith::ConstantIndexOp::create(b, k.loc(),
+                                             transposed ? numPost : numPre);
     if (transposed)
       std::swap(i, j);
     return arith::AddIOp::create(b, k.loc(),

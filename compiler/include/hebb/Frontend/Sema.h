@@ -81,9 +81,9 @@ struct RecordPlan {
   int64_t begin = 0, end = 0; // element range (populations)
   std::string field;
   int64_t everySteps = 1;
-  std::string label; // file stem, e.g. "out_spikes", "P_0_5_v", "syn_w"
-  std::string unit;  // SI unit of the field ("1": none; "" for spikes)
-  std::string monitor; // drift, effective_rank, dormant_ratio, ...
+  std::string label;      // file stem, e.g. "out_spikes", "P_0_5_v", "syn_w"
+  std::string unit;       // SI unit of the field ("1": none; "" for spikes)
+  std::string monitor;    // drift, effective_rank, dormant_ratio, ...
   std::string atPhaseEnd; // `at end <phase>`: sampled when it ends
   ast::Loc loc;
 };
