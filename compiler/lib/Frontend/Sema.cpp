@@ -1659,6 +1659,8 @@ private:
       return;
     }
     const ProjectionPlan &fwd = plan.projections[it->second];
+    if (fwd.pre.pop < 0 || fwd.post.pop < 0)
+      return; // its own error is reported
     if (p.hasConnect)
       sema.error(p.connect.loc, "'" + p.name + "' has the synapses of '" +
                                     fwd.name +
