@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 using namespace hebb::test;
 
@@ -68,4 +70,66 @@ TEST(Research, ContrastiveHebbianLearningLearnsDigits) {
   EXPECT_GE(accuracy(loadDoubles(outPath("chl", "y_r_at_end_test.npy")),
                      testLabels()),
             0.85);
+}
+
+namespace {
+/// Mean squared output error over the first and the last 1000 samples of
+/// a curl-descent run.
+std::pair<double, double> curlLoss(const std::string &name) {
+  std::vector<double> e = loadDoubles(outPath(name, "y_e_at_end_learn.npy"));
+  EXPECT_EQ(e.size(), 20000u * 2);
+  auto mean = [&](size_t from) {
+    double sum = 0;
+    for (size_t k = from; k < from + 1000; ++k)
+      sum += e[2 * k] * e[2 * k] + e[2 * k + 1] * e[2 * k + 1];
+    return sum / 1000;
+  };
+  return {mean(0), mean(19000)};
+}
+
+/// ||W1_a - W1_b|| at each record of two runs.
+std::vector<double> distances(const std::string &a, const std::string &b) {
+  std::vector<double> wa = loadDoubles(outPath(a, "w1_w.npy"));
+  std::vector<double> wb = loadDoubles(outPath(b, "w1_w.npy"));
+  EXPECT_EQ(wa.size(), 11u * 50);
+  std::vector<double> out;
+  for (size_t k = 0; k * 50 < std::min(wa.size(), wb.size()); ++k) {
+    double sum = 0;
+    for (size_t s = k * 50; s < k * 50 + 50; ++s)
+      sum += (wa[s] - wb[s]) * (wa[s] - wb[s]);
+    out.push_back(std::sqrt(sum));
+  }
+  return out;
+}
+} // namespace
+
+// Curl descent: with no hidden neuron flipped the student learns the
+// teacher (the error falls more than 100-fold) and two students started
+// 1e-5 apart converge; with every hidden neuron flipped it fails (the
+// error ends no lower than it started) and the two students' distance
+// grows more than 100-fold (5600-fold here): chaotic.
+TEST(Research, SignDiversePlasticityLearnsOrTurnsChaotic) {
+  std::string file = sourcePath("examples/research/curl_descent.hebb");
+  for (const char *rho : {"0", "1"})
+    for (const char *perturb : {"0", "1e-5"}) {
+      std::string name = std::string("curl_") + rho + "_" + perturb;
+      CommandResult r = hebbRun(file, name,
+                                std::string("--set rho=") + rho +
+                                    " --set perturb=" + perturb);
+      ASSERT_EQ(r.exitCode, 0) << r.output;
+    }
+  std::vector<double> flips = loadDoubles(outPath("curl_1_0", "h_flip.npy"));
+  for (double f : flips)
+    EXPECT_EQ(f, -1.0);
+  auto [start0, end0] = curlLoss("curl_0_0");
+  EXPECT_LT(end0, start0 / 100);
+  auto [start1, end1] = curlLoss("curl_1_0");
+  EXPECT_GT(end1, start1 * 0.8);
+  std::vector<double> learning = distances("curl_0_0", "curl_0_1e-5");
+  std::vector<double> chaotic = distances("curl_1_0", "curl_1_1e-5");
+  ASSERT_EQ(learning.size(), 11u);
+  ASSERT_EQ(chaotic.size(), 11u);
+  EXPECT_NEAR(learning.front(), 1e-5, 1e-7);
+  EXPECT_LT(learning.back(), learning.front());
+  EXPECT_GT(chaotic.back(), 100 * chaotic.front());
 }
