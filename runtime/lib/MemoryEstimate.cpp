@@ -97,10 +97,19 @@ MemoryEstimate rt::estimateMemory(const NetworkSpec &spec) {
   for (const RecordSpec &r : spec.records) {
     if (r.kind == RecordSpec::Spikes)
       continue;
-    double width = r.kind == RecordSpec::PopulationState
+    // A monitor keeps one double per sample; a variable, float32 values.
+    double width = !r.monitor.empty() ? 2
+                   : r.kind == RecordSpec::PopulationState
                        ? double(r.end - r.begin)
                        : expectedSynapses(spec.projections[size_t(r.object)]);
     double samples = double(steps / std::max<int64_t>(1, r.everySteps) + 1);
+    if (!r.atPhaseEnd.empty()) // one sample per end of its phase
+      samples =
+          double(std::count_if(spec.schedule.begin(), spec.schedule.end(),
+                               [&](const ScheduleStep &s) {
+                                 return s.kind == ScheduleStep::EndPhase &&
+                                        s.signal == r.atPhaseEnd;
+                               }));
     records += samples * (8 + 4 * width);
   }
   if (records > 0)

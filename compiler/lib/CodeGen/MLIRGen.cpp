@@ -513,17 +513,17 @@ private:
   /// The init stage: each var's declared initial value, or the network's
   /// `init` override.
   /// One init stage per scope of state (synapse, @pre, @post, @proj).
-  /// A variable the init stage leaves alone (tied weights).
-  std::string tiedVar;
-
+  /// The init stages of a model; `skip` names a variable they leave alone
+  /// (tied weights).
   bool genInit(ModelGen &gen, GenScope &scope, const ast::Model &model,
-               const std::vector<const ast::InitStmt *> &inits, ast::Loc l) {
+               const std::vector<const ast::InitStmt *> &inits, ast::Loc l,
+               llvm::StringRef skip = "") {
     for (ast::VarScope s : {ast::VarScope::Element, ast::VarScope::Pre,
                             ast::VarScope::Post, ast::VarScope::Proj}) {
       bool any = s == ast::VarScope::Element;
       for (const ast::VarDecl &v : model.vars)
         any |= v.scope == s;
-      if (any && !genInitOf(gen, scope, model, inits, l, s))
+      if (any && !genInitOf(gen, scope, model, inits, l, s, skip))
         return false;
     }
     return true;
@@ -538,14 +538,14 @@ private:
 
   bool genInitOf(ModelGen &gen, GenScope &scope, const ast::Model &model,
                  const std::vector<const ast::InitStmt *> &inits, ast::Loc l,
-                 ast::VarScope only) {
+                 ast::VarScope only, llvm::StringRef skip) {
     mlir::OpBuilder::InsertionGuard guard(b);
     auto init = stage<mlir::hebb::InitOp>(l, scopeName(only));
     enter(init.getBody());
     scope.isInit = true;
     gen.resetDraws();
     for (const ast::VarDecl &v : model.vars) {
-      if (v.scope != only || v.name == tiedVar)
+      if (v.scope != only || v.name == skip)
         continue;
       const ast::InitStmt *override = nullptr;
       for (const ast::InitStmt *i : inits)
@@ -741,10 +741,8 @@ private:
     GenScope scope = makeScope(proj.instance);
     ModelGen gen(b, sema, ft, scope);
     // Tied weights are initialised by the projection they belong to.
-    tiedVar = proj.tiedTo.empty() ? "" : "w";
-    bool initialised = genInit(gen, scope, model, proj.inits, proj.loc);
-    tiedVar.clear();
-    if (!initialised)
+    if (!genInit(gen, scope, model, proj.inits, proj.loc,
+                 proj.tiedTo.empty() ? "" : "w"))
       return false;
 
     auto varScope = [&](const std::string &name) {
