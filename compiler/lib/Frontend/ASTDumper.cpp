@@ -15,13 +15,12 @@
 using namespace hebb;
 using namespace hebb::ast;
 
-/// The shortest decimal text that reads back as exactly `value`, so dumps
-/// show `0.0105` rather than `0.010500000000000001`.
-static std::string formatNumber(double value) {
+std::string hebb::formatNumber(double value) {
   char buf[64];
-  // Whole numbers as integers: `3200`, not `3.2e+03`.
-  if (value == static_cast<double>(static_cast<long long>(value)) &&
-      value > -1e15 && value < 1e15) {
+  // Whole numbers as integers: `3200`, not `3.2e+03`. The range test comes
+  // first: converting a larger double to an integer is undefined.
+  if (value > -1e15 && value < 1e15 &&
+      value == static_cast<double>(static_cast<long long>(value))) {
     std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(value));
     return buf;
   }

@@ -1,6 +1,7 @@
 //===- Sema.cpp - Name resolution, units and network elaboration ----------===//
 
 #include "hebb/Frontend/Sema.h"
+#include "hebb/Frontend/ASTDumper.h"
 #include "hebb/Frontend/Parser.h"
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/Monitors.h"
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -35,6 +37,15 @@ const std::map<std::string, int> &builtins() {
   };
   return table;
 }
+
+/// True for a whole number in [lo, hi]; false for NaN and infinities, so a
+/// value that passes converts to an integer without overflow.
+bool isWholeIn(double v, double lo, double hi) {
+  return v >= lo && v <= hi && v == std::floor(v);
+}
+
+/// Units raised to larger powers are typos; the bound keeps exponents small.
+constexpr double kMaxUnitExponent = 16;
 
 bool isZeroLiteral(const ast::Expr &e) {
   if (e.kind == ast::ExprKind::Number)
@@ -351,9 +362,10 @@ private:
       }
       std::optional<Dimension> d = Dimension();
       if (a->dim && !a->dim->isDimensionless()) {
-        if (b->value != std::floor(b->value)) {
+        if (!isWholeIn(b->value, -kMaxUnitExponent, kMaxUnitExponent)) {
           sema.error(e.args[1]->loc,
-                     "a quantity with a unit needs a whole-number exponent");
+                     "a quantity with a unit needs a whole-number exponent "
+                     "from -16 to 16");
           return std::nullopt;
         }
         d = a->dim->pow(static_cast<int>(b->value));
@@ -674,9 +686,11 @@ private:
       bool negative = rhs.kind == ast::ExprKind::Unary && rhs.op == "-";
       const ast::Expr &num = negative ? *rhs.args[0] : rhs;
       if (num.kind != ast::ExprKind::Number || !num.unit.empty() ||
-          num.number != std::floor(num.number)) {
-        sema.error(rhs.loc, "a quantity with a unit (" + a->dim->str() +
-                                ") needs a whole-number constant exponent");
+          !isWholeIn(num.number, 0, kMaxUnitExponent)) {
+        sema.error(
+            rhs.loc,
+            "a quantity with a unit (" + a->dim->str() +
+                ") needs a whole-number constant exponent from -16 to 16");
         return std::nullopt;
       }
       int n = static_cast<int>(num.number) * (negative ? -1 : 1);
@@ -1248,8 +1262,12 @@ private:
     if (!v)
       return std::nullopt;
     double n = *v / plan.dt;
-    if (n < 0 || !std::isfinite(n)) {
+    if (n < 0) {
       sema.error(e.loc, what + " must not be negative");
+      return std::nullopt;
+    }
+    if (!(n <= 1e15)) {
+      sema.error(e.loc, what + " must be at most 1e15 steps");
       return std::nullopt;
     }
     return static_cast<int64_t>(std::llround(n));
@@ -1411,10 +1429,11 @@ private:
     pop.loc = p.loc;
     auto size = constantIn(*p.size, Dimension(), "a population size");
     if (size) {
-      if (*size < 1 || *size != std::floor(*size) || *size > 2e9)
+      if (!isWholeIn(*size, 1, 2e9))
         sema.error(p.size->loc, "a population size must be a whole number "
                                 "from 1 to 2e9");
-      pop.size = static_cast<int64_t>(*size);
+      else
+        pop.size = static_cast<int64_t>(*size);
     }
     if (p.model.model == "Stream" && !outer.findModel("Stream")) {
       addStream(p, pop);
@@ -1522,11 +1541,11 @@ private:
       auto e = constantIn(*ref.end, Dimension(), "a slice bound");
       if (!b || !e)
         return std::nullopt;
-      int64_t lo = static_cast<int64_t>(*b), hi = static_cast<int64_t>(*e);
-      if (*b != lo || *e != hi) {
+      if (!isWholeIn(*b, -2e9, 2e9) || !isWholeIn(*e, -2e9, 2e9)) {
         sema.error(ref.loc, "slice bounds are whole numbers");
         return std::nullopt;
       }
+      int64_t lo = static_cast<int64_t>(*b), hi = static_cast<int64_t>(*e);
       if (hi <= lo) {
         sema.error(ref.loc, "slice [" + std::to_string(lo) + ":" +
                                 std::to_string(hi) +
@@ -1778,15 +1797,15 @@ private:
       return;
     int64_t available = in ? proj.pre.size() : proj.post.size();
     double k = proj.connectValue;
-    if (k < 1 || k != std::floor(k))
+    if (!isWholeIn(k, 1, std::numeric_limits<double>::max()))
       sema.error(p.connect.value->loc,
                  std::string(in ? "in_degree" : "out_degree") +
                      " must be a whole number of synapses, at least 1");
     else if (k > available)
       sema.error(p.connect.value->loc,
                  std::string(in ? "in_degree" : "out_degree") + " = " +
-                     std::to_string(static_cast<int64_t>(k)) +
-                     " is more than the " + std::to_string(available) +
+                     formatNumber(k) + " is more than the " +
+                     std::to_string(available) +
                      (in ? " presynaptic" : " postsynaptic") +
                      " neurons there are");
   }
@@ -2063,7 +2082,7 @@ private:
       auto n = constantIn(*item.value, Dimension(), "'repeat'");
       if (!n)
         return;
-      if (*n < 0 || *n != std::floor(*n) || *n > 1e9) {
+      if (!isWholeIn(*n, 0, 1e9)) {
         sema.error(item.value->loc, "'repeat' takes a whole number of "
                                     "times, at least 0");
         return;
@@ -2154,7 +2173,7 @@ private:
         if (e.kind == ast::ExprKind::Number && e.unit.size() == 1 &&
             (e.unit[0].name == "steps" || e.unit[0].name == "step") &&
             e.unit[0].exponent == 1) {
-          if (e.number != std::floor(e.number) || e.number > 1e12)
+          if (!isWholeIn(e.number, 0, 1e12))
             sema.error(e.loc, "'max' takes a whole number of steps");
           else
             n = static_cast<int64_t>(e.number);

@@ -25,6 +25,10 @@ void dumpAST(const ast::File &file, const SourceManager &sources,
 /// An expression as one fully parenthesised line: `((- apre) / tau_pre)`.
 std::string exprToString(const ast::Expr &expr);
 
+/// The shortest decimal text that reads back as exactly `value`: `0.0105`
+/// rather than `0.010500000000000001`, `3200` rather than `3.2e+03`.
+std::string formatNumber(double value);
+
 /// A unit as written: `ms`, `[mV/ms^2]`, `[nS*mV]`; "" when dimensionless.
 std::string unitToString(const ast::UnitText &unit);
 
