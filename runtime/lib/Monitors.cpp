@@ -4,6 +4,7 @@
 
 #include <Eigen/SVD>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace hebb::rt;
@@ -68,4 +69,21 @@ double hebb::rt::activeFraction(const std::vector<double> &activity) {
   for (double a : activity)
     active += a != 0;
   return double(active) / double(activity.size());
+}
+
+std::vector<double> hebb::rt::rowDistances(const std::vector<double> &a,
+                                           const std::vector<double> &b,
+                                           size_t cols) {
+  std::vector<double> out;
+  if (cols == 0)
+    return out;
+  size_t rows = std::min(a.size(), b.size()) / cols;
+  out.reserve(rows);
+  for (size_t k = 0; k < rows; ++k) {
+    double sum = 0;
+    for (size_t i = k * cols; i < (k + 1) * cols; ++i)
+      sum += (a[i] - b[i]) * (a[i] - b[i]);
+    out.push_back(std::sqrt(sum));
+  }
+  return out;
 }

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RunHebb.h"
+#include "hebb/runtime/Monitors.h"
 
 #include <Eigen/Dense>
 
@@ -90,19 +91,13 @@ std::pair<double, double> curlLoss(const std::string &name) {
   return {mean(0), mean(19000)};
 }
 
-/// ||W1_a - W1_b|| at each record of two runs.
+/// ||W1_a - W1_b|| at each record of two runs (what `hebb diverge`
+/// prints).
 std::vector<double> distances(const std::string &a, const std::string &b) {
   std::vector<double> wa = loadDoubles(outPath(a, "w1_w.npy"));
   std::vector<double> wb = loadDoubles(outPath(b, "w1_w.npy"));
   EXPECT_EQ(wa.size(), 11u * 50);
-  std::vector<double> out;
-  for (size_t k = 0; k * 50 < std::min(wa.size(), wb.size()); ++k) {
-    double sum = 0;
-    for (size_t s = k * 50; s < k * 50 + 50; ++s)
-      sum += (wa[s] - wb[s]) * (wa[s] - wb[s]);
-    out.push_back(std::sqrt(sum));
-  }
-  return out;
+  return hebb::rt::rowDistances(wa, wb, 50);
 }
 } // namespace
 

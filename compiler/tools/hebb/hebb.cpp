@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Diverge.h"
 #include "Repl.h"
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Driver/Frontend.h"
@@ -93,6 +94,21 @@ static cl::SubCommand plotCommand("plot", "Draw the figures of a finished "
 static cl::opt<std::string> plotDir(cl::Positional, cl::desc("<run directory>"),
                                     cl::Required, cl::sub(plotCommand),
                                     cl::cat(category));
+
+static cl::SubCommand
+    divergeCommand("diverge",
+                   "Compare two runs of a network record by record: the "
+                   "distance between them at each sample (chaos checks)");
+static cl::list<std::string> divergeDirs(cl::Positional,
+                                         cl::desc("<run A> <run B>"),
+                                         cl::OneOrMore, cl::sub(divergeCommand),
+                                         cl::cat(category));
+static cl::opt<std::string>
+    divergeOut("out",
+               cl::desc("Also write each record's distances as "
+                        "RECORD_divergence.npy here"),
+               cl::value_desc("dir"), cl::sub(divergeCommand),
+               cl::cat(category));
 
 static cl::SubCommand replCommand("repl", "An interactive session: declare "
                                           "models, build a network, run it "
@@ -312,11 +328,19 @@ int main(int argc, char **argv) {
                               "hebb: run networks of neurons that learn.\n\n"
                               "  hebb run FILE.hebb [options]\n"
                               "  hebb repl [FILE.hebb ...] [options]\n"
-                              "  hebb plot RUN_DIRECTORY\n");
+                              "  hebb plot RUN_DIRECTORY\n"
+                              "  hebb diverge RUN_A RUN_B [--out DIR]\n");
   if (runCommand)
     return runNetwork();
   if (plotCommand)
     return plotRunDirectory();
+  if (divergeCommand) {
+    if (divergeDirs.size() != 2) {
+      std::cerr << "hebb: error: diverge compares two run directories\n";
+      return 1;
+    }
+    return compareRuns(divergeDirs[0], divergeDirs[1], divergeOut);
+  }
   if (replCommand) {
     ReplOptions options;
     options.files = replFiles;

@@ -51,3 +51,15 @@ TEST(Monitors, DormantAndActiveFractions) {
   EXPECT_DOUBLE_EQ(activeFraction({0, 0, 0}), 0);
   EXPECT_DOUBLE_EQ(dormantRatio({-1, 1}), 0); // magnitudes
 }
+
+// Row k of two 3 x 2 records: (0,0)-(3,4) is 5 apart, equal rows 0, and a
+// row only one side has is left out.
+TEST(Monitors, RowDistancesCompareTwoRunsSampleBySample) {
+  std::vector<double> a = {0, 0, 1, 2, 7, 7};
+  std::vector<double> b = {3, 4, 1, 2};
+  std::vector<double> d = rowDistances(a, b, 2);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0], 5.0);
+  EXPECT_EQ(d[1], 0.0);
+  EXPECT_TRUE(rowDistances(a, b, 0).empty());
+}

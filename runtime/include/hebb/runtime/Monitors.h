@@ -37,6 +37,12 @@ double dormantRatio(const std::vector<double> &activity, double tau = 0.1);
 /// The fraction of neurons with non-zero activity.
 double activeFraction(const std::vector<double> &activity);
 
+/// Two runs of the same network compared sample by sample (chaos checks):
+/// the Euclidean distance between row k of `a` and row k of `b`, for as
+/// many rows of `cols` values as both have.
+std::vector<double> rowDistances(const std::vector<double> &a,
+                                 const std::vector<double> &b, size_t cols);
+
 } // namespace hebb::rt
 
 #endif // HEBB_RUNTIME_MONITORS_H
