@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <sys/resource.h>
+#include <vector>
 
 using namespace hebb;
 using namespace hebb::rt;
@@ -88,6 +89,17 @@ MemoryEstimate rt::estimateMemory(const NetworkSpec &spec) {
     bytes += perSynapse * synapses;
     estimate.items.push_back({"projection " + p.name, synapses, bytes});
   }
+  // Each population keeps the spikes of the last maxDelay + 1 steps, one
+  // (usually empty) list per step: negligible for the default one-step
+  // delay, and what refuses a delay of years.
+  int64_t maxDelay = 0;
+  for (const ProjectionSpec &p : spec.projections)
+    maxDelay = std::max(maxDelay, p.delaySteps);
+  if (maxDelay > 1)
+    estimate.items.push_back(
+        {"spike history (delays)", 0,
+         double(spec.populations.size()) * double(maxDelay + 1) *
+             double(sizeof(std::vector<uint32_t>))});
   // State records are kept in memory until the run ends.
   int64_t steps = 0;
   for (const ScheduleStep &s : spec.schedule)
