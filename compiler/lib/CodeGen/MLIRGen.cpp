@@ -47,6 +47,8 @@ struct GenScope {
   const ModelInstance *instance = nullptr;
   std::set<std::string> params, vars, inputs, signals;
   std::map<std::string, std::string> nameParams; // synapse: param -> bound
+  /// The network's parameters, which `init` expressions may read (in SI).
+  std::map<std::string, double> networkParams;
   /// In a hebb.odes region, the integrated variables are block arguments.
   std::map<std::string, Value> odeArgs;
   /// Arguments of an inlined func.
@@ -230,6 +232,11 @@ Value ModelGen::genExpr(const ast::Expr &e) {
           b, l, ft, mlir::FlatSymbolRefAttr::get(b.getContext(), e.name));
     if (scope.signals.count(e.name))
       return mlir::hebb::SignalOp::create(b, l, ft, e.name);
+    if (scope.isInit && !scope.vars.count(e.name)) {
+      auto network = scope.networkParams.find(e.name);
+      if (network != scope.networkParams.end())
+        return constant(network->second, e.loc);
+    }
     return getVar(e.name, e.loc);
   }
   case ast::ExprKind::Member: {
@@ -480,6 +487,9 @@ private:
       scope.signals.insert(s.name);
     for (const ast::Constraint &c : inst.model->constraints)
       scope.constraints[c.var] = &c;
+    for (const ParamValue &p : plan.params)
+      if (!p.isName)
+        scope.networkParams[p.name] = p.value;
     return scope;
   }
 

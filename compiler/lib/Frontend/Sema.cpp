@@ -1506,6 +1506,11 @@ private:
     ModelScope scope;
     if (!buildScope(sema, model, &inst, scope, nullptr))
       return;
+    // Initial values may read the network's parameters; the model's own
+    // names come first.
+    for (const ParamValue &p : plan.params)
+      if (!p.isName)
+        scope.names.emplace(p.name, NameInfo{NameInfo::Param, p.dim});
     ExprChecker exprs(sema, scope, pre, post, /*inInit=*/true);
     for (const ast::InitStmt &i : inits) {
       auto it = scope.names.find(i.var);
