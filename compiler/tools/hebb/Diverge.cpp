@@ -5,10 +5,13 @@
 #include "hebb/runtime/Monitors.h"
 #include "hebb/runtime/Npy.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <vector>
 
@@ -16,23 +19,24 @@ namespace fs = std::filesystem;
 using namespace hebb;
 
 namespace {
-/// Records of a run directory: its .npy files other than the times
-/// (_t.npy) and the synapse indices (_pre.npy, _post.npy).
-std::vector<std::string> recordNames(const std::string &dir) {
-  std::vector<std::string> names;
-  for (const fs::directory_entry &e : fs::directory_iterator(dir)) {
-    std::string name = e.path().filename().string();
-    auto endsWith = [&](const std::string &suffix) {
-      return name.size() >= suffix.size() &&
-             name.compare(name.size() - suffix.size(), suffix.size(), suffix) ==
-                 0;
-    };
-    if (endsWith(".npy") && !endsWith("_t.npy") && !endsWith("_pre.npy") &&
-        !endsWith("_post.npy") && !endsWith("_divergence.npy"))
-      names.push_back(name.substr(0, name.size() - 4));
+/// The labels of the records a run wrote, from its run.json (each record's
+/// values are LABEL.npy).
+std::vector<std::string> recordLabels(const std::string &dir) {
+  std::string path = dir + "/run.json";
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error("cannot read '" + path +
+                             "': is this the output directory of a run?");
+  std::vector<std::string> labels;
+  try {
+    nlohmann::json run = nlohmann::json::parse(in);
+    for (const nlohmann::json &record : run.at("records"))
+      labels.push_back(record.at("label").get<std::string>());
+  } catch (const nlohmann::json::exception &e) {
+    throw std::runtime_error("'" + path +
+                             "' is not a run's record list: " + e.what());
   }
-  std::sort(names.begin(), names.end());
-  return names;
+  return labels;
 }
 } // namespace
 
@@ -42,12 +46,13 @@ int hebb::compareRuns(const std::string &runA, const std::string &runB,
     for (const std::string &dir : {runA, runB})
       if (!fs::is_directory(dir))
         throw std::runtime_error("'" + dir + "' is not a run directory");
+    std::vector<std::string> labels = recordLabels(runA);
     if (!outDir.empty())
       fs::create_directories(outDir);
     int compared = 0;
     std::printf("%-32s %8s %12s %12s %12s\n", "record", "samples", "first",
                 "last", "last/first");
-    for (const std::string &name : recordNames(runA)) {
+    for (const std::string &name : labels) {
       std::string pathB = runB + "/" + name + ".npy";
       if (!fs::exists(pathB))
         continue;
