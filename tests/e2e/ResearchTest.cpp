@@ -499,3 +499,40 @@ TEST(Research, EquilibriumPropagationFollowsTheGradient) {
   EXPECT_GT(eqpropGradientCosine("eqgrad_0.01"), 0.9999);
   EXPECT_LT(eqpropGradientCosine("eqgrad_1"), 0.6);
 }
+
+// Supervised symmetric STDP (Hao et al. 2020): the spiking classifier
+// learns the digits, and both the learned hidden layer and its adaptive
+// thresholds matter. Without thresholds a few hidden neurons win every
+// digit; with them nearly all take part.
+TEST(Research, SymmetricStdpSpikingClassifierLearnsDigits) {
+  std::string file = sourcePath("examples/research/sym_stdp_digits.hebb");
+  struct Variant {
+    std::string name, args;
+    double accuracy = 0, fired = 0;
+  };
+  std::vector<Variant> variants = {{"sym_stdp", ""},
+                                   {"sym_stdp_frozen", "--set A=0mV"},
+                                   {"sym_stdp_no_theta", "--set theta_h=0mV"}};
+  for (Variant &v : variants) {
+    CommandResult r = hebbRun(file, v.name, v.args);
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    v.accuracy = accuracy(
+        loadDoubles(outPath(v.name, "y_score_at_end_test.npy")), testLabels());
+    // Hidden spike counts per test digit: the fraction of the 200 hidden
+    // neurons that fire for at least one digit.
+    std::vector<double> counts =
+        loadDoubles(outPath(v.name, "h_score_at_end_test.npy"));
+    ASSERT_EQ(counts.size(), size_t(297 * 200));
+    for (int n = 0; n < 200; ++n) {
+      double total = 0;
+      for (int k = 0; k < 297; ++k)
+        total += counts[size_t(k * 200 + n)];
+      v.fired += total > 0 ? 1.0 / 200 : 0;
+    }
+  }
+  EXPECT_GE(variants[0].accuracy, 0.80);
+  EXPECT_GT(variants[0].fired, 0.9);
+  EXPECT_LT(variants[1].accuracy, variants[0].accuracy - 0.15);
+  EXPECT_LT(variants[2].accuracy, 0.5);
+  EXPECT_LT(variants[2].fired, 0.2);
+}

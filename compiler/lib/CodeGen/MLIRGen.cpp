@@ -343,9 +343,9 @@ Value ModelGen::genCall(const ast::Expr &e) {
     auto r = scope.reductions.find(&e);
     if (r == scope.reductions.end()) {
       sema.diagnostics().error(e.loc, "'" + n +
-                                          "' is supported in the learning "
-                                          "statements of a synapse's update "
-                                          "block, not here");
+                                          "' is supported in the statements "
+                                          "of a synapse (update, on pre, on "
+                                          "post, on end), not here");
       return nullptr;
     }
     Value sum = mlir::hebb::GetOp::create(b, l, ft, "self", r->second.value);
@@ -789,6 +789,12 @@ private:
             return false;
           }
         }
+        std::vector<const ast::Expr *> sums;
+        for (const ast::StmtPtr &st : h.body)
+          collectReductions(*st, sums);
+        if (!sums.empty() &&
+            !genReductions(gen, scope, sums, "on_end_" + h.phase))
+          return false;
         if (!genOnEnd(gen, h))
           return false;
         continue;

@@ -482,6 +482,8 @@ static void attachKernel(rt::NetworkSpec &spec, llvm::StringRef name,
       continue;
     if (what.starts_with("on_end_"))
       p.onEnd.emplace_back(what.drop_front(7).str(), k);
+    else if (what.starts_with("reduce_on_end_"))
+      p.onEnd.emplace_back(what.drop_front(14).str(), k); // before its handler
     else if (what.starts_with("init"))
       p.init.push_back(k);
     else if (what == "learn_transmit")

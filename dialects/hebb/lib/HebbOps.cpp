@@ -88,8 +88,10 @@ LogicalResult ReduceOp::verify() {
     return emitOpError("needs a running field exactly when it combines by "
                        "cumsum");
   if (std::optional<StringRef> before = getBefore())
-    if (!isScope(*before, {"transmit", "on_pre", "on_post"}))
-      return emitOpError("runs before transmit, on_pre or on_post, not '")
+    if (!isScope(*before, {"transmit", "on_pre", "on_post"}) &&
+        !(before->starts_with("on_end_") && before->size() > 7))
+      return emitOpError("runs before transmit, on_pre, on_post or "
+                         "on_end_<phase>, not '")
              << *before << "'";
   auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
   if (!yield || yield.getValues().size() != 1 ||

@@ -871,17 +871,29 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   if (auto transmit = findStage<TransmitOp>(proj))
     if (failed(overSynapses(transmit.getBody(), "transmit", false)))
       return failure();
-  for (auto onEnd : proj.getBody().front().getOps<OnEndOp>())
-    if (failed(overSynapses(onEnd.getBody(),
-                            ("on_end_" + onEnd.getPhase()).str(), false)))
-      return failure();
+  // `on end` handlers with the sums they read just before them, in program
+  // order: the runtime runs a phase's kernels in the order they are emitted.
+  auto beforeOnEnd = [](ReduceOp reduce) {
+    std::optional<StringRef> before = reduce.getBefore();
+    return before && before->starts_with("on_end_");
+  };
+  for (Operation &op : proj.getBody().front()) {
+    if (auto onEnd = dyn_cast<OnEndOp>(op)) {
+      if (failed(overSynapses(onEnd.getBody(),
+                              ("on_end_" + onEnd.getPhase()).str(), false)))
+        return failure();
+    } else if (auto reduce = dyn_cast<ReduceOp>(op)) {
+      if (beforeOnEnd(reduce) && failed(lowerReduce(reduce)))
+        return failure();
+    }
+  }
   // Learning stages and the sums between them, in program order.
   for (Operation &op : proj.getBody().front()) {
     if (auto learn = dyn_cast<LearnOp>(op)) {
       if (failed(scoped(learn, "learn", true)))
         return failure();
     } else if (auto reduce = dyn_cast<ReduceOp>(op)) {
-      if (failed(lowerReduce(reduce)))
+      if (!beforeOnEnd(reduce) && failed(lowerReduce(reduce)))
         return failure();
     }
   }

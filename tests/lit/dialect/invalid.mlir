@@ -291,7 +291,7 @@ hebb.population @p size 2 model "M" {
 }
 hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 {
   hebb.field @w : f32 "element"
-  // expected-error @+1 {{'hebb.reduce' op runs before transmit, on_pre or on_post, not 'learn'}}
+  // expected-error @+1 {{'hebb.reduce' op runs before transmit, on_pre, on_post or on_end_<phase>, not 'learn'}}
   hebb.reduce "w" into "post" before "learn" {
     %w = hebb.get "self" "w" : f32
     hebb.yield %w : f32

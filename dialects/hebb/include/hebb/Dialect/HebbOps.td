@@ -158,8 +158,10 @@ def Hebb_ReduceOp : Hebb_Op<"reduce", [HasParent<"ProjectionOp">]> {
     `running`. The region computes `expr` for one synapse. Without
     `before`, it runs in learning, between the stages before and after the
     statement that reads the result; with `before "transmit" | "on_pre" |
-    "on_post"`, just before that stage, for its statements. Either way every
-    synapse sees the same result.
+    "on_post"`, just before that stage, for its statements; with `before
+    "on_end_<phase>"`, when phase `<phase>` ends, just before the projection's
+    `on end` handler of that phase. Either way every synapse sees the same
+    result.
   }];
   let arguments = (ins StrAttr:$field, StrAttr:$into,
                        OptionalAttr<StrAttr>:$combine,
