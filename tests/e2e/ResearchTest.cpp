@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -535,4 +536,62 @@ TEST(Research, SymmetricStdpSpikingClassifierLearnsDigits) {
   EXPECT_LT(variants[1].accuracy, variants[0].accuracy - 0.15);
   EXPECT_LT(variants[2].accuracy, 0.5);
   EXPECT_LT(variants[2].fired, 0.2);
+}
+
+namespace {
+/// Accuracy of the readout over `rows` test rows starting at `first`, with
+/// the labels of examples/data/digits_test_and_shifted.npy (297 clean
+/// digits, then the same shifted right by one pixel).
+double shiftedDigitsAccuracy(const std::vector<double> &outputs, size_t first,
+                             size_t rows) {
+  std::vector<double> table =
+      loadDoubles(sourcePath("examples/data/digits_test_and_shifted.npy"));
+  const size_t width = 74, pixels = 64, classes = 10;
+  size_t correct = 0;
+  for (size_t k = 0; k < rows; ++k) {
+    size_t row = (first + k) % 594;
+    const double *out = &outputs[(first + k) * classes];
+    const double *label = &table[row * width + pixels];
+    correct += std::max_element(out, out + classes) - out ==
+               std::max_element(label, label + classes) - label;
+  }
+  return double(correct) / double(rows);
+}
+} // namespace
+
+// Neuromodulated SoftHebb test-time adaptation: a one-pixel shift costs the
+// classifier more than 25 points; with the modulator on, the hidden layer
+// follows unlabeled drifting digits and wins most of them back; with it
+// off nothing changes.
+TEST(Research, SoftHebbAdaptsToShiftedDigitsAtTestTime) {
+  std::string file = sourcePath("examples/research/softhebb_adaptation.hebb");
+  double clean[2][2], shifted[2][2]; // [modulated][before, after]
+  for (int modulated : {1, 0}) {
+    std::string name = "softhebb_" + std::to_string(modulated);
+    CommandResult r =
+        hebbRun(file, name, modulated ? "" : "--set modulation=0");
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::vector<double> y =
+        loadDoubles(outPath(name, "y_r_at_end_test.npy"));
+    ASSERT_EQ(y.size(), size_t(2 * 594 * 10));
+    for (int pass : {0, 1}) {
+      clean[modulated][pass] = shiftedDigitsAccuracy(y, pass * 594, 297);
+      shifted[modulated][pass] = shiftedDigitsAccuracy(y, pass * 594 + 297, 297);
+    }
+  }
+  EXPECT_GE(clean[1][0], 0.85);
+  EXPECT_LT(shifted[1][0], clean[1][0] - 0.25);
+  EXPECT_GE(shifted[1][1], 0.75);
+  EXPECT_GT(shifted[1][1], shifted[1][0] + 0.2);
+  EXPECT_GE(clean[1][1], 0.8);
+  EXPECT_EQ(shifted[0][1], shifted[0][0]);
+  EXPECT_EQ(clean[0][1], clean[0][0]);
+  // The soft winner-take-all layer uses most of its units.
+  std::vector<double> h = loadDoubles(outPath("softhebb_1", "h_r_at_end_test.npy"));
+  ASSERT_EQ(h.size(), size_t(2 * 594 * 100));
+  std::set<long> winners;
+  for (size_t k = 0; k < 594; ++k)
+    winners.insert(std::max_element(&h[k * 100], &h[k * 100] + 100) -
+                   &h[k * 100]);
+  EXPECT_GT(winners.size(), 60u);
 }
