@@ -571,12 +571,12 @@ TEST(Research, SoftHebbAdaptsToShiftedDigitsAtTestTime) {
     CommandResult r =
         hebbRun(file, name, modulated ? "" : "--set modulation=0");
     ASSERT_EQ(r.exitCode, 0) << r.output;
-    std::vector<double> y =
-        loadDoubles(outPath(name, "y_r_at_end_test.npy"));
+    std::vector<double> y = loadDoubles(outPath(name, "y_r_at_end_test.npy"));
     ASSERT_EQ(y.size(), size_t(2 * 594 * 10));
     for (int pass : {0, 1}) {
       clean[modulated][pass] = shiftedDigitsAccuracy(y, pass * 594, 297);
-      shifted[modulated][pass] = shiftedDigitsAccuracy(y, pass * 594 + 297, 297);
+      shifted[modulated][pass] =
+          shiftedDigitsAccuracy(y, pass * 594 + 297, 297);
     }
   }
   EXPECT_GE(clean[1][0], 0.85);
@@ -587,7 +587,8 @@ TEST(Research, SoftHebbAdaptsToShiftedDigitsAtTestTime) {
   EXPECT_EQ(shifted[0][1], shifted[0][0]);
   EXPECT_EQ(clean[0][1], clean[0][0]);
   // The soft winner-take-all layer uses most of its units.
-  std::vector<double> h = loadDoubles(outPath("softhebb_1", "h_r_at_end_test.npy"));
+  std::vector<double> h =
+      loadDoubles(outPath("softhebb_1", "h_r_at_end_test.npy"));
   ASSERT_EQ(h.size(), size_t(2 * 594 * 100));
   std::set<long> winners;
   for (size_t k = 0; k < 594; ++k)
