@@ -596,3 +596,67 @@ TEST(Research, SoftHebbAdaptsToShiftedDigitsAtTestTime) {
                    &h[k * 100]);
   EXPECT_GT(winners.size(), 60u);
 }
+
+namespace {
+/// What the readout of examples/research/what_when.hebb predicts in the
+/// probe trials [first, last): the time of the peak of z_A + z_B (mean over
+/// the probes, smoothed over 50 ms, after the first 50 ms) and the share
+/// of z_A at that time.
+struct CuePrediction {
+  double when = 0, what = 0;
+};
+CuePrediction predictedCue(const std::vector<double> &z, int first, int last) {
+  const int samples = 92, probeEvery = 6; // 460 ms trials, every 5 ms
+  std::vector<double> a(samples, 0), sum(samples, 0);
+  for (int p = first; p < last; ++p) {
+    size_t trial = size_t(p * probeEvery + probeEvery - 1);
+    for (int k = 0; k < samples; ++k) {
+      size_t row = 1 + trial * samples + size_t(k); // row 0 is t = 0
+      a[k] += z[row * 2] / (last - first);
+      sum[k] += (z[row * 2] + z[row * 2 + 1]) / (last - first);
+    }
+  }
+  CuePrediction best;
+  double peak = -1e300;
+  for (int k = 10; k < samples; ++k) {
+    double smooth = 0;
+    int n = 0;
+    for (int j = std::max(0, k - 5); j < std::min(samples, k + 5); ++j, ++n)
+      smooth += sum[j];
+    if (smooth / n > peak) {
+      peak = smooth / n;
+      best.when = k * 0.005;
+      best.what = a[k] / sum[k];
+    }
+  }
+  return best;
+}
+} // namespace
+
+// "What" and "when" predictions in a spiking reservoir: the readout, which
+// never sees the cue in its input, predicts when a cue comes and which;
+// after the statistics switch it re-adapts without a reset, "what" within
+// a few trials and "when" over many.
+TEST(Research, SpikingReservoirPredictsWhatAndWhen) {
+  CommandResult r =
+      hebbRun(sourcePath("examples/research/what_when.hebb"), "what_when");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  std::vector<double> z = loadDoubles(outPath("what_when", "z_r.npy"));
+  ASSERT_EQ(z.size(), size_t(1 + 2 * 80 * 6 * 92) * 2);
+  // Cue at 200-250 ms (A in 80% of trials), then at 350-400 ms (A in 20%).
+  CuePrediction before = predictedCue(z, 70, 80);
+  CuePrediction switched = predictedCue(z, 80, 82);
+  CuePrediction soon = predictedCue(z, 85, 90);
+  CuePrediction after = predictedCue(z, 150, 160);
+  std::ostringstream seen;
+  seen << "when " << before.when << ", " << switched.when << ", " << soon.when
+       << ", " << after.when << " s; what " << before.what << ", "
+       << switched.what << ", " << soon.what << ", " << after.what;
+  SCOPED_TRACE(seen.str());
+  EXPECT_NEAR(before.when, 0.225, 0.075);
+  EXPECT_GT(before.what, 0.7);
+  EXPECT_GT(std::abs(switched.when - 0.375), 0.1);
+  EXPECT_LT(soon.what, 0.35);
+  EXPECT_NEAR(after.when, 0.375, 0.075);
+  EXPECT_LT(after.what, 0.3);
+}
