@@ -660,3 +660,85 @@ TEST(Research, SpikingReservoirPredictsWhatAndWhen) {
   EXPECT_NEAR(after.when, 0.375, 0.075);
   EXPECT_LT(after.what, 0.3);
 }
+
+namespace {
+/// Epoch by epoch for a run of examples/research/eqprop_asymmetric.hebb:
+/// test accuracy and the mean relative asymmetry of the Jacobian over the
+/// units that move (strictly inside (0, 1)),
+/// ||D_y (W2 - B^T) D_h|| / ||D_y (W2 + B^T) D_h||, with B = W2^T + A.
+struct EpochFigures {
+  double accuracy = 0, asymmetry = 0;
+};
+std::vector<EpochFigures> eqpropAsymmetryByEpoch(const std::string &name) {
+  const size_t nh = 100, ny = 10, tests = 297;
+  std::vector<double> y = loadDoubles(outPath(name, "y_r_at_end_test.npy"));
+  std::vector<double> h = loadDoubles(outPath(name, "h_r_at_end_test.npy"));
+  std::vector<double> w2 =
+      loadDoubles(outPath(name, "w2_w_at_end_snapshot.npy"));
+  std::vector<double> a =
+      loadDoubles(outPath(name, "asymmetry_w_at_end_snapshot.npy"));
+  std::vector<double> labels = testLabels();
+  std::vector<EpochFigures> out;
+  size_t epochs = w2.size() / (nh * ny);
+  if (a.size() != epochs * nh * ny || y.size() != epochs * tests * ny ||
+      h.size() != epochs * tests * nh)
+    return out;
+  for (size_t e = 0; e < epochs; ++e) {
+    EpochFigures f;
+    std::vector<double> outputs(y.begin() + e * tests * ny,
+                                y.begin() + (e + 1) * tests * ny);
+    f.accuracy = accuracy(outputs, labels);
+    double sum = 0;
+    int counted = 0;
+    for (size_t k = 0; k < tests; ++k) {
+      double diff = 0, both = 0;
+      for (size_t o = 0; o < ny; ++o) {
+        double yo = y[(e * tests + k) * ny + o];
+        if (yo <= 0 || yo >= 1)
+          continue;
+        for (size_t j = 0; j < nh; ++j) {
+          double hj = h[(e * tests + k) * nh + j];
+          if (hj <= 0 || hj >= 1)
+            continue;
+          // W2 post-major: W2[o][j]; A post-major over h: A[j][o]. B^T = W2 +
+          // A^T.
+          double w = w2[e * nh * ny + o * nh + j];
+          double bt = w + a[e * nh * ny + j * ny + o];
+          diff += (w - bt) * (w - bt);
+          both += (w + bt) * (w + bt);
+        }
+      }
+      if (both > 0) {
+        sum += std::sqrt(diff / both);
+        ++counted;
+      }
+    }
+    f.asymmetry = counted ? sum / counted : 0;
+    out.push_back(f);
+  }
+  return out;
+}
+} // namespace
+
+// Equilibrium propagation with asymmetric feedback (the setting of
+// Jacobian homeostasis): EP's update leaves the asymmetry where it starts;
+// the homeostatic penalty removes it within a few epochs; the network
+// learns either way.
+TEST(Research, AsymmetricEquilibriumPropagationAndItsHomeostaticPenalty) {
+  std::string file = sourcePath("examples/research/eqprop_asymmetric.hebb");
+  std::vector<EpochFigures> runs[2];
+  for (int penalty : {0, 1}) {
+    std::string name = "eqprop_asym_" + std::to_string(penalty);
+    CommandResult r = hebbRun(file, name, penalty ? "--set eta_h=0.001" : "");
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    runs[penalty] = eqpropAsymmetryByEpoch(name);
+    ASSERT_EQ(runs[penalty].size(), 8u);
+  }
+  for (const EpochFigures &f : runs[0])
+    EXPECT_GT(f.asymmetry, 0.25);
+  EXPECT_LT(runs[1][0].asymmetry, 0.2);
+  for (size_t e = 3; e < 8; ++e)
+    EXPECT_LT(runs[1][e].asymmetry, 0.01);
+  EXPECT_GE(runs[0].back().accuracy, 0.75);
+  EXPECT_GE(runs[1].back().accuracy, 0.75);
+}
