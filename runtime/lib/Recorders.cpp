@@ -7,6 +7,10 @@
 #include "hebb/runtime/Recorders.h"
 #include "hebb/runtime/Error.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <sys/mman.h>
+
 using namespace hebb::rt;
 
 std::string hebb::rt::joinPath(const std::string &dir,
@@ -30,8 +34,35 @@ SpikeRecorder::SpikeRecorder(uint32_t begin, uint32_t end)
                        ")");
 }
 
+namespace {
+/// Grows `log` to hold at least `needed` elements, doubling from 1 Mi, and
+/// marks its memory for huge pages. Page faults are slow on these
+/// machines: 4 KiB ones on a spike log that grows by megabytes cost more
+/// than recording the spikes (4.6 against 1.4-2 us per step for 123 spikes).
+template <typename T> void reserveLog(std::vector<T> &log, size_t needed) {
+  if (needed <= log.capacity())
+    return;
+  // Reserved (not yet touched), advised, and only then filled.
+  std::vector<T> bigger;
+  bigger.reserve(std::max(
+      needed, std::max<size_t>(size_t(1) << 20, 2 * log.capacity())));
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = uintptr_t(2) << 20;
+  uintptr_t begin = reinterpret_cast<uintptr_t>(bigger.data());
+  uintptr_t end = begin + bigger.capacity() * sizeof(T);
+  uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = end & ~(huge - 1);
+  if (hi > lo)
+    madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_HUGEPAGE);
+#endif
+  bigger.insert(bigger.end(), log.begin(), log.end());
+  log.swap(bigger);
+}
+} // namespace
+
 void SpikeRecorder::record(int64_t step, const uint32_t *spikingIndices,
                            size_t count) {
+  reserveLog(stepLog, stepLog.size() + count);
+  reserveLog(indexLog, indexLog.size() + count);
   for (size_t n = 0; n < count; ++n) {
     uint32_t index = spikingIndices[n];
     if (index < beginIndex || index >= endIndex)
