@@ -44,8 +44,8 @@ template <typename T> void reserveLog(std::vector<T> &log, size_t needed) {
     return;
   // Reserved (not yet touched), advised, and only then filled.
   std::vector<T> bigger;
-  bigger.reserve(std::max(
-      needed, std::max<size_t>(size_t(1) << 20, 2 * log.capacity())));
+  bigger.reserve(
+      std::max(needed, std::max<size_t>(size_t(1) << 20, 2 * log.capacity())));
 #ifdef MADV_HUGEPAGE
   const uintptr_t huge = uintptr_t(2) << 20;
   uintptr_t begin = reinterpret_cast<uintptr_t>(bigger.data());
