@@ -458,6 +458,9 @@ private:
   mlir::FloatType ft;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   int reductionCount = 0;
+  /// The projection being generated: its synapse variables kept per neuron
+  /// (oneSidedTraces).
+  std::map<std::string, ast::VarScope> promoted;
 
   mlir::Location loc(ast::Loc l) {
     return mlir::FileLineColLoc::get(
@@ -532,7 +535,7 @@ private:
                             ast::VarScope::Post, ast::VarScope::Proj}) {
       bool any = s == ast::VarScope::Element;
       for (const ast::VarDecl &v : model.vars)
-        any |= v.scope == s;
+        any |= scopeOf(v) == s;
       if (any && !genInitOf(gen, scope, model, inits, l, s, skip))
         return false;
     }
@@ -555,7 +558,7 @@ private:
     scope.isInit = true;
     gen.resetDraws();
     for (const ast::VarDecl &v : model.vars) {
-      if (v.scope != only || v.name == skip)
+      if (scopeOf(v) != only || v.name == skip)
         continue;
       const ast::InitStmt *override = nullptr;
       for (const ast::InitStmt *i : inits)
@@ -712,8 +715,131 @@ private:
     return false;
   }
 
+  /// A synapse variable's scope as generated: its declared one, or @pre
+  /// (@post) where oneSidedTraces found it the same for every synapse of a
+  /// presynaptic (postsynaptic) neuron.
+  ast::VarScope scopeOf(const ast::VarDecl &v) const {
+    auto it = promoted.find(v.name);
+    return it == promoted.end() ? v.scope : it->second;
+  }
+
+  /// Per-synapse variables that hold the same value in every synapse of a
+  /// presynaptic (or postsynaptic) neuron, so that one value per neuron
+  /// gives the same results with one memory access instead of one per
+  /// synapse: a trace such as `apre` that starts from a constant, decays by
+  /// an event equation with constant coefficients, and is assigned only at
+  /// the top of `on pre` (`on post`) from itself, parameters, signals and
+  /// the spiking side's neuron. Recorded variables keep their scope, so
+  /// that a record of them stays one value per synapse.
+  std::map<std::string, ast::VarScope>
+  oneSidedTraces(const ProjectionPlan &proj, int projIndex) const {
+    std::map<std::string, ast::VarScope> out;
+    const ast::Model &model = *proj.instance.model;
+    if (!proj.tiedTo.empty())
+      return out;
+    bool monitored = false;
+    for (const RecordPlan &r : plan.records)
+      if (r.kind == RecordPlan::ProjectionState && r.object == projIndex)
+        monitored |= !r.monitor.empty();
+    bool hasW = false;
+    for (const ast::VarDecl &v : model.vars)
+      hasW |= v.name == "w" && v.scope == ast::VarScope::Element;
+    auto declared = [&](const std::string &name) -> const ast::VarDecl * {
+      for (const ast::VarDecl &v : model.vars)
+        if (v.name == name)
+          return &v;
+      return nullptr;
+    };
+    // Whether `e` reads only `self`, constants, parameters, signals, time
+    // and (for side Pre/Post) that side's neuron and state.
+    std::function<bool(const ast::Expr &, const std::string &, ast::VarScope)>
+        sideOnly = [&](const ast::Expr &e, const std::string &self,
+                       ast::VarScope side) {
+          switch (e.kind) {
+          case ast::ExprKind::Name: {
+            if (e.name == self || e.name == "dt" || e.name == "t")
+              return true;
+            if (e.name == "index")
+              return false;
+            if (const ast::VarDecl *v = declared(e.name))
+              return side != ast::VarScope::Element && v->scope == side;
+            return true; // a parameter or signal: the same for all
+          }
+          case ast::ExprKind::Member:
+            return (e.name == "pre" && side == ast::VarScope::Pre) ||
+                   (e.name == "post" && side == ast::VarScope::Post);
+          case ast::ExprKind::Call:
+            if (e.name == "rand" || e.name == "randn" ||
+                e.name == "uniform" || e.name == "normal" ||
+                reductionOf(e.name))
+              return false;
+            break;
+          default:
+            break;
+          }
+          for (const ast::ExprPtr &a : e.args)
+            if (!sideOnly(*a, self, side))
+              return false;
+          return true;
+        };
+    for (const ast::VarDecl &v : model.vars) {
+      if (v.scope != ast::VarScope::Element || (monitored && !hasW))
+        continue;
+      bool ok = !v.init || sideOnly(*v.init, "", ast::VarScope::Element);
+      for (const ast::InitStmt *i : proj.inits)
+        ok &= i->var != v.name;
+      for (const ast::Constraint &c : model.constraints)
+        ok &= c.var != v.name;
+      for (const RecordPlan &r : plan.records)
+        ok &= !(r.kind == RecordPlan::ProjectionState &&
+                r.object == projIndex && r.field == v.name);
+      for (const ast::OdeDecl &ode : model.odes)
+        if (ode.var == v.name)
+          ok &= ode.method == "event" &&
+                sideOnly(*ode.rhs, v.name, ast::VarScope::Element);
+      // Where v is assigned: only at the top of one spike handler.
+      std::optional<ast::HandlerKind> where;
+      std::function<void(const ast::Block &, bool, std::optional<ast::HandlerKind>)>
+          scan = [&](const ast::Block &block, bool top,
+                     std::optional<ast::HandlerKind> handler) {
+            for (const ast::StmtPtr &st : block) {
+              if (st->kind == ast::StmtKind::If) {
+                scan(st->thenBody, false, handler);
+                scan(st->elseBody, false, handler);
+                continue;
+              }
+              if (st->target->kind != ast::ExprKind::Name ||
+                  st->target->name != v.name)
+                continue;
+              if (!top || !handler || *handler == ast::HandlerKind::End ||
+                  (where && *where != *handler)) {
+                ok = false;
+                continue;
+              }
+              where = handler;
+              ast::VarScope side = *handler == ast::HandlerKind::Pre
+                                       ? ast::VarScope::Pre
+                                       : ast::VarScope::Post;
+              ok &= sideOnly(*st->value, v.name, side);
+            }
+          };
+      scan(model.update, true, std::nullopt);
+      for (const ast::Handler &h : model.handlers)
+        scan(h.body, true, h.kind);
+      if (ok && where)
+        out[v.name] = *where == ast::HandlerKind::Pre ? ast::VarScope::Pre
+                                                       : ast::VarScope::Post;
+    }
+    return out;
+  }
+
   bool genProjection(const ProjectionPlan &proj) {
     const ast::Model &model = *proj.instance.model;
+    promoted = oneSidedTraces(proj, int(&proj - plan.projections.data()));
+    struct ClearPromoted {
+      std::map<std::string, ast::VarScope> &m;
+      ~ClearPromoted() { m.clear(); }
+    } clearPromoted{promoted};
     const PopulationPlan &pre = plan.populations[proj.pre.pop];
     const PopulationPlan &post = plan.populations[proj.post.pop];
     auto op = mlir::hebb::ProjectionOp::create(
@@ -733,7 +859,7 @@ private:
       if (ode.method == "event")
         eventVars.insert(ode.var);
     for (const ast::VarDecl &v : model.vars) {
-      llvm::StringRef scope = scopeName(v.scope);
+      llvm::StringRef scope = scopeName(scopeOf(v));
       if (v.scope == ast::VarScope::Proj && eventVars.count(v.name)) {
         unsupported(v.loc, "': event' equations of '@proj' state (drop "
                            "': event': such a variable is stepped once per "
@@ -758,7 +884,7 @@ private:
     auto varScope = [&](const std::string &name) {
       for (const ast::VarDecl &v : model.vars)
         if (v.name == name)
-          return v.scope;
+          return scopeOf(v);
       return ast::VarScope::Element;
     };
     std::map<ast::VarScope, std::vector<const ast::OdeDecl *>> eventOdes,
@@ -1093,8 +1219,8 @@ private:
         }
       } else if (x.kind == ast::ExprKind::Name) {
         for (const ast::VarDecl &v : model.vars)
-          if (v.name == x.name && v.scope != scope &&
-              v.scope != ast::VarScope::Proj) {
+          if (v.name == x.name && scopeOf(v) != scope &&
+              scopeOf(v) != ast::VarScope::Proj) {
             bad = x.name;
             badLoc = x.loc;
           }
