@@ -50,6 +50,11 @@ hebb.projection @syn from @p[0 : 2] to @p[0 : 2] model "S" delay 1 dense {
     %w = hebb.get "self" "w" : f32
     hebb.yield %w : f32
   }
+  // CHECK: hebb.reduce "__sum_in_2" into "post" before "on_end_sample" {
+  hebb.reduce "__sum_in_2" into "post" before "on_end_sample" {
+    %w = hebb.get "self" "w" : f32
+    hebb.yield %w : f32
+  }
   // CHECK: hebb.learn over "pre" {
   hebb.learn over "pre" {
     %x = hebb.get "self" "x" : f32

@@ -17,6 +17,27 @@ using namespace hebb::rt::test;
 
 namespace {
 
+// The log grows in large steps (from 1 Mi spikes, doubling) into memory
+// it fills afterwards: growing past those steps keeps every spike in order.
+TEST(RecordersTest, SpikeLogKeepsEverySpikeAcrossGrowth) {
+  SpikeRecorder rec(0, 1000);
+  std::vector<uint32_t> spikes(300);
+  const int64_t steps = 12000; // 3.6 M spikes: the log grows twice
+  for (int64_t s = 0; s < steps; ++s) {
+    for (size_t k = 0; k < spikes.size(); ++k)
+      spikes[k] = uint32_t((s * 7 + int64_t(k) * 3) % 1000);
+    rec.record(s, spikes.data(), spikes.size());
+  }
+  ASSERT_EQ(rec.numSpikes(), size_t(steps) * spikes.size());
+  for (size_t n = 0; n < rec.numSpikes(); n += 4099) {
+    int64_t s = int64_t(n / spikes.size());
+    int64_t k = int64_t(n % spikes.size());
+    EXPECT_EQ(rec.steps()[n], s);
+    EXPECT_EQ(rec.indices()[n], int32_t((s * 7 + k * 3) % 1000));
+  }
+  EXPECT_EQ(rec.steps().back(), steps - 1);
+}
+
 TEST(RecordersTest, SpikeRecorderKeepsRange) {
   TempDir tmp;
   SpikeRecorder rec(10, 20);
