@@ -118,7 +118,9 @@ TEST(Language, ThreadsDoNotChangeResults) {
   CommandResult two = hebbRun(file, "threads2", "--threads 2");
   ASSERT_EQ(two.exitCode, 0) << two.output;
   for (const char *f : {"p_spikes_i.npy", "p_spikes_t.npy", "q_spikes_i.npy",
-                        "q_spikes_t.npy", "q_0_10_v.npy", "plastic_w.npy"}) {
+                        "q_spikes_t.npy", "q_0_10_v.npy", "plastic_w.npy",
+                        "r_spikes_i.npy", "r_spikes_t.npy",
+                        "r_9990_10010_v.npy"}) {
     auto a = loadDoubles(outPath("threads1", f));
     auto b = loadDoubles(outPath("threads2", f));
     EXPECT_EQ(a, b) << f;
