@@ -679,6 +679,12 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   // Tied weights belong to a projection that runs the other way: this
   // projection's synapse (i, j) is that one's (j, i).
   bool transposed = static_cast<bool>(proj.getTiedTo());
+  auto scopeOfField = [&](StringRef field) -> StringRef {
+    for (auto f : proj.getBody().front().getOps<FieldOp>())
+      if (f.getSymName() == field)
+        return f.getScope();
+    return "element";
+  };
   auto denseIndex = [&](KernelBuilder &k, Value i, Value j) -> Value {
     OpBuilder &b = k.builder();
     Value n = arith::ConstantIndexOp::create(b, k.loc(),
@@ -987,7 +993,45 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.setDomain("events");
     uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
+    // Delivery waits on memory: each spike's row is elsewhere. Ask for the
+    // row bounds of the spike 8 ahead and the first synapses of the spike
+    // 4 ahead (their postsynaptic indices and the synapse fields the
+    // handler reads), so that they are in cache when their turn comes.
+    SmallVector<std::pair<std::string, Type>> rowFields;
+    if (onPre && !dense) {
+      rowFields.push_back({"post_index", k.builder().getI32Type()});
+      region.walk([&](GetOp get) {
+        if (get.getScope() != "self" ||
+            scopeOfField(get.getField()) != "element")
+          return;
+        std::string name = ("field:" + get.getField()).str();
+        for (auto &f : rowFields)
+          if (f.first == name)
+            return;
+        rowFields.push_back({name, get.getType()});
+      });
+    }
     k.loop(k.begin, k.end, [&](Value ev) {
+      if (!rowFields.empty()) {
+        OpBuilder &b = k.builder();
+        Value last = arith::SubIOp::create(b, k.loc(), k.end,
+                                           constantIndex(k, 1));
+        auto ahead = [&](int64_t d) {
+          Value at = arith::AddIOp::create(b, k.loc(), ev, constantIndex(k, d));
+          return k.loadIndex("events",
+                             arith::MinUIOp::create(b, k.loc(), at, last));
+        };
+        auto prefetch = [&](StringRef name, Type type, Value index) {
+          memref::PrefetchOp::create(b, k.loc(), k.buffer(name, type),
+                                     ValueRange{index}, /*isWrite=*/false,
+                                     /*localityHint=*/3,
+                                     /*isDataCache=*/true);
+        };
+        prefetch("row_ptr", b.getI32Type(), ahead(8));
+        Value first = k.loadIndex("row_ptr", ahead(4));
+        for (auto &[name, type] : rowFields)
+          prefetch(name, type, first);
+      }
       Value spiking = k.loadIndex("events", ev);
       for (Segment &segment : segmentsOf(region.front())) {
         if (segment.once) {

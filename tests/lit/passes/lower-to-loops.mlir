@@ -134,6 +134,13 @@
 // CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
 // CHECK-SAME: attributes {hebb.buffers = ["events", "row_ptr", "post_index", "field:w", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
+// The row bounds of the spike 8 ahead, and the row of the spike 4 ahead
+// (indices and weights), are prefetched.
+// CHECK: %[[A8:.*]] = arith.addi %[[K]], %c8 : index
+// CHECK: memref.prefetch %[[ROW]][%{{.*}}], read, locality<3>, data
+// CHECK: %[[A4:.*]] = arith.addi %[[K]], %c4 : index
+// CHECK: memref.prefetch %[[QI]][%[[R4:.*]]], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[W]][%[[R4]]], read, locality<3>, data
 // CHECK-NEXT: %[[N32:.*]] = memref.load %[[EV]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: %[[N:.*]] = arith.index_castui %[[N32]] : i32 to index
 // CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
