@@ -1014,8 +1014,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.loop(k.begin, k.end, [&](Value ev) {
       if (!rowFields.empty()) {
         OpBuilder &b = k.builder();
-        Value last = arith::SubIOp::create(b, k.loc(), k.end,
-                                           constantIndex(k, 1));
+        Value last =
+            arith::SubIOp::create(b, k.loc(), k.end, constantIndex(k, 1));
         auto ahead = [&](int64_t d) {
           Value at = arith::AddIOp::create(b, k.loc(), ev, constantIndex(k, d));
           return k.loadIndex("events",
