@@ -195,6 +195,13 @@ public:
   /// Elements write only their own state: the runtime may split the domain
   /// across threads.
   void setParallel() { func->setAttr("hebb.parallel", b.getUnitAttr()); }
+  /// The scope of the instance's field `field`: element, pre, post or proj.
+  StringRef fieldScope(StringRef field) {
+    for (auto f : instance->getRegion(0).front().getOps<FieldOp>())
+      if (f.getSymName() == field)
+        return f.getScope();
+    return "element";
+  }
   Value begin, end, step, time, dt, seed, params, signals;
 
 private:
@@ -229,12 +236,6 @@ private:
     return scope == "pre" ? e.pre : scope == "post" ? e.post : e.self;
   }
 
-  StringRef fieldScope(StringRef field) {
-    for (auto f : instance->getRegion(0).front().getOps<FieldOp>())
-      if (f.getSymName() == field)
-        return f.getScope();
-    return "element";
-  }
   Operation *neuronSide(StringRef side) {
     auto proj = cast<ProjectionOp>(instance);
     StringRef name = side == "pre" ? proj.getPre() : proj.getPost();
@@ -679,12 +680,6 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   // Tied weights belong to a projection that runs the other way: this
   // projection's synapse (i, j) is that one's (j, i).
   bool transposed = static_cast<bool>(proj.getTiedTo());
-  auto scopeOfField = [&](StringRef field) -> StringRef {
-    for (auto f : proj.getBody().front().getOps<FieldOp>())
-      if (f.getSymName() == field)
-        return f.getScope();
-    return "element";
-  };
   auto denseIndex = [&](KernelBuilder &k, Value i, Value j) -> Value {
     OpBuilder &b = k.builder();
     Value n = arith::ConstantIndexOp::create(b, k.loc(),
@@ -1002,7 +997,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       rowFields.push_back({"post_index", k.builder().getI32Type()});
       region.walk([&](GetOp get) {
         if (get.getScope() != "self" ||
-            scopeOfField(get.getField()) != "element")
+            k.fieldScope(get.getField()) != "element")
           return;
         std::string name = ("field:" + get.getField()).str();
         for (auto &f : rowFields)
@@ -1011,11 +1006,15 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         rowFields.push_back({name, get.getType()});
       });
     }
+    // The last event, where look-ahead stops (used only inside the loop,
+    // so never when there is no event).
+    Value last;
+    if (!rowFields.empty())
+      last = arith::SubIOp::create(k.builder(), k.loc(), k.end,
+                                   constantIndex(k, 1));
     k.loop(k.begin, k.end, [&](Value ev) {
       if (!rowFields.empty()) {
         OpBuilder &b = k.builder();
-        Value last =
-            arith::SubIOp::create(b, k.loc(), k.end, constantIndex(k, 1));
         auto ahead = [&](int64_t d) {
           Value at = arith::AddIOp::create(b, k.loc(), ev, constantIndex(k, d));
           return k.loadIndex("events",
