@@ -369,3 +369,154 @@ hebb::rt::connectPairs(uint32_t numPre, uint32_t numPost,
     *order = std::move(perm);
   return conn;
 }
+
+Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
+                                    uint32_t k, uint32_t seed, uint32_t stream,
+                                    bool noSelf, int64_t selfOffset) {
+  // Self pairs exist where the two slices overlap.
+  uint64_t selfPairs = 0;
+  if (noSelf) {
+    int64_t lo = std::max<int64_t>(0, -selfOffset);
+    int64_t hi = std::min<int64_t>(numPre, int64_t(numPost) - selfOffset);
+    selfPairs = hi > lo ? uint64_t(hi - lo) : 0;
+  }
+  uint64_t pairs = uint64_t(numPre) * numPost - selfPairs;
+  if (k > 0 && pairs == 0)
+    throw RuntimeError("connectTotal: " + std::to_string(k) +
+                       " synapses but no pair to draw them from");
+  // How many synapses each pre gets: the presynaptic neurons of k pairs
+  // drawn uniformly (a multinomial sample), pair t from the counter
+  // (element = t / 2, step = 1), two pairs per Philox block; self pairs are
+  // drawn again with the next draw number. Threads count blocks of t and
+  // add their counts, so the result does not depend on them.
+  unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  unsigned numThreads =
+      std::min<unsigned>(hw, std::max<uint32_t>(1, k / (1u << 20)));
+  std::vector<std::vector<uint32_t>> counts(numThreads,
+                                            std::vector<uint32_t>(numPre, 0));
+  uint64_t total = uint64_t(numPre) * numPost;
+  auto countBlock = [&](unsigned thread) {
+    uint64_t begin = uint64_t(k) * thread / numThreads;
+    uint64_t end = uint64_t(k) * (thread + 1) / numThreads;
+    std::vector<uint32_t> &mine = counts[thread];
+    for (uint64_t t = begin; t < end; ++t) {
+      for (uint32_t draw = 0;; ++draw) {
+        std::array<uint32_t, 4> bits =
+            philoxAt(seed, stream, uint32_t(t / 2), 1, draw);
+        if (t % 2)
+          bits = {bits[2], bits[3], 0, 0};
+        uint64_t x = (uint64_t(bits[0]) << 32) | bits[1];
+        uint64_t pair =
+            uint64_t((static_cast<unsigned __int128>(x) * total) >> 64);
+        uint32_t i = uint32_t(pair / numPost), j = uint32_t(pair % numPost);
+        uint32_t self = 0;
+        if (noSelf && selfPost(i, selfOffset, numPost, self) && self == j)
+          continue;
+        ++mine[i];
+        break;
+      }
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < numThreads; ++t)
+      threads.emplace_back(countBlock, t);
+    countBlock(0);
+    for (std::thread &thread : threads)
+      thread.join();
+  }
+  for (unsigned t = 1; t < numThreads; ++t)
+    for (uint32_t i = 0; i < numPre; ++i)
+      counts[0][i] += counts[t][i];
+  const std::vector<uint32_t> &perRow = counts[0];
+  // Each row's postsynaptic neurons: uniform among its candidates, with
+  // repetition, sorted.
+  Connectivity conn;
+  conn.numPre = numPre;
+  conn.numPost = numPost;
+  generateRows(
+      numPre,
+      [&](uint32_t i, std::vector<uint32_t> &out, std::vector<char> &) {
+        uint32_t self = 0;
+        bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
+        uint32_t candidates = numPost - (hasSelf ? 1 : 0);
+        size_t first = out.size();
+        for (uint32_t n = 0; n < perRow[i]; ++n) {
+          uint32_t j =
+              uniformBelow(philoxAt(seed, stream, i, 0, n), candidates);
+          out.push_back(hasSelf && j >= self ? j + 1 : j);
+        }
+        std::sort(out.begin() + first, out.end());
+      },
+      conn.rowPtr, conn.post, "connectTotal");
+  finalize(conn);
+  return conn;
+}
+
+std::vector<uint32_t>
+hebb::rt::orderRowsByDelay(Connectivity &conn,
+                           const std::vector<uint32_t> &delaySteps) {
+  size_t nSyn = conn.numSynapses();
+  if (delaySteps.size() != nSyn)
+    throw RuntimeError(
+        "orderRowsByDelay: " + std::to_string(delaySteps.size()) +
+        " delays for " + std::to_string(nSyn) + " synapses");
+  // A counting sort per row: stable, so within one delay synapses keep
+  // their postsynaptic order.
+  std::vector<uint32_t> order(nSyn);
+  uint32_t maxDelay = 0;
+  for (uint32_t d : delaySteps)
+    maxDelay = std::max(maxDelay, d);
+  std::vector<uint32_t> start(size_t(maxDelay) + 2);
+  for (uint32_t i = 0; i < conn.numPre; ++i) {
+    uint32_t begin = conn.rowPtr[i], end = conn.rowPtr[i + 1];
+    std::fill(start.begin(), start.end(), 0);
+    for (uint32_t s = begin; s < end; ++s)
+      ++start[delaySteps[s] + 1];
+    start[0] = begin;
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    for (uint32_t s = begin; s < end; ++s)
+      order[start[delaySteps[s]]++] = s;
+  }
+  std::vector<uint32_t> post(nSyn);
+  for (size_t s = 0; s < nSyn; ++s)
+    post[s] = conn.post[order[s]];
+  conn.post = std::move(post);
+  // The transposed index: columns by ascending pre, then delay.
+  std::fill(conn.colPtr.begin(), conn.colPtr.end(), 0);
+  for (size_t s = 0; s < nSyn; ++s) {
+    conn.pre[s] = 0;
+    ++conn.colPtr[conn.post[s] + 1];
+  }
+  for (uint32_t i = 0; i < conn.numPre; ++i)
+    for (uint32_t s = conn.rowPtr[i]; s < conn.rowPtr[i + 1]; ++s)
+      conn.pre[s] = i;
+  std::partial_sum(conn.colPtr.begin(), conn.colPtr.end(), conn.colPtr.begin());
+  std::vector<uint32_t> fill(conn.colPtr.begin(), conn.colPtr.end() - 1);
+  for (uint32_t s = 0; s < nSyn; ++s)
+    conn.colSyn[fill[conn.post[s]]++] = s;
+  return order;
+}
+
+std::vector<uint32_t>
+hebb::rt::delayRows(const Connectivity &conn,
+                    const std::vector<uint32_t> &delaySteps, uint32_t minDelay,
+                    uint32_t maxDelay) {
+  uint32_t slots = maxDelay - minDelay + 1, numPre = conn.numPre;
+  std::vector<uint32_t> rows((size_t(slots) + 1) * numPre);
+  for (uint32_t i = 0; i < numPre; ++i) {
+    uint32_t s = conn.rowPtr[i], end = conn.rowPtr[i + 1];
+    for (uint32_t slot = 0; slot < slots; ++slot) {
+      rows[size_t(slot) * numPre + i] = s;
+      while (s < end && delaySteps[s] == minDelay + slot)
+        ++s;
+    }
+    if (s != end)
+      throw RuntimeError("delayRows: the synapses of pre " + std::to_string(i) +
+                         " are not ordered by delay within [" +
+                         std::to_string(minDelay) + ", " +
+                         std::to_string(maxDelay) + "]");
+    rows[size_t(slots) * numPre + i] = end;
+  }
+  return rows;
+}

@@ -43,6 +43,8 @@ double rt::expectedSynapses(const ProjectionSpec &p) {
     return p.connectValue * post;
   case ConnectRule::OutDegree:
     return p.connectValue * pre;
+  case ConnectRule::Total:
+    return p.connectValue;
   case ConnectRule::File:
     try {
       NpyArray header = readNpyHeader(p.connectFile);

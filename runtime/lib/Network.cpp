@@ -162,6 +162,73 @@ Buffer paramBuffer(const std::vector<ParamSpec> &params) {
   return b;
 }
 
+/// Copies `values` into an int buffer made for as many, in place (kernels
+/// hold its address).
+void overwrite(Buffer &b, const std::vector<uint32_t> &values) {
+  if (!values.empty())
+    std::memcpy(b.data(), values.data(), values.size() * sizeof(uint32_t));
+}
+
+/// A projection with a delay per synapse, after its init kernels drew the
+/// delays: rounds them to steps (at least one), orders each row by delay
+/// and moves every per-synapse field along, and makes the row blocks
+/// delivery reads.
+void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt) {
+  size_t nSyn = st.conn.numSynapses();
+  const Buffer &delay = st.fields.at(kSynapseDelayField);
+  std::vector<uint32_t> steps(nSyn);
+  for (size_t s = 0; s < nSyn; ++s) {
+    double seconds =
+        delay.elementSize() == 8 ? delay.as<double>()[s] : delay.as<float>()[s];
+    double n = std::round(seconds / dt);
+    if (!(n < 65536))
+      throw RuntimeError("projection '" + ps.name + "': synapse " +
+                         std::to_string(s) + " has a delay of " +
+                         std::to_string(seconds) + " s, more than 65535 steps");
+    steps[s] = n < 1 ? 1 : uint32_t(n);
+  }
+  std::vector<uint32_t> order = orderRowsByDelay(st.conn, steps);
+  std::vector<uint32_t> ordered(nSyn);
+  for (size_t s = 0; s < nSyn; ++s)
+    ordered[s] = steps[order[s]];
+  steps = std::move(ordered);
+  overwrite(st.postIndex, st.conn.post);
+  overwrite(st.preIndex, st.conn.pre);
+  overwrite(st.colPtr, st.conn.colPtr);
+  overwrite(st.colSyn, st.conn.colSyn);
+  for (auto &[name, field] : st.fields) {
+    if (field.size() != nSyn || nSyn <= 1)
+      continue;
+    bool perSynapse = false;
+    for (const FieldSpec &f : ps.fields)
+      perSynapse |= f.name == name && f.scope != "pre" && f.scope != "post" &&
+                    f.scope != "proj";
+    if (!perSynapse)
+      continue;
+    size_t size = field.elementSize();
+    std::vector<char> copy(static_cast<char *>(field.data()),
+                           static_cast<char *>(field.data()) + nSyn * size);
+    char *out = static_cast<char *>(field.data());
+    for (size_t s = 0; s < nSyn; ++s)
+      std::memcpy(out + s * size, copy.data() + size_t(order[s]) * size, size);
+  }
+  // The delays as they are used, in seconds.
+  Buffer &delays = st.fields.at(kSynapseDelayField);
+  for (size_t s = 0; s < nSyn; ++s) {
+    if (delays.elementSize() == 8)
+      delays.as<double>()[s] = steps[s] * dt;
+    else
+      delays.as<float>()[s] = float(steps[s] * dt);
+  }
+  if (nSyn > 0) {
+    st.minDelay = *std::min_element(steps.begin(), steps.end());
+    st.maxDelay = *std::max_element(steps.begin(), steps.end());
+  }
+  st.delayRows = intBuffer(
+      delayRows(st.conn, steps, uint32_t(st.minDelay), uint32_t(st.maxDelay)));
+  st.eventRows = Buffer(st.events.size(), sizeof(uint32_t));
+}
+
 std::string prefixOf(const std::string &entry, std::string *rest) {
   size_t colon = entry.find(':');
   if (colon == std::string::npos) {
@@ -180,9 +247,6 @@ Network::Network(NetworkSpec specIn)
   s.signals = Buffer(std::max<size_t>(1, spec.signals.size()), sizeof(double));
   for (size_t i = 0; i < spec.signals.size(); ++i)
     s.signals.as<double>()[i] = spec.signals[i].second;
-  for (const ProjectionSpec &p : spec.projections)
-    s.maxDelay = std::max(s.maxDelay, p.delaySteps);
-
   s.pops.resize(spec.populations.size());
   for (size_t k = 0; k < spec.populations.size(); ++k) {
     const PopulationSpec &ps = spec.populations[k];
@@ -193,7 +257,6 @@ Network::Network(NetworkSpec specIn)
     st.spiked = Buffer(ps.size, 1);
     // Refractory steps left: none (a zeroed buffer counts down to -1).
     st.refractory = Buffer(ps.size, sizeof(float));
-    st.history.resize(s.maxDelay + 1);
     st.spikesPerNeuron.assign(ps.size, 0);
     if (ps.stream) {
       NpyArray a = readNpy(ps.stream->file);
@@ -246,6 +309,12 @@ Network::Network(NetworkSpec specIn)
           KernelCall(kernel, params, sig, popBuffers(st, ps, kernel), ps.size));
   }
 
+  // Initial values: populations first, so that synapse inits may read them.
+  for (size_t k = 0; k < s.pops.size(); ++k)
+    if (s.pops[k].init.valid())
+      s.pops[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
+                             nullptr);
+
   s.projs.resize(spec.projections.size());
   // The projection whose weights a tied one reads: made before it.
   auto tiedProjection = [&](const ProjectionSpec &tied) -> ProjectionState & {
@@ -296,6 +365,11 @@ Network::Network(NetworkSpec specIn)
           connectOutDegree(nPre, nPost, static_cast<uint32_t>(ps.connectValue),
                            seed, stream, noSelf, selfOffset);
       break;
+    case ConnectRule::Total:
+      st.conn =
+          connectTotal(nPre, nPost, static_cast<uint32_t>(ps.connectValue),
+                       seed, stream, noSelf, selfOffset);
+      break;
     case ConnectRule::File: {
       NpyArray a = readNpy(ps.connectFile);
       if (a.shape.size() != 2 || a.shape[1] != 2)
@@ -330,6 +404,7 @@ Network::Network(NetworkSpec specIn)
     st.colPtr = intBuffer(st.conn.colPtr);
     st.colSyn = intBuffer(st.conn.colSyn);
     st.events = Buffer(std::max<uint32_t>(nPre, nPost) + 1, sizeof(uint32_t));
+    st.minDelay = st.maxDelay = ps.delaySteps;
 
     PopulationState &pre = s.pops[ps.pre];
     PopulationState &post = s.pops[ps.post];
@@ -387,6 +462,13 @@ Network::Network(NetworkSpec specIn)
           out.push_back(describe(st.events));
         } else if (entry == "row_ptr") {
           out.push_back(describe(st.rowPtr));
+        } else if (entry == "event_rows") {
+          out.push_back(describe(ps.synapseDelays ? st.eventRows : st.events));
+        } else if (entry == "row_begin") {
+          out.push_back(describe(ps.synapseDelays ? st.delayRows : st.rowPtr));
+        } else if (entry == "row_end") {
+          out.push_back(ps.synapseDelays ? describe(st.delayRows, nPre)
+                                         : describe(st.rowPtr, 1));
         } else if (entry == "post_index") {
           out.push_back(describe(st.postIndex));
         } else if (entry == "pre_index") {
@@ -427,6 +509,10 @@ Network::Network(NetworkSpec specIn)
     };
     for (const KernelSpec &k : ps.init)
       make(k, st.init.emplace_back());
+    for (KernelCall &init : st.init)
+      init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed), nullptr);
+    if (ps.synapseDelays)
+      orderByDelay(ps, st, spec.dt);
     for (const KernelSpec &k : ps.learn)
       make(k, st.learn.emplace_back());
     make(ps.onPre, st.onPre);
@@ -443,14 +529,11 @@ Network::Network(NetworkSpec specIn)
       make(kernel, st.onEnd.emplace_back(phase, KernelCall()).second);
   }
 
-  // Initial values: populations first, so that synapse inits may read them.
-  for (size_t k = 0; k < s.pops.size(); ++k)
-    if (s.pops[k].init.valid())
-      s.pops[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
-                             nullptr);
-  for (ProjectionState &st : s.projs)
-    for (KernelCall &init : st.init)
-      init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed), nullptr);
+  // Spikes are kept for the longest delay.
+  for (const ProjectionState &st : s.projs)
+    s.maxDelay = std::max(s.maxDelay, st.maxDelay);
+  for (PopulationState &st : s.pops)
+    st.history.resize(s.maxDelay + 1);
 
   s.monitorBaselines.resize(spec.records.size());
   for (const RecordSpec &r : spec.records) {
@@ -582,6 +665,44 @@ void Network::sampleRecord(size_t i, int64_t step) {
 
 Network::~Network() = default;
 
+void Network::deliverByDelay(size_t k, int64_t n, double t) {
+  Impl &s = *impl;
+  ProjectionState &st = s.projs[k];
+  const ProjectionSpec &ps = spec.projections[k];
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  const size_t ring = s.maxDelay + 1;
+  const uint32_t nPre = static_cast<uint32_t>(ps.preEnd - ps.preBegin);
+  uint32_t *events = st.events.as<uint32_t>();
+  uint32_t *rows = st.eventRows.as<uint32_t>();
+  const int64_t capacity = static_cast<int64_t>(st.events.size());
+  int64_t count = 0;
+  bool summed = false;
+  auto flush = [&] {
+    if (count == 0)
+      return;
+    if (!summed)
+      for (KernelCall &sum : st.beforeOnPre)
+        sum.callAll(n, t, spec.dt, seed, nullptr);
+    summed = true;
+    st.onPre.callEvents(count, n, t, spec.dt, seed);
+    count = 0;
+  };
+  // The spikes of step n - d reach the synapses of delay d.
+  for (int64_t d = st.minDelay; d <= st.maxDelay && d <= n; ++d) {
+    const uint32_t block = uint32_t(d - st.minDelay) * nPre;
+    for (uint32_t i : s.pops[ps.pre].history[(n - d) % ring]) {
+      if (i < ps.preBegin || i >= ps.preEnd)
+        continue;
+      uint32_t local = static_cast<uint32_t>(i - ps.preBegin);
+      events[count] = local;
+      rows[count] = block + local;
+      if (++count == capacity)
+        flush();
+    }
+  }
+  flush();
+}
+
 void Network::step() {
   Impl &s = *impl;
   const double t = time();
@@ -595,8 +716,12 @@ void Network::step() {
   for (size_t k = 0; k < s.projs.size(); ++k) {
     ProjectionState &st = s.projs[k];
     const ProjectionSpec &ps = spec.projections[k];
-    if (!st.onPre.valid() || n < ps.delaySteps)
+    if (!st.onPre.valid() || n < st.minDelay)
       continue;
+    if (ps.synapseDelays) {
+      deliverByDelay(k, n, t);
+      continue;
+    }
     const std::vector<uint32_t> &spikes =
         s.pops[ps.pre].history[(n - ps.delaySteps) % ring];
     uint32_t *events = st.events.as<uint32_t>();

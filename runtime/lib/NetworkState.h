@@ -171,7 +171,13 @@ struct ProjectionState {
   Connectivity conn;
   std::map<std::string, Buffer> fields;
   Buffer params, rowPtr, postIndex, preIndex, colPtr, colSyn;
-  Buffer events;
+  /// Spikes that arrive this step: the pre (in the slice) and, with delays
+  /// per synapse, the row block of its synapses with that delay.
+  Buffer events, eventRows;
+  /// With delays per synapse: delayRows() of the connectivity, and the
+  /// shortest and longest delay in steps.
+  Buffer delayRows;
+  int64_t minDelay = 1, maxDelay = 1;
   /// prev:NAME snapshots of presynaptic fields, taken before neurons update.
   std::map<std::string, Buffer> snapshots;
   std::vector<KernelCall> init, learn;

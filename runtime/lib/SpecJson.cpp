@@ -23,6 +23,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ConnectRule,
                               {ConnectRule::Probability, "p"},
                               {ConnectRule::InDegree, "in_degree"},
                               {ConnectRule::OutDegree, "out_degree"},
+                              {ConnectRule::Total, "total"},
                               {ConnectRule::File, "file"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(RecordSpec::Kind,
                              {{RecordSpec::Spikes, "spikes"},
@@ -115,6 +116,7 @@ void to_json(json &j, const ProjectionSpec &p) {
            {"connectFile", p.connectFile},
            {"noSelf", p.noSelf},
            {"delaySteps", p.delaySteps},
+           {"synapseDelays", p.synapseDelays},
            {"init", p.init},
            {"learn", p.learn},
            {"onPre", optionalToJson(p.onPre)},
@@ -144,6 +146,7 @@ void from_json(const json &j, ProjectionSpec &p) {
   j.at("connectFile").get_to(p.connectFile);
   j.at("noSelf").get_to(p.noSelf);
   j.at("delaySteps").get_to(p.delaySteps);
+  p.synapseDelays = j.value("synapseDelays", false);
   j.at("init").get_to(p.init);
   j.at("learn").get_to(p.learn);
   optionalFromJson(j, "onPre", p.onPre);

@@ -117,10 +117,10 @@ TEST(Language, ThreadsDoNotChangeResults) {
   ASSERT_EQ(one.exitCode, 0) << one.output;
   CommandResult two = hebbRun(file, "threads2", "--threads 2");
   ASSERT_EQ(two.exitCode, 0) << two.output;
-  for (const char *f : {"p_spikes_i.npy", "p_spikes_t.npy", "q_spikes_i.npy",
-                        "q_spikes_t.npy", "q_0_10_v.npy", "plastic_w.npy",
-                        "r_spikes_i.npy", "r_spikes_t.npy",
-                        "r_9990_10010_v.npy"}) {
+  for (const char *f :
+       {"p_spikes_i.npy", "p_spikes_t.npy", "q_spikes_i.npy", "q_spikes_t.npy",
+        "q_0_10_v.npy", "plastic_w.npy", "r_spikes_i.npy", "r_spikes_t.npy",
+        "r_9990_10010_v.npy"}) {
     auto a = loadDoubles(outPath("threads1", f));
     auto b = loadDoubles(outPath("threads2", f));
     EXPECT_EQ(a, b) << f;
@@ -563,4 +563,107 @@ TEST(Language, MonitorsOfLearningDynamics) {
   // Orthonormal rows: three equal singular values, effective rank 3.
   EXPECT_LT(rank[0], 2.95);
   EXPECT_NEAR(rank[20], 3, 0.01);
+}
+
+// A delay drawn per synapse: each spike reaches each synapse exactly its
+// delay later (got sums w over the arrivals up to the last step), with
+// `connect total` giving exactly that many synapses.
+TEST(Language, DelaysPerSynapseAndFixedTotalConnectivity) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/synapse_delays.hebb"),
+                            "synapse_delays");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto load = [](const std::string &file) {
+    return loadDoubles(outPath("synapse_delays", file));
+  };
+  std::vector<double> t = load("src_spikes_t.npy"),
+                      i = load("src_spikes_i.npy");
+  std::vector<double> pre = load("k_pre.npy"), post = load("k_post.npy");
+  std::vector<double> w = load("k_w.npy"), delay = load("k_delay.npy");
+  std::vector<double> got = load("dst_got.npy");
+  const size_t nSyn = 3000, nPost = 40;
+  ASSERT_EQ(pre.size(), nSyn);
+  ASSERT_EQ(w.size(), 2 * nSyn); // at 0 and 20 ms
+  ASSERT_EQ(got.size(), 2 * nPost);
+  const double dt = 1e-4;
+  std::vector<int> perPre(50, 0);
+  std::vector<int> seen(31, 0);
+  std::vector<double> expect(nPost, 0.0);
+  for (size_t s = 0; s < nSyn; ++s) {
+    double d = delay[nSyn + s] / dt;
+    int steps = int(std::lround(d));
+    ASSERT_NEAR(d, steps, 1e-3) << "delays are whole steps";
+    ASSERT_GE(steps, 1);
+    ASSERT_LE(steps, 30);
+    ++seen[steps];
+    ++perPre[int(pre[s])];
+    // A spike in step n arrives in step n + delay; the run ends after
+    // step 199.
+    for (size_t k = 0; k < t.size(); ++k)
+      if (i[k] == pre[s] && std::lround(t[k] / dt) + steps <= 199)
+        expect[size_t(post[s])] += w[nSyn + s];
+    // Each pre's synapses are stored by delay.
+    if (s > 0 && pre[s] == pre[s - 1])
+      EXPECT_LE(delay[nSyn + s - 1], delay[nSyn + s]) << "synapse " << s;
+  }
+  for (size_t j = 0; j < nPost; ++j)
+    EXPECT_NEAR(got[nPost + j], expect[j], 1e-5 * expect[j]) << "post " << j;
+  // uniform(0.1 ms, 3 ms) rounds to every step from 1 to 30: about 103
+  // synapses each (sd 10), half as many at the two ends.
+  for (int d = 1; d <= 30; ++d)
+    EXPECT_GT(seen[d], d == 1 || d == 30 ? 15 : 55) << "delay of " << d;
+  // 3000 pairs over 50 pres: about 60 each (multinomial, sd 7.7).
+  for (int n : perPre) {
+    EXPECT_GT(n, 25);
+    EXPECT_LT(n, 95);
+  }
+}
+
+// poisson(lam) inverts the Poisson distribution at the runtime's Philox
+// uniform (exact below lam = 6); above, it follows the normal
+// approximation's mean and variance.
+TEST(Language, PoissonCountsFollowTheirDistribution) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/poisson_counts.hebb"),
+                            "poisson_counts");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const int n = 20000, steps = 5;
+  uint32_t stream = hebb::rt::streamId("mid.step");
+  std::vector<double> mid = loadDoubles(outPath("poisson_counts", "mid_k.npy"));
+  ASSERT_EQ(mid.size(), size_t(n) * (steps + 1));
+  // The same count as inverting the host's uniform in double precision,
+  // but where the uniform lies within f32 rounding of a step of the
+  // distribution function.
+  int differ = 0;
+  for (int k = 1; k <= steps; ++k)
+    for (int e = 0; e < n; ++e) {
+      double u = hebb::rt::uniformAt(5, stream, uint32_t(e), k - 1, 0);
+      double term = std::exp(-3.0), cdf = term;
+      int count = 0;
+      while (u >= cdf) {
+        ++count;
+        term *= 3.0 / count;
+        cdf += term;
+      }
+      differ += mid[size_t(k) * n + e] != count;
+    }
+  EXPECT_LE(differ, 2);
+  auto moments = [&](const std::string &name, double lam, double tol) {
+    std::vector<double> v = loadDoubles(outPath("poisson_counts", name));
+    double sum = 0, sq = 0;
+    size_t count = 0;
+    for (size_t s = n; s < v.size(); ++s) {
+      EXPECT_EQ(v[s], std::floor(v[s]));
+      EXPECT_GE(v[s], 0);
+      sum += v[s];
+      sq += v[s] * v[s];
+      ++count;
+    }
+    double mean = sum / count, var = sq / count - mean * mean;
+    // 100000 draws: the mean's sd is sqrt(lam / 1e5).
+    EXPECT_NEAR(mean, lam, 5 * std::sqrt(lam / count)) << name;
+    EXPECT_NEAR(var, lam, tol * lam) << name;
+  };
+  moments("small_k.npy", 0.3, 0.03);
+  moments("mid_k.npy", 3, 0.03);
+  moments("edge_k.npy", 5.9, 0.03);
+  moments("large_k.npy", 40, 0.03);
 }

@@ -10,6 +10,7 @@
 #include "hebb/Dialect/HebbOps.h"
 #include "hebb/Dialect/Passes.h"
 #include "hebb/Frontend/Units.h"
+#include "hebb/runtime/Network.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -372,6 +373,8 @@ Value ModelGen::genCall(const ast::Expr &e) {
     Value scaled = mlir::arith::MulFOp::create(b, l, r, scale);
     return mlir::arith::AddFOp::create(b, l, a[0], scaled);
   }
+  if (n == "poisson")
+    return mlir::hebb::PoissonOp::create(b, l, ft, a[0], draws++);
   if (n == "exp")
     return mlir::math::ExpOp::create(b, l, a[0]);
   if (n == "log")
@@ -530,13 +533,16 @@ private:
   /// (tied weights).
   bool genInit(ModelGen &gen, GenScope &scope, const ast::Model &model,
                const std::vector<const ast::InitStmt *> &inits, ast::Loc l,
-               llvm::StringRef skip = "") {
+               llvm::StringRef skip = "",
+               const ast::Expr *synapseDelay = nullptr) {
     for (ast::VarScope s : {ast::VarScope::Element, ast::VarScope::Pre,
                             ast::VarScope::Post, ast::VarScope::Proj}) {
       bool any = s == ast::VarScope::Element;
       for (const ast::VarDecl &v : model.vars)
         any |= scopeOf(v) == s;
-      if (any && !genInitOf(gen, scope, model, inits, l, s, skip))
+      if (any &&
+          !genInitOf(gen, scope, model, inits, l, s, skip,
+                     s == ast::VarScope::Element ? synapseDelay : nullptr))
         return false;
     }
     return true;
@@ -551,7 +557,8 @@ private:
 
   bool genInitOf(ModelGen &gen, GenScope &scope, const ast::Model &model,
                  const std::vector<const ast::InitStmt *> &inits, ast::Loc l,
-                 ast::VarScope only, llvm::StringRef skip) {
+                 ast::VarScope only, llvm::StringRef skip,
+                 const ast::Expr *synapseDelay) {
     mlir::OpBuilder::InsertionGuard guard(b);
     auto init = stage<mlir::hebb::InitOp>(l, scopeName(only));
     enter(init.getBody());
@@ -585,6 +592,15 @@ private:
       } else {
         gen.setVar(v.name, value, v.loc);
       }
+    }
+    if (synapseDelay) {
+      // In seconds; the runtime rounds it to steps and orders each
+      // presynaptic neuron's synapses by it.
+      Value value = gen.genExpr(*synapseDelay);
+      if (!value)
+        return false;
+      mlir::hebb::SetOp::create(b, loc(synapseDelay->loc),
+                                hebb::rt::kSynapseDelayField, value);
     }
     scope.isInit = false;
     return true;
@@ -769,7 +785,7 @@ private:
             return (e.name == "pre" && side == ast::VarScope::Pre) ||
                    (e.name == "post" && side == ast::VarScope::Post);
           case ast::ExprKind::Call:
-            if (e.name == "rand" || e.name == "randn" ||
+            if (e.name == "rand" || e.name == "randn" || e.name == "poisson" ||
                 e.name == "uniform" || e.name == "normal" ||
                 reductionOf(e.name))
               return false;
@@ -799,7 +815,8 @@ private:
                 sideOnly(*ode.rhs, v.name, ast::VarScope::Element);
       // Where v is assigned: only at the top of one spike handler.
       std::optional<ast::HandlerKind> where;
-      std::function<void(const ast::Block &, bool, std::optional<ast::HandlerKind>)>
+      std::function<void(const ast::Block &, bool,
+                         std::optional<ast::HandlerKind>)>
           scan = [&](const ast::Block &block, bool top,
                      std::optional<ast::HandlerKind> handler) {
             for (const ast::StmtPtr &st : block) {
@@ -828,14 +845,17 @@ private:
         scan(h.body, true, h.kind);
       if (ok && where)
         out[v.name] = *where == ast::HandlerKind::Pre ? ast::VarScope::Pre
-                                                       : ast::VarScope::Post;
+                                                      : ast::VarScope::Post;
     }
     return out;
   }
 
   bool genProjection(const ProjectionPlan &proj) {
     const ast::Model &model = *proj.instance.model;
-    promoted = oneSidedTraces(proj, int(&proj - plan.projections.data()));
+    // With a delay per synapse, a spike reaches a neuron's synapses at
+    // different steps: their traces differ.
+    if (!proj.delayExpr)
+      promoted = oneSidedTraces(proj, int(&proj - plan.projections.data()));
     struct ClearPromoted {
       std::map<std::string, ast::VarScope> &m;
       ~ClearPromoted() { m.clear(); }
@@ -874,11 +894,15 @@ private:
       if (c.sign)
         mlir::hebb::FieldOp::create(b, loc(c.loc), "__sign_" + c.var, ft,
                                     "element", false, false);
+    if (proj.delayExpr)
+      mlir::hebb::FieldOp::create(b, loc(proj.delayExpr->loc),
+                                  hebb::rt::kSynapseDelayField, ft, "element",
+                                  false, false);
     GenScope scope = makeScope(proj.instance);
     ModelGen gen(b, sema, ft, scope);
     // Tied weights are initialised by the projection they belong to.
     if (!genInit(gen, scope, model, proj.inits, proj.loc,
-                 proj.tiedTo.empty() ? "" : "w"))
+                 proj.tiedTo.empty() ? "" : "w", proj.delayExpr))
       return false;
 
     auto varScope = [&](const std::string &name) {

@@ -383,6 +383,7 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
     ps.connectFile = proj.connectFile;
     ps.noSelf = proj.noSelf;
     ps.delaySteps = proj.delaySteps;
+    ps.synapseDelays = proj.delayExpr != nullptr;
     switch (proj.connect) {
     case ast::ConnectKind::All:
       ps.connect = rt::ConnectRule::All;
@@ -398,6 +399,9 @@ rt::NetworkSpec hebb::describeNetwork(mlir::ModuleOp module,
       break;
     case ast::ConnectKind::OutDegree:
       ps.connect = rt::ConnectRule::OutDegree;
+      break;
+    case ast::ConnectKind::Total:
+      ps.connect = rt::ConnectRule::Total;
       break;
     case ast::ConnectKind::File:
       ps.connect = rt::ConnectRule::File;

@@ -318,6 +318,8 @@ static const char *connectName(ConnectKind kind) {
     return "in_degree";
   case ConnectKind::OutDegree:
     return "out_degree";
+  case ConnectKind::Total:
+    return "total";
   case ConnectKind::File:
     return "from";
   }

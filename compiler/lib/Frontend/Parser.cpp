@@ -1221,11 +1221,13 @@ void Builder::projItem(P::ProjItemContext *ctx, Projection &proj) {
         spec.kind = ConnectKind::InDegree;
       else if (how == "out_degree")
         spec.kind = ConnectKind::OutDegree;
+      else if (how == "total")
+        spec.kind = ConnectKind::Total;
       else
         error(loc(c->how), "unknown connection rule '" + how +
                                "'; expected all, one_to_one, p = ..., "
-                               "in_degree = ..., out_degree = ... or from "
-                               "\"file.npy\"");
+                               "in_degree = ..., out_degree = ..., total = "
+                               "... or from \"file.npy\"");
     }
   } else if (auto *c = dynamic_cast<P::DelayItemContext *>(ctx)) {
     if (proj.delay)

@@ -5,6 +5,7 @@
 #include "hebb/Frontend/Parser.h"
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/Monitors.h"
+#include "hebb/runtime/Network.h"
 #include "hebb/runtime/Npy.h"
 
 #include <algorithm>
@@ -33,7 +34,7 @@ const std::map<std::string, int> &builtins() {
       {"rand", 0},      {"randn", 0},      {"uniform", 2}, {"normal", 2},
       {"sum_in", 1},    {"mean_in", 1},    {"sum_out", 1}, {"mean_out", 1},
       {"min_in", 1},    {"max_in", 1},     {"min_out", 1}, {"max_out", 1},
-      {"cumsum_in", 1}, {"cumsum_out", 1},
+      {"cumsum_in", 1}, {"cumsum_out", 1}, {"poisson", 1},
   };
   return table;
 }
@@ -769,7 +770,7 @@ private:
     if (reductionOf(n))
       return args[0];
     if (n == "exp" || n == "log" || n == "log10" || n == "sin" || n == "cos" ||
-        n == "tanh" || n == "sigmoid") {
+        n == "tanh" || n == "sigmoid" || n == "poisson") {
       if (args[0].dim && !args[0].dim->isDimensionless()) {
         sema.error(e.loc, "'" + n + "' needs a dimensionless argument, not " +
                               args[0].dim->str());
@@ -1634,7 +1635,11 @@ private:
       }
       checkDegree(p, proj);
     }
-    if (p.delay) {
+    if (p.delay && drawnPerSynapse(*p.delay)) {
+      // Checked with the synapse's initial values (checkSynapseAgainst);
+      // the runtime rounds each synapse's delay to steps.
+      proj.delayExpr = p.delay.get();
+    } else if (p.delay) {
       if (auto d = steps(*p.delay, "'delay'")) {
         proj.delaySteps = std::max<int64_t>(1, *d);
         auto exact = constant(*p.delay);
@@ -1792,13 +1797,110 @@ private:
     return text;
   }
 
+  /// A delay drawn per synapse: `delay = normal(1.5 ms, 0.2 ms)`, or one
+  /// that depends on the synapse's neurons (`pre.index`, `post.index`).
+  static bool drawnPerSynapse(const ast::Expr &e) {
+    if (e.kind == ast::ExprKind::Call &&
+        (e.name == "uniform" || e.name == "normal"))
+      return true;
+    if (e.kind == ast::ExprKind::Member &&
+        (e.name == "pre" || e.name == "post"))
+      return true;
+    for (const ast::ExprPtr &a : e.args)
+      if (a && drawnPerSynapse(*a))
+        return true;
+    return false;
+  }
+
+  /// A per-synapse delay is an initial value in seconds. The synapses of a
+  /// presynaptic neuron then run `on pre` at different steps, so what the
+  /// handler does once per spike (the presynaptic side's own state) has no
+  /// single time: that is an error.
+  bool checkSynapseDelay(const ast::Projection &p, const ProjectionPlan &proj,
+                         const ModelScope &preScope,
+                         const ModelScope &postScope) {
+    ModelScope scope;
+    if (!buildScope(sema, *proj.instance.model, &proj.instance, scope, nullptr))
+      return false;
+    for (const ParamValue &pv : plan.params)
+      if (!pv.isName)
+        scope.names.emplace(pv.name, NameInfo{NameInfo::Param, pv.dim});
+    ExprChecker exprs(sema, scope, &preScope, &postScope, /*inInit=*/true);
+    auto t = exprs.check(*p.delay);
+    if (!t)
+      return false;
+    if (t->isBool || (t->dim && *t->dim != kSecond)) {
+      sema.error(p.delay->loc,
+                 "a delay is a time, not " +
+                     (t->isBool ? std::string("a condition") : t->dim->str()));
+      return false;
+    }
+    bool all = !p.hasConnect || p.connect.kind == ast::ConnectKind::All;
+    if (all && !p.noSelf) {
+      sema.error(p.delay->loc,
+                 "a delay drawn per synapse needs a sparse projection; "
+                 "'connect all' stores a weight matrix, whose synapses "
+                 "arrive together");
+      return false;
+    }
+    const ast::Model &model = *proj.instance.model;
+    std::function<const ast::Stmt *(const ast::Block &)> preSide =
+        [&](const ast::Block &block) -> const ast::Stmt * {
+      for (const ast::StmtPtr &st : block) {
+        if (st->kind == ast::StmtKind::If) {
+          if (const ast::Stmt *inner = preSide(st->thenBody))
+            return inner;
+          if (const ast::Stmt *inner = preSide(st->elseBody))
+            return inner;
+          continue;
+        }
+        const ast::Expr *target = st->target.get();
+        if (!target)
+          continue;
+        if (target->kind == ast::ExprKind::Member && target->name == "pre")
+          return st.get();
+        if (target->kind == ast::ExprKind::Name)
+          for (const ast::VarDecl &v : model.vars)
+            if (v.name == target->name && v.scope == ast::VarScope::Pre)
+              return st.get();
+      }
+      return nullptr;
+    };
+    for (const ast::Handler &h : model.handlers) {
+      if (h.kind != ast::HandlerKind::Pre)
+        continue;
+      if (const ast::Stmt *st = preSide(h.body)) {
+        sema.error(st->loc, "'on pre' changes the presynaptic neuron's state, "
+                            "but projection '" +
+                                proj.name +
+                                "' draws a delay per synapse: its synapses "
+                                "receive a spike at different steps");
+        sema.diags.note(p.delay->loc, "the delay is drawn here");
+        return false;
+      }
+    }
+    return true;
+  }
+
   /// in_degree and out_degree draw k distinct partners: k must be a whole
   /// number no larger than the other side.
   void checkDegree(const ast::Projection &p, const ProjectionPlan &proj) {
+    if (proj.pre.pop < 0 || proj.post.pop < 0 || !p.connect.value)
+      return;
+    if (proj.connect == ast::ConnectKind::Total) {
+      if (!isWholeIn(proj.connectValue, 0, 4294967295.0))
+        sema.error(p.connect.value->loc,
+                   "total must be a whole number of synapses, from 0 to "
+                   "4294967295");
+      else if (proj.connectValue > 0 && p.noSelf &&
+               proj.pre.pop == proj.post.pop && proj.pre.size() == 1 &&
+               proj.post.size() == 1 && proj.pre.begin == proj.post.begin)
+        sema.error(p.connect.value->loc,
+                   "no_self leaves no pair to draw the synapses from");
+      return;
+    }
     bool in = proj.connect == ast::ConnectKind::InDegree;
     if (!in && proj.connect != ast::ConnectKind::OutDegree)
-      return;
-    if (proj.pre.pop < 0 || proj.post.pop < 0 || !p.connect.value)
       return;
     int64_t available = in ? proj.pre.size() : proj.post.size();
     double k = proj.connectValue;
@@ -1895,6 +1997,8 @@ private:
                                  prePop.name + "' to '" + postPop.name + "'");
     checkInits(p.inits, *proj.instance.model, proj.instance, &preScope,
                &postScope);
+    if (p.delay && drawnPerSynapse(*p.delay))
+      ok &= checkSynapseDelay(p, proj, preScope, postScope);
     ok &= checkSignals(*proj.instance.model, p.synapse.loc);
     return ok;
   }
@@ -1975,9 +2079,20 @@ private:
         addRecordEvery(r, rec);
         return;
       }
+      if (!found && r.field == "delay" && pp.delayExpr) {
+        // Each synapse's delay as used: whole steps, in seconds.
+        rec.field = rt::kSynapseDelayField;
+        rec.label = r.object.name + "_delay";
+        rec.unit = "s";
+        addRecordEvery(r, rec);
+        return;
+      }
       if (!found) {
         sema.error(r.loc, "projection '" + r.object.name +
-                              "' has no variable '" + r.field + "'");
+                              "' has no variable '" + r.field + "'" +
+                              (r.field == "delay"
+                                   ? " (its delay is not drawn per synapse)"
+                                   : ""));
         return;
       }
       rec.label = r.object.name + "_" + r.field;

@@ -272,6 +272,11 @@ private:
 
   LogicalResult lowerOp(Operation &op, const Element &e, Value predicate);
   Value philoxUniform(Value word, Type t);
+  /// A standard normal from two Philox words (Box-Muller in f32, as the
+  /// runtime's normalAt).
+  Value philoxNormal(Value word0, Value word1);
+  /// A Poisson count with mean `lambda` from one Philox block (PoissonOp).
+  Value philoxPoisson(ArrayRef<Value> words, Value lambda);
   SmallVector<Value, 4> philox(const Element &e, int32_t draw);
 };
 
@@ -316,6 +321,58 @@ Value KernelBuilder::philoxUniform(Value word, Type t) {
   Value scale = arith::ConstantOp::create(
       b, l, b.getF32Type(), b.getF32FloatAttr(std::ldexp(1.0f, -24)));
   return toType(arith::MulFOp::create(b, l, f, scale), t);
+}
+
+Value KernelBuilder::philoxNormal(Value word0, Value word1) {
+  Type f32 = b.getF32Type();
+  auto c = [&](float v) {
+    return arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(v));
+  };
+  Value u1 = arith::SubFOp::create(b, l, c(1), philoxUniform(word0, f32));
+  Value u2 = philoxUniform(word1, f32);
+  Value r = math::SqrtOp::create(
+      b, l, arith::MulFOp::create(b, l, c(-2), math::LogOp::create(b, l, u1)));
+  Value angle = arith::MulFOp::create(b, l, c(6.283185307179586f), u2);
+  return arith::MulFOp::create(b, l, r, math::CosOp::create(b, l, angle));
+}
+
+Value KernelBuilder::philoxPoisson(ArrayRef<Value> words, Value lambda) {
+  Type f32 = b.getF32Type();
+  auto c = [&](float v) {
+    return arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(v));
+  };
+  Value lam = toType(lambda, f32);
+  // Inversion: the count is the number of k in 0..23 with u >= F(k), where
+  // F(k) = P(X <= k) is summed term by term. Counts above 24 have chance
+  // below 2^-24 (the uniform's resolution) for lambda <= 6.
+  constexpr int kTerms = 24;
+  Value u = philoxUniform(words[0], f32);
+  Value term = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, lam));
+  Value cdf = term;
+  Value count = c(0);
+  for (int k = 0; k < kTerms; ++k) {
+    Value above =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, cdf);
+    count = arith::AddFOp::create(
+        b, l, count, arith::SelectOp::create(b, l, above, c(1), c(0)));
+    if (k + 1 == kTerms)
+      break;
+    term = arith::MulFOp::create(
+        b, l, term, arith::MulFOp::create(b, l, lam, c(1.0f / float(k + 1))));
+    cdf = arith::AddFOp::create(b, l, cdf, term);
+  }
+  // Above 6: the normal approximation, rounded and not negative.
+  Value z = philoxNormal(words[1], words[2]);
+  Value spread =
+      arith::MulFOp::create(b, l, math::SqrtOp::create(b, l, lam), z);
+  Value rounded = math::FloorOp::create(
+      b, l,
+      arith::AddFOp::create(b, l, arith::AddFOp::create(b, l, lam, spread),
+                            c(0.5f)));
+  Value normal = arith::MaximumFOp::create(b, l, rounded, c(0));
+  Value large =
+      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, lam, c(6));
+  return arith::SelectOp::create(b, l, large, normal, count);
 }
 
 LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
@@ -432,18 +489,13 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
       result(philoxUniform(w[0], t));
       return success();
     }
-    // Box-Muller in f32, as the runtime's normalAt.
-    Type f32 = b.getF32Type();
-    Value one = arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(1));
-    Value u1 = arith::SubFOp::create(b, l, one, philoxUniform(w[0], f32));
-    Value u2 = philoxUniform(w[1], f32);
-    Value m2 = arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(-2));
-    Value twoPi = arith::ConstantOp::create(
-        b, l, f32, b.getF32FloatAttr(6.283185307179586f));
-    Value r = math::SqrtOp::create(
-        b, l, arith::MulFOp::create(b, l, m2, math::LogOp::create(b, l, u1)));
-    Value c = math::CosOp::create(b, l, arith::MulFOp::create(b, l, twoPi, u2));
-    result(toType(arith::MulFOp::create(b, l, r, c), t));
+    result(toType(philoxNormal(w[0], w[1]), t));
+    return success();
+  }
+  if (auto poisson = dyn_cast<PoissonOp>(op)) {
+    SmallVector<Value, 4> w = philox(e, poisson.getDraw());
+    Value lambda = mapping.lookupOrDefault(poisson.getLambda());
+    result(toType(philoxPoisson(w, lambda), poisson.getType()));
     return success();
   }
   if (isa<TimeOp>(op)) {
@@ -923,7 +975,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     bool plain = true;
     transmit.getBody().walk([&](Operation *op) {
-      if (isa<SignalOp, TimeOp, RandOp>(op))
+      if (isa<SignalOp, TimeOp, RandOp, PoissonOp>(op))
         plain = false;
       if (auto get = dyn_cast<GetOp>(op))
         if (get.getScope() == "post")
@@ -1017,7 +1069,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         OpBuilder &b = k.builder();
         auto ahead = [&](int64_t d) {
           Value at = arith::AddIOp::create(b, k.loc(), ev, constantIndex(k, d));
-          return k.loadIndex("events",
+          return k.loadIndex("event_rows",
                              arith::MinUIOp::create(b, k.loc(), at, last));
         };
         auto prefetch = [&](StringRef name, Type type, Value index) {
@@ -1026,8 +1078,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                                      /*localityHint=*/3,
                                      /*isDataCache=*/true);
         };
-        prefetch("row_ptr", b.getI32Type(), ahead(8));
-        Value first = k.loadIndex("row_ptr", ahead(4));
+        prefetch("row_begin", b.getI32Type(), ahead(8));
+        Value first = k.loadIndex("row_begin", ahead(4));
         for (auto &[name, type] : rowFields)
           prefetch(name, type, first);
       }
@@ -1064,18 +1116,22 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                  });
           continue;
         }
+        if (onPre) {
+          // The synapses this spike reaches now: its whole row, or with
+          // delays per synapse the part of it with this spike's delay.
+          Value row = k.loadIndex("event_rows", ev);
+          k.loop(k.loadIndex("row_begin", row), k.loadIndex("row_end", row),
+                 [&](Value c) { body(c, k.loadIndex("post_index", c)); });
+          continue;
+        }
         OpBuilder &b = k.builder();
-        StringRef ptr = onPre ? "row_ptr" : "col_ptr";
         Value next =
             arith::AddIOp::create(b, k.loc(), spiking, constantIndex(k, 1));
-        k.loop(k.loadIndex(ptr, spiking), k.loadIndex(ptr, next), [&](Value c) {
-          if (onPre) {
-            body(c, k.loadIndex("post_index", c));
-            return;
-          }
-          Value s = k.loadIndex("col_syn", c);
-          body(s, k.loadIndex("pre_index", s));
-        });
+        k.loop(k.loadIndex("col_ptr", spiking), k.loadIndex("col_ptr", next),
+               [&](Value c) {
+                 Value s = k.loadIndex("col_syn", c);
+                 body(s, k.loadIndex("pre_index", s));
+               });
       }
     });
     return status;

@@ -192,7 +192,7 @@ static bool onlyReads(Value value, bool allowSignals) {
     Operation *def = v.getDefiningOp();
     if (!def)
       return false; // a block argument: per-element state
-    if (isa<GetOp, RandOp, IndexOp, TimeOp>(def) ||
+    if (isa<GetOp, RandOp, PoissonOp, IndexOp, TimeOp>(def) ||
         (!allowSignals && isa<SignalOp>(def)))
       return false;
     for (Value operand : def->getOperands())
@@ -257,6 +257,8 @@ static std::string formatRec(Value value, int depth) {
                                       : (index.getScope() + ".index").str();
   if (auto rand = dyn_cast<RandOp>(def))
     return rand.getDistribution() == "uniform" ? "rand()" : "randn()";
+  if (isa<PoissonOp>(def))
+    return "poisson(" + operand(0) + ")";
   if (isa<arith::AddFOp>(def))
     return binary("+");
   if (isa<arith::SubFOp>(def))

@@ -131,8 +131,8 @@
 
 // CHECK-LABEL: func.func @syn__on_pre(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
-// CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["events", "row_ptr", "post_index", "field:w", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
+// CHECK-SAME: %[[EVR:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[EV:arg[0-9]+]]: memref<?xi32>, %[[END:arg[0-9]+]]: memref<?xi32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
+// CHECK-SAME: attributes {hebb.buffers = ["event_rows", "row_begin", "post_index", "field:w", "events", "row_end", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
 // The row bounds of the spike 8 ahead, and the row of the spike 4 ahead
 // (indices and weights), are prefetched.
@@ -141,13 +141,15 @@
 // CHECK: %[[A4:.*]] = arith.addi %[[K]], %c4 : index
 // CHECK: memref.prefetch %[[QI]][%[[R4:.*]]], read, locality<3>, data
 // CHECK-NEXT: memref.prefetch %[[W]][%[[R4]]], read, locality<3>, data
-// CHECK-NEXT: %[[N32:.*]] = memref.load %[[EV]][%[[K]]] : memref<?xi32>
-// CHECK-NEXT: %[[N:.*]] = arith.index_castui %[[N32]] : i32 to index
-// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
-// CHECK-NEXT: %[[N1:.*]] = arith.addi %[[N]], %[[ONE]] : index
-// CHECK-NEXT: %[[LO32:.*]] = memref.load %[[ROW]][%[[N]]]
+// The spike's row: [row_begin[r], row_end[r]) for its event row r (the
+// pre itself, or its block of synapses of one delay).
+// CHECK-NEXT: memref.load %[[EV]][%[[K]]] : memref<?xi32>
+// CHECK-NEXT: arith.index_castui
+// CHECK-NEXT: %[[R32:.*]] = memref.load %[[EVR]][%[[K]]] : memref<?xi32>
+// CHECK-NEXT: %[[R:.*]] = arith.index_castui %[[R32]] : i32 to index
+// CHECK-NEXT: %[[LO32:.*]] = memref.load %[[ROW]][%[[R]]]
 // CHECK-NEXT: %[[LO:.*]] = arith.index_castui %[[LO32]]
-// CHECK-NEXT: %[[HI32:.*]] = memref.load %[[ROW]][%[[N1]]]
+// CHECK-NEXT: %[[HI32:.*]] = memref.load %[[END]][%[[R]]]
 // CHECK-NEXT: %[[HI:.*]] = arith.index_castui %[[HI32]]
 // CHECK: scf.for %[[S:.*]] = %[[LO]] to %[[HI]] step
 // CHECK: %[[WS:.*]] = memref.load %[[W]][%[[S]]]

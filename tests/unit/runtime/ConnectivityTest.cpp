@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -250,3 +251,81 @@ TEST(ConnectivityTest, TooManySynapses) {
 }
 
 } // namespace
+
+// `total = k`: exactly k synapses, pairs uniform (with repetition): each
+// pre's row size is Binomial(k, 1 / numPre), each post's in-degree too.
+TEST(ConnectivityTest, TotalNumberIsExactAndUniform) {
+  const uint32_t nPre = 200, nPost = 300, k = 60000;
+  Connectivity c = connectTotal(nPre, nPost, k, 7, 3);
+  checkInvariants(c, /*strictlySorted=*/false);
+  ASSERT_EQ(c.numSynapses(), k);
+  auto chiSquare = [](const std::vector<double> &counts, double expected) {
+    double x = 0;
+    for (double n : counts)
+      x += (n - expected) * (n - expected) / expected;
+    return x;
+  };
+  std::vector<double> rows(nPre), cols(nPost);
+  for (uint32_t i = 0; i < nPre; ++i)
+    rows[i] = c.rowPtr[i + 1] - c.rowPtr[i];
+  for (uint32_t j = 0; j < nPost; ++j)
+    cols[j] = c.colPtr[j + 1] - c.colPtr[j];
+  // Chi-square with n - 1 degrees of freedom: mean n - 1, sd sqrt(2 n).
+  EXPECT_LT(std::fabs(chiSquare(rows, double(k) / nPre) - (nPre - 1)),
+            5 * std::sqrt(2.0 * nPre));
+  EXPECT_LT(std::fabs(chiSquare(cols, double(k) / nPost) - (nPost - 1)),
+            5 * std::sqrt(2.0 * nPost));
+  // Reproducible, and another seed gives another network.
+  Connectivity again = connectTotal(nPre, nPost, k, 7, 3);
+  EXPECT_EQ(again.post, c.post);
+  EXPECT_EQ(again.rowPtr, c.rowPtr);
+  EXPECT_NE(connectTotal(nPre, nPost, k, 8, 3).post, c.post);
+}
+
+TEST(ConnectivityTest, TotalNumberWithoutSelfPairs) {
+  Connectivity c = connectTotal(20, 20, 5000, 1, 1, /*noSelf=*/true, 0);
+  ASSERT_EQ(c.numSynapses(), 5000u);
+  for (size_t s = 0; s < c.numSynapses(); ++s)
+    EXPECT_NE(c.pre[s], c.post[s]);
+  EXPECT_EQ(connectTotal(5, 5, 0, 1, 1).numSynapses(), 0u);
+  EXPECT_THROW(connectTotal(1, 1, 3, 1, 1, /*noSelf=*/true, 0), RuntimeError);
+}
+
+// Rows ordered by delay keep their posts sorted within one delay, and the
+// delay blocks say where each delay's synapses are.
+TEST(ConnectivityTest, RowsOrderedByDelay) {
+  Connectivity c = connectTotal(30, 40, 2000, 2, 2);
+  std::vector<uint32_t> post = c.post;
+  std::vector<uint32_t> delays(c.numSynapses());
+  for (size_t s = 0; s < delays.size(); ++s)
+    delays[s] = 2 + (post[s] * 7 + uint32_t(s)) % 5; // 2..6
+  std::vector<uint32_t> order = orderRowsByDelay(c, delays);
+  // The transposed index lists every synapse once, under its post.
+  std::vector<int> listed(c.numSynapses(), 0);
+  for (uint32_t j = 0; j < c.numPost; ++j)
+    for (uint32_t k = c.colPtr[j]; k < c.colPtr[j + 1]; ++k) {
+      EXPECT_EQ(c.post[c.colSyn[k]], j);
+      ++listed[c.colSyn[k]];
+    }
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), 1),
+            int64_t(c.numSynapses()));
+  std::vector<uint32_t> ordered(order.size());
+  for (size_t s = 0; s < order.size(); ++s) {
+    ordered[s] = delays[order[s]];
+    EXPECT_EQ(c.post[s], post[order[s]]);
+  }
+  std::vector<uint32_t> blocks = delayRows(c, ordered, 2, 6);
+  ASSERT_EQ(blocks.size(), size_t(6) * c.numPre);
+  for (uint32_t i = 0; i < c.numPre; ++i) {
+    EXPECT_EQ(blocks[i], c.rowPtr[i]);
+    EXPECT_EQ(blocks[5 * c.numPre + i], c.rowPtr[i + 1]);
+    for (uint32_t d = 2; d <= 6; ++d)
+      for (uint32_t s = blocks[(d - 2) * c.numPre + i];
+           s < blocks[(d - 1) * c.numPre + i]; ++s) {
+        EXPECT_EQ(ordered[s], d);
+        EXPECT_EQ(c.pre[s], i);
+        if (s > blocks[(d - 2) * c.numPre + i])
+          EXPECT_LE(c.post[s - 1], c.post[s]);
+      }
+  }
+}

@@ -242,7 +242,15 @@ struct SliceDecl {
   PopRef of; // always sliced
 };
 
-enum class ConnectKind { All, OneToOne, Prob, InDegree, OutDegree, File };
+enum class ConnectKind {
+  All,
+  OneToOne,
+  Prob,
+  InDegree,
+  OutDegree,
+  Total,
+  File
+};
 
 struct ConnectSpec {
   ConnectKind kind = ConnectKind::All;

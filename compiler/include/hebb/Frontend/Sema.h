@@ -67,6 +67,8 @@ struct ProjectionPlan {
   double connectValue = 0;
   std::string connectFile;
   int64_t delaySteps = 1;
+  /// A delay drawn per synapse (an init expression in seconds), or null.
+  const ast::Expr *delayExpr = nullptr;
   bool noSelf = false;
   std::vector<const ast::InitStmt *> inits;
   /// `weights = fwd.T`: the synapses of dense projection `fwd` reversed,

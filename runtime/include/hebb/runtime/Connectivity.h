@@ -80,6 +80,31 @@ Connectivity connectOutDegree(uint32_t numPre, uint32_t numPost, uint32_t k,
                               uint32_t seed, uint32_t stream,
                               bool noSelf = false, int64_t selfOffset = 0);
 
+/// Exactly k synapses between uniformly drawn (pre, post) pairs, with
+/// repetition (multapses), as NEST's fixed_total_number and GeNN's
+/// FixedNumberTotalWithReplacement: the row sizes are the presynaptic
+/// neurons of k pairs drawn by counter (element = t / 2, step = 1), and row
+/// i's posts are drawn keyed by element = i, step = 0, then sorted.
+Connectivity connectTotal(uint32_t numPre, uint32_t numPost, uint32_t k,
+                          uint32_t seed, uint32_t stream, bool noSelf = false,
+                          int64_t selfOffset = 0);
+
+/// Orders each presynaptic neuron's synapses by `delaySteps` (per synapse),
+/// keeping the postsynaptic order within one delay, and rebuilds `pre` and
+/// the transposed index. Returns the permutation: new position -> old id.
+std::vector<uint32_t> orderRowsByDelay(Connectivity &conn,
+                                       const std::vector<uint32_t> &delaySteps);
+
+/// Where each pre's synapses of each delay begin, for rows ordered by delay:
+/// (maxDelay - minDelay + 2) blocks of numPre entries; entry
+/// [(d - minDelay) * numPre + i] is the first synapse of pre i with delay
+/// d (or more), and the last block holds the rows' ends. So pre i's
+/// synapses of delay d are [rows[r], rows[r + numPre]), r = (d - minDelay)
+/// * numPre + i. `delaySteps` is per synapse in the ordered layout.
+std::vector<uint32_t> delayRows(const Connectivity &conn,
+                                const std::vector<uint32_t> &delaySteps,
+                                uint32_t minDelay, uint32_t maxDelay);
+
 /// Explicit (pre, post) pairs, in any order; duplicates are kept as separate
 /// synapses. If `order` is given it receives, per synapse, the index of the
 /// input pair it came from (to permute per-pair initial values).

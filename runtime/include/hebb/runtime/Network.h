@@ -96,12 +96,19 @@ struct PopulationSpec {
   }
 };
 
+/// The per-synapse field that holds a synapse's delay in seconds.
+inline constexpr const char *kSynapseDelayField = "__delay";
+
 enum class ConnectRule {
   All,
   OneToOne,
   Probability,
   InDegree,
   OutDegree,
+  /// `total = k`: k synapses, each between a uniformly drawn pre and post
+  /// (pairs may repeat), as NEST's fixed_total_number and GeNN's
+  /// FixedNumberTotalWithReplacement.
+  Total,
   File
 };
 
@@ -122,7 +129,15 @@ struct ProjectionSpec {
   double connectValue = 0;
   std::string connectFile;
   bool noSelf = false;
+  /// The delay of every synapse, in steps; with `synapseDelays`, the
+  /// shortest (each synapse's own is in the field kSynapseDelayField).
   int64_t delaySteps = 1;
+  /// A delay per synapse, drawn by the init kernels into the per-synapse
+  /// field kSynapseDelayField (seconds). After initialisation the runtime
+  /// rounds it to whole steps (at least one) and orders each presynaptic
+  /// neuron's synapses by delay, then postsynaptic index, so that the
+  /// synapses a spike reaches at one step are contiguous.
+  bool synapseDelays = false;
   /// Init and learning kernels, in order: per synapse (with the sums over
   /// synapses between learning stages), then @pre, @post and @proj state.
   std::vector<KernelSpec> init, learn;
@@ -374,6 +389,9 @@ public:
   static constexpr unsigned kMaxThreads = 1024;
 
 private:
+  /// Runs `on pre` of projection `k`, whose delays are per synapse, for
+  /// every spike that reaches some of its synapses at step `n`.
+  void deliverByDelay(size_t k, int64_t n, double t);
   /// The checkpoint format: `records` false leaves out the records (the
   /// in-memory snapshots of the finite checks keep only their lengths),
   /// and a `trusted` snapshot of this network is read in one pass without

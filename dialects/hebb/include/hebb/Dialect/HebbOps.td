@@ -283,6 +283,23 @@ def Hebb_RandOp : Hebb_Op<"rand", [Pure]> {
   let assemblyFormat = "$distribution `draw` $draw attr-dict `:` type($result)";
 }
 
+def Hebb_PoissonOp : Hebb_Op<"poisson", [Pure]> {
+  let summary = "A Poisson-distributed count with mean `lambda`";
+  let description = [{
+    Inverts the Poisson distribution function at one uniform number drawn
+    as `hebb.rand` draws (same key, counter and draw numbering), summing
+    the probabilities of counts 0 to 23: exact, to the resolution of the
+    24-bit uniform, for lambda up to 6. Above 6, the count is
+    max(0, round(lambda + sqrt(lambda) z)) for a standard normal z from
+    the same draw (the normal approximation). The branch-free form keeps
+    the loop it sits in vectorisable.
+  }];
+  let arguments = (ins AnyFloat:$lambda, I32Attr:$draw);
+  let results = (outs AnyFloat:$result);
+  let assemblyFormat =
+      "$lambda `draw` $draw attr-dict `:` type($lambda) `->` type($result)";
+}
+
 def Hebb_TimeOp : Hebb_Op<"time", [Pure]> {
   let summary = "The time at the start of this step, in seconds";
   let results = (outs F64:$result);
