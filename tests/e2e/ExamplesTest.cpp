@@ -183,3 +183,59 @@ TEST(Examples, CobaIsBistableAsInBrian2) {
   EXPECT_GE(sustained, 3);
   EXPECT_LE(sustained, 12);
 }
+
+// The Potjans & Diesmann (2014) microcircuit at a tenth of its neurons with
+// its in-degrees kept (`--set scale=0.1`, 7,717 neurons and 30 million
+// synapses), 3 s: after the first 200 ms every population fires within 25%
+// of the full model's rates in NEST (network_params.py, full_mean_rates),
+// irregularly (mean CV of the inter-spike intervals 0.6-1.0), and the
+// layer 2/3 and 6 excitatory cells are the quietest, as in the paper.
+TEST(Examples, PotjansDiesmannMicrocircuitRates) {
+  CommandResult r = hebbRun(sourcePath("examples/potjans2014.hebb"), "potjans",
+                            "--set scale=0.1 --set T=3s");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const char *names[] = {"L23E", "L23I", "L4E", "L4I",
+                         "L5E",  "L5I",  "L6E", "L6I"};
+  const int full[] = {20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948};
+  const double nest[] = {0.971, 2.868, 4.746, 5.396,
+                         8.142, 9.078, 0.991, 7.523};
+  const double t0 = 0.2, t1 = 3.0;
+  std::vector<double> rates;
+  for (int k = 0; k < 8; ++k) {
+    std::string stem = std::string(names[k]) + "_spikes_";
+    std::vector<double> t = loadDoubles(outPath("potjans", stem + "t.npy"));
+    std::vector<double> i = loadDoubles(outPath("potjans", stem + "i.npy"));
+    int n = int(std::floor(full[k] * 0.1 + 0.5));
+    std::vector<std::vector<double>> trains(n);
+    for (size_t s = 0; s < t.size(); ++s)
+      if (t[s] >= t0)
+        trains[size_t(i[s])].push_back(t[s]);
+    double count = 0, cvSum = 0;
+    int cvCount = 0;
+    for (const std::vector<double> &train : trains) {
+      count += train.size();
+      if (train.size() < 4)
+        continue;
+      double mean = 0, sq = 0;
+      for (size_t s = 1; s < train.size(); ++s) {
+        double d = train[s] - train[s - 1];
+        mean += d;
+        sq += d * d;
+      }
+      mean /= train.size() - 1;
+      double var = sq / (train.size() - 1) - mean * mean;
+      cvSum += std::sqrt(std::max(0.0, var)) / mean;
+      ++cvCount;
+    }
+    double rate = count / n / (t1 - t0);
+    rates.push_back(rate);
+    EXPECT_NEAR(rate, nest[k], 0.25 * nest[k]) << names[k];
+    ASSERT_GT(cvCount, 0) << names[k];
+    EXPECT_GT(cvSum / cvCount, 0.6) << names[k];
+    EXPECT_LT(cvSum / cvCount, 1.0) << names[k];
+  }
+  for (int k : {1, 2, 3, 4, 5, 7}) {
+    EXPECT_LT(rates[0], rates[k]);
+    EXPECT_LT(rates[6], rates[k]);
+  }
+}

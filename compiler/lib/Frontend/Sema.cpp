@@ -427,6 +427,10 @@ private:
       return ConstValue{std::sqrt(args[0].value), args[0].dim};
     if (e.name == "abs" && args.size() == 1)
       return ConstValue{std::fabs(args[0].value), args[0].dim};
+    if ((e.name == "floor" || e.name == "ceil") && args.size() == 1)
+      return ConstValue{e.name == "floor" ? std::floor(args[0].value)
+                                          : std::ceil(args[0].value),
+                        args[0].dim};
     if ((e.name == "min" || e.name == "max") && args.size() == 2)
       return ConstValue{e.name == "min"
                             ? std::min(args[0].value, args[1].value)

@@ -342,37 +342,51 @@ Value KernelBuilder::philoxPoisson(ArrayRef<Value> words, Value lambda) {
     return arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(v));
   };
   Value lam = toType(lambda, f32);
-  // Inversion: the count is the number of k in 0..23 with u >= F(k), where
-  // F(k) = P(X <= k) is summed term by term. Counts above 24 have chance
-  // below 2^-24 (the uniform's resolution) for lambda <= 6.
-  constexpr int kTerms = 24;
-  Value u = philoxUniform(words[0], f32);
-  Value term = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, lam));
-  Value cdf = term;
-  Value count = c(0);
-  for (int k = 0; k < kTerms; ++k) {
-    Value above =
-        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, cdf);
-    count = arith::AddFOp::create(
-        b, l, count, arith::SelectOp::create(b, l, above, c(1), c(0)));
-    if (k + 1 == kTerms)
-      break;
-    term = arith::MulFOp::create(
-        b, l, term, arith::MulFOp::create(b, l, lam, c(1.0f / float(k + 1))));
-    cdf = arith::AddFOp::create(b, l, cdf, term);
-  }
-  // Above 6: the normal approximation, rounded and not negative.
-  Value z = philoxNormal(words[1], words[2]);
-  Value spread =
-      arith::MulFOp::create(b, l, math::SqrtOp::create(b, l, lam), z);
-  Value rounded = math::FloorOp::create(
-      b, l,
-      arith::AddFOp::create(b, l, arith::AddFOp::create(b, l, lam, spread),
-                            c(0.5f)));
-  Value normal = arith::MaximumFOp::create(b, l, rounded, c(0));
+  // Above 6: the normal approximation, rounded and not negative; below,
+  // inversion. A branch rather than a select: where lambda is the same for
+  // every element LLVM unswitches it (each loop vectorised, only one
+  // computed), and where it is not, it if-converts it.
   Value large =
       arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, lam, c(6));
-  return arith::SelectOp::create(b, l, large, normal, count);
+  auto branch = scf::IfOp::create(b, l, TypeRange{f32}, large,
+                                  /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    Value z = philoxNormal(words[1], words[2]);
+    Value spread =
+        arith::MulFOp::create(b, l, math::SqrtOp::create(b, l, lam), z);
+    Value rounded = math::FloorOp::create(
+        b, l,
+        arith::AddFOp::create(b, l, arith::AddFOp::create(b, l, lam, spread),
+                              c(0.5f)));
+    Value normal = arith::MaximumFOp::create(b, l, rounded, c(0));
+    scf::YieldOp::create(b, l, ValueRange{normal});
+
+    // The count is the number of k in 0..23 with u >= F(k), where F(k) =
+    // P(X <= k) is summed term by term (loop-invariant where lambda is).
+    // Counts above 24 have chance below 2^-24, the uniform's resolution,
+    // for lambda <= 6.
+    b.setInsertionPointToStart(branch.elseBlock());
+    constexpr int kTerms = 24;
+    Value u = philoxUniform(words[0], f32);
+    Value term = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, lam));
+    Value cdf = term;
+    Value count = c(0);
+    for (int k = 0; k < kTerms; ++k) {
+      Value above =
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, cdf);
+      count = arith::AddFOp::create(
+          b, l, count, arith::SelectOp::create(b, l, above, c(1), c(0)));
+      if (k + 1 == kTerms)
+        break;
+      term = arith::MulFOp::create(
+          b, l, term, arith::MulFOp::create(b, l, lam, c(1.0f / float(k + 1))));
+      cdf = arith::AddFOp::create(b, l, cdf, term);
+    }
+    scf::YieldOp::create(b, l, ValueRange{count});
+  }
+  return branch.getResult(0);
 }
 
 LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
