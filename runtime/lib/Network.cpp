@@ -17,6 +17,7 @@
 #include <cstring>
 #include <emmintrin.h>
 #include <filesystem>
+#include <numeric>
 #include <sstream>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -226,6 +227,12 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt) {
   }
   st.delayRows = intBuffer(
       delayRows(st.conn, steps, uint32_t(st.minDelay), uint32_t(st.maxDelay)));
+  if (st.ring) {
+    st.delaySteps = Buffer(std::max<size_t>(1, nSyn), sizeof(uint16_t));
+    uint16_t *d = st.delaySteps.as<uint16_t>();
+    for (size_t s = 0; s < nSyn; ++s)
+      d[s] = static_cast<uint16_t>(steps[s]);
+  }
   st.eventRows = Buffer(st.events.size(), sizeof(uint32_t));
 }
 
@@ -462,6 +469,12 @@ Network::Network(NetworkSpec specIn)
           out.push_back(describe(st.events));
         } else if (entry == "row_ptr") {
           out.push_back(describe(st.rowPtr));
+        } else if (entry == "ring_info") {
+          out.push_back(describe(st.ringInfo));
+        } else if (entry == "delay_steps") {
+          out.push_back(describe(st.delaySteps));
+        } else if (kind == "ring") {
+          out.push_back(MemRef1D{}); // the ring, once its length is known
         } else if (entry == "event_rows") {
           out.push_back(describe(ps.synapseDelays ? st.eventRows : st.events));
         } else if (entry == "row_begin") {
@@ -511,6 +524,11 @@ Network::Network(NetworkSpec specIn)
       make(k, st.init.emplace_back());
     for (KernelCall &init : st.init)
       init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed), nullptr);
+    st.ring = ps.onPre &&
+              std::find(ps.onPre->buffers.begin(), ps.onPre->buffers.end(),
+                        "ring_info") != ps.onPre->buffers.end();
+    if (st.ring)
+      st.ringInfo = Buffer(3, sizeof(int32_t));
     if (ps.synapseDelays)
       orderByDelay(ps, st, spec.dt);
     for (const KernelSpec &k : ps.learn)
@@ -534,6 +552,7 @@ Network::Network(NetworkSpec specIn)
     s.maxDelay = std::max(s.maxDelay, st.maxDelay);
   for (PopulationState &st : s.pops)
     st.history.resize(s.maxDelay + 1);
+  makeRings();
 
   s.monitorBaselines.resize(spec.records.size());
   for (const RecordSpec &r : spec.records) {
@@ -703,6 +722,143 @@ void Network::deliverByDelay(size_t k, int64_t n, double t) {
   flush();
 }
 
+void Network::makeRings() {
+  Impl &s = *impl;
+  s.ringSlots = s.maxDelay + 1;
+  for (size_t k = 0; k < s.projs.size(); ++k) {
+    ProjectionState &st = s.projs[k];
+    if (!st.ring)
+      continue;
+    const ProjectionSpec &ps = spec.projections[k];
+    PopulationState &post = s.pops[ps.post];
+    const int64_t size = spec.populations[ps.post].size;
+    std::vector<MemRef1D> &descriptors = st.onPre.bufferDescriptors();
+    for (size_t b = 0; b < ps.onPre->buffers.size(); ++b) {
+      const std::string &entry = ps.onPre->buffers[b];
+      if (entry.rfind("ring:", 0) != 0)
+        continue;
+      std::string field = entry.substr(5);
+      auto it = post.rings.find(field);
+      if (it == post.rings.end())
+        it = post.rings
+                 .emplace(field, Buffer(size_t(s.ringSlots * size),
+                                        post.fields.at(field).elementSize()))
+                 .first;
+      descriptors[b] = describe(it->second, ps.postBegin);
+    }
+    int32_t *info = st.ringInfo.as<int32_t>();
+    info[0] = static_cast<int32_t>(s.ringSlots);
+    info[1] = 0;
+    info[2] = static_cast<int32_t>(size);
+    auto target =
+        std::find_if(s.ringTargets.begin(), s.ringTargets.end(),
+                     [&](const auto &t) { return t.first == ps.post; });
+    if (target == s.ringTargets.end())
+      target = s.ringTargets.insert(s.ringTargets.end(), {ps.post, {}});
+    target->second.push_back(k);
+  }
+  // Until delivery has been timed, a population costs its synapses.
+  s.ringCost.assign(s.ringTargets.size(), 0.0);
+  for (size_t g = 0; g < s.ringTargets.size(); ++g)
+    for (size_t k : s.ringTargets[g].second)
+      s.ringCost[g] += 1e-9 * double(s.projs[k].conn.numSynapses());
+  s.ringThread.assign(s.ringTargets.size(), 0);
+}
+
+void Network::deliverRings(int64_t n, double t) {
+  Impl &s = *impl;
+  if (s.ringTargets.empty())
+    return;
+  auto deliver = [&](size_t g) {
+    for (size_t k : s.ringTargets[g].second)
+      deliverIntoRing(k, n, t);
+    drainRings(s.pops[s.ringTargets[g].first], n);
+  };
+  unsigned threads = s.pool ? s.pool->size() : 1;
+  if (threads == 1 || s.ringTargets.size() == 1) {
+    for (size_t g = 0; g < s.ringTargets.size(); ++g)
+      deliver(g);
+    return;
+  }
+  // Every 256 steps, give each population in turn, costliest first, to
+  // the thread with the least work.
+  if (n % 256 == 0) {
+    std::vector<size_t> order(s.ringTargets.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return s.ringCost[a] > s.ringCost[b];
+    });
+    std::vector<double> load(threads, 0.0);
+    for (size_t g : order) {
+      unsigned least =
+          unsigned(std::min_element(load.begin(), load.end()) - load.begin());
+      s.ringThread[g] = least;
+      load[least] += s.ringCost[g];
+      s.ringCost[g] *= 0.5;
+    }
+  }
+  s.pool->parallelFor(
+      0, threads,
+      [&](int64_t begin, int64_t end) {
+        for (int64_t thread = begin; thread < end; ++thread)
+          for (size_t g = 0; g < s.ringTargets.size(); ++g) {
+            if (s.ringThread[g] != unsigned(thread))
+              continue;
+            auto start = std::chrono::steady_clock::now();
+            deliver(g);
+            s.ringCost[g] += std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
+          }
+      },
+      /*minChunk=*/1);
+}
+
+void Network::deliverIntoRing(size_t k, int64_t n, double t) {
+  Impl &s = *impl;
+  ProjectionState &st = s.projs[k];
+  const ProjectionSpec &ps = spec.projections[k];
+  if (n < 1)
+    return;
+  // The spikes of the last step, delivered ahead into the rings.
+  st.ringInfo.as<int32_t>()[1] = static_cast<int32_t>((n - 1) % s.ringSlots);
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  uint32_t *events = st.events.as<uint32_t>();
+  const int64_t capacity = static_cast<int64_t>(st.events.size());
+  int64_t count = 0;
+  for (uint32_t i : s.pops[ps.pre].history[(n - 1) % (s.maxDelay + 1)]) {
+    if (i < ps.preBegin || i >= ps.preEnd)
+      continue;
+    events[count] = static_cast<uint32_t>(i - ps.preBegin);
+    if (++count == capacity) {
+      st.onPre.callEvents(count, n, t, spec.dt, seed);
+      count = 0;
+    }
+  }
+  if (count > 0)
+    st.onPre.callEvents(count, n, t, spec.dt, seed);
+}
+
+void Network::drainRings(PopulationState &pop, int64_t n) {
+  Impl &s = *impl;
+  for (auto &[name, ring] : pop.rings) {
+    Buffer &field = pop.fields.at(name);
+    const size_t size = field.size();
+    const size_t row = size_t(n % s.ringSlots) * size;
+    if (field.elementSize() == 8) {
+      double *f = field.as<double>(), *r = ring.as<double>() + row;
+      for (size_t j = 0; j < size; ++j)
+        f[j] += r[j];
+      std::fill(r, r + size, 0.0);
+    } else {
+      float *f = field.as<float>(), *r = ring.as<float>() + row;
+      for (size_t j = 0; j < size; ++j)
+        f[j] += r[j];
+      std::fill(r, r + size, 0.0f);
+    }
+  }
+}
+
 void Network::step() {
   Impl &s = *impl;
   const double t = time();
@@ -716,6 +872,9 @@ void Network::step() {
   for (size_t k = 0; k < s.projs.size(); ++k) {
     ProjectionState &st = s.projs[k];
     const ProjectionSpec &ps = spec.projections[k];
+    if (st.ring)
+      continue; // deliverRings
+
     if (!st.onPre.valid() || n < st.minDelay)
       continue;
     if (ps.synapseDelays) {
@@ -735,6 +894,8 @@ void Network::step() {
       sum.callAll(n, t, spec.dt, seed, nullptr);
     st.onPre.callEvents(count, n, t, spec.dt, seed);
   }
+
+  deliverRings(n, t);
 
   // 2. Transmission, reading the state at the end of the previous step.
   for (size_t k = 0; k < s.projs.size(); ++k) {
@@ -1041,11 +1202,13 @@ RunOutcome Network::runSchedule(const RunControl &control) {
   Snapshot snapshot;
   size_t stateBytes = 0;
   for (const PopulationState &st : impl->pops)
-    for (const auto &[name, b] : st.fields)
-      stateBytes += b.size() * b.elementSize() + 64;
-  for (const ProjectionState &st : impl->projs)
-    for (const auto &[name, b] : st.fields)
-      stateBytes += b.size() * b.elementSize() + 64;
+    for (const auto *buffers : {&st.fields, &st.rings})
+      for (const auto &[name, b] : *buffers)
+        stateBytes += b.size() * b.elementSize() + 64;
+  for (size_t k = 0; k < impl->projs.size(); ++k)
+    for (const auto &[name, b] : impl->projs[k].fields)
+      if (!constantField(k, name))
+        stateBytes += b.size() * b.elementSize() + 64;
   SnapshotStreamBuf &memory = snapshot.state;
   auto takeSnapshot = [&] {
     // Room for the fields and a margin for queues and counters.
@@ -1077,7 +1240,7 @@ RunOutcome Network::runSchedule(const RunControl &control) {
     NonFiniteReport first = seen;
     while (advanceSchedule()) {
       ++replayed;
-      if (findNonFinite(first))
+      if (findNonFinite(first, /*constants=*/false))
         break;
     }
     restoreSnapshot();
@@ -1120,7 +1283,7 @@ RunOutcome Network::runSchedule(const RunControl &control) {
         (!stepped ||
          seconds(now - lastCheck) >= std::max(0.05, 50 * checkCost))) {
       NonFiniteReport seen;
-      if (findNonFinite(seen)) {
+      if (findNonFinite(seen, /*constants=*/false)) {
         traceNonFinite(seen);
         return RunOutcome::NonFinite;
       }
@@ -1147,11 +1310,20 @@ RunOutcome Network::runSchedule(const RunControl &control) {
   return RunOutcome::Finished;
 }
 
-bool Network::findNonFinite(NonFiniteReport &report) const {
+bool Network::constantField(size_t k, const std::string &name) const {
+  for (const FieldSpec &f : spec.projections[k].fields)
+    if (f.name == name)
+      return f.constant;
+  return false;
+}
+
+bool Network::findNonFinite(NonFiniteReport &report, bool constants) const {
   auto scan = [&](int population, int projection, const std::string &object,
                   const std::map<std::string, Buffer> &fields) {
     for (const auto &[name, b] : fields) {
       if (name.rfind("__", 0) == 0) // derived (sums, snapshots)
+        continue;
+      if (!constants && projection >= 0 && constantField(projection, name))
         continue;
       size_t n = b.size();
       auto check = [&](auto *x) {

@@ -290,11 +290,16 @@ void Network::writeState(std::ostream &out, bool records, bool checksum) const {
     w.vector(st.spikesNow);
     w.value(st.totalSpikes);
     w.vector(st.spikesPerNeuron);
+    for (const auto &[name, ring] : st.rings)
+      w.buffer(ring);
   }
-  for (const ProjectionState &st : impl->projs) {
+  for (size_t k = 0; k < impl->projs.size(); ++k) {
+    const ProjectionState &st = impl->projs[k];
     w.buffer(st.params);
+    // A snapshot leaves out what only init writes.
     for (const auto &[name, b] : st.fields)
-      w.buffer(b);
+      if (records || !constantField(k, name))
+        w.buffer(b);
   }
   for (const SignalExpr *e : countNodes(spec)) {
     auto it = impl->countedSpikes.find(e);
@@ -360,12 +365,15 @@ void Network::readState(std::istream &in, const std::string &path, bool records,
       r.vector(st.spikesNow);
       r.value(st.totalSpikes, pop + " spike total");
       r.vector(st.spikesPerNeuron);
+      for (auto &[name, ring] : st.rings)
+        r.buffer(ring, pop + "." + name + " inputs on their way");
     }
     for (size_t k = 0; k < impl->projs.size(); ++k) {
       const std::string &proj = spec.projections[k].name;
       r.buffer(impl->projs[k].params, proj + " parameters");
       for (auto &[name, b] : impl->projs[k].fields)
-        r.buffer(b, proj + "." + name);
+        if (records || !constantField(k, name))
+          r.buffer(b, proj + "." + name);
     }
     for (const SignalExpr *e : countNodes(spec)) {
       int64_t baseline = r.local<int64_t>("a spike count baseline");
@@ -489,8 +497,15 @@ void Network::adoptState(const Network &old) {
     to.totalSpikes = from.totalSpikes;
     to.spikesPerNeuron = from.spikesPerNeuron;
     // Spikes in flight, where the longest delay kept the queue's length.
-    if (to.history.size() == from.history.size())
+    if (to.history.size() == from.history.size()) {
       to.history = from.history;
+      for (auto &[name, ring] : to.rings) {
+        auto it = from.rings.find(name);
+        if (it != from.rings.end() && it->second.size() == ring.size())
+          std::memcpy(ring.data(), it->second.data(),
+                      ring.size() * ring.elementSize());
+      }
+    }
   }
   for (size_t k = 0; k < spec.projections.size(); ++k) {
     int o = old.projectionIndex(spec.projections[k].name);

@@ -159,6 +159,10 @@ struct PopulationState {
   int64_t totalSpikes = 0;
   std::vector<int64_t> spikesPerNeuron;
   std::vector<std::pair<std::string, KernelCall>> onEnd; // by phase
+  /// Inputs on their way, per field that projections deliver into ahead
+  /// of time: `ringSlots` rows of one value per neuron; the row of step n
+  /// is n mod ringSlots, added into the field at step n.
+  std::map<std::string, Buffer> rings;
   // Stream populations.
   NpyArray streamData;
   std::vector<float> streamRows; // (T, N) as float
@@ -178,6 +182,12 @@ struct ProjectionState {
   /// shortest and longest delay in steps.
   Buffer delayRows;
   int64_t minDelay = 1, maxDelay = 1;
+  /// Delivery into rings: `on pre` runs when a spike is emitted and adds
+  /// into the postsynaptic population's rings at each synapse's delay.
+  /// ringInfo is i32 [ring slots, slot of the emission step, neurons per
+  /// slot]; delaySteps is u16 per synapse.
+  bool ring = false;
+  Buffer ringInfo, delaySteps;
   /// prev:NAME snapshots of presynaptic fields, taken before neurons update.
   std::map<std::string, Buffer> snapshots;
   std::vector<KernelCall> init, learn;
@@ -205,6 +215,15 @@ struct Network::Impl {
   std::vector<std::vector<double>> monitorBaselines;
   std::vector<int> recorderOf; // per record: index into its recorder list
   int64_t maxDelay = 1;
+  /// Rows of every population's rings: maxDelay + 1.
+  int64_t ringSlots = 1;
+  /// Per population with rings: the projections that deliver into them,
+  /// in order. One thread delivers all of a population's, so the sums do
+  /// not depend on the threads; `ringCost` (seconds spent, decaying) and
+  /// `ringThread` spread the populations over the threads.
+  std::vector<std::pair<int, std::vector<size_t>>> ringTargets;
+  std::vector<double> ringCost;
+  std::vector<unsigned> ringThread;
   std::unique_ptr<ThreadPool> pool; // null: one thread
   /// Kernel and runtime times when profiling; a deque keeps entries put.
   std::deque<ProfileEntry> profile;

@@ -46,7 +46,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ScheduleStep::Kind,
 // Kernels are named by symbol; their entry points are bound at load time.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelSpec, symbol, buffers, domain,
                                    parallel)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FieldSpec, name, scope, input, f64)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FieldSpec, name, scope, input,
+                                                f64, constant)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ParamSpec, name, value, unit)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StreamSpec, file, everySteps, shuffle,
                                    advancePhase)

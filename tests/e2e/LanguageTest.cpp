@@ -567,7 +567,9 @@ TEST(Language, MonitorsOfLearningDynamics) {
 
 // A delay drawn per synapse: each spike reaches each synapse exactly its
 // delay later (got sums w over the arrivals up to the last step), with
-// `connect total` giving exactly that many synapses.
+// `connect total` giving exactly that many synapses; both when `on pre`
+// only adds (k: delivered ahead into a ring of inputs) and when it runs at
+// each arrival (c: counts them in `hits`).
 TEST(Language, DelaysPerSynapseAndFixedTotalConnectivity) {
   CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/synapse_delays.hebb"),
                             "synapse_delays");
@@ -577,45 +579,65 @@ TEST(Language, DelaysPerSynapseAndFixedTotalConnectivity) {
   };
   std::vector<double> t = load("src_spikes_t.npy"),
                       i = load("src_spikes_i.npy");
-  std::vector<double> pre = load("k_pre.npy"), post = load("k_post.npy");
-  std::vector<double> w = load("k_w.npy"), delay = load("k_delay.npy");
-  std::vector<double> got = load("dst_got.npy");
   const size_t nSyn = 3000, nPost = 40;
-  ASSERT_EQ(pre.size(), nSyn);
-  ASSERT_EQ(w.size(), 2 * nSyn); // at 0 and 20 ms
-  ASSERT_EQ(got.size(), 2 * nPost);
   const double dt = 1e-4;
-  std::vector<int> perPre(50, 0);
-  std::vector<int> seen(31, 0);
-  std::vector<double> expect(nPost, 0.0);
-  for (size_t s = 0; s < nSyn; ++s) {
-    double d = delay[nSyn + s] / dt;
-    int steps = int(std::lround(d));
-    ASSERT_NEAR(d, steps, 1e-3) << "delays are whole steps";
-    ASSERT_GE(steps, 1);
-    ASSERT_LE(steps, 30);
-    ++seen[steps];
-    ++perPre[int(pre[s])];
-    // A spike in step n arrives in step n + delay; the run ends after
-    // step 199.
-    for (size_t k = 0; k < t.size(); ++k)
-      if (i[k] == pre[s] && std::lround(t[k] / dt) + steps <= 199)
-        expect[size_t(post[s])] += w[nSyn + s];
-    // Each pre's synapses are stored by delay.
-    if (s > 0 && pre[s] == pre[s - 1])
-      EXPECT_LE(delay[nSyn + s - 1], delay[nSyn + s]) << "synapse " << s;
+  for (const char *proj : {"k", "c"}) {
+    SCOPED_TRACE(proj);
+    std::string p = proj;
+    std::vector<double> pre = load(p + "_pre.npy"),
+                        post = load(p + "_post.npy");
+    std::vector<double> w = load(p + "_w.npy"), delay = load(p + "_delay.npy");
+    std::vector<double> got = load(p == "k" ? "dst_got.npy" : "dst_got2.npy");
+    std::vector<double> hits;
+    if (p == "c")
+      hits = load("c_hits.npy");
+    ASSERT_EQ(pre.size(), nSyn);
+    ASSERT_EQ(w.size(), 2 * nSyn); // at 0 and 20 ms
+    ASSERT_EQ(got.size(), 2 * nPost);
+    std::vector<int> perPre(50, 0);
+    std::vector<int> seen(31, 0);
+    std::vector<double> expect(nPost, 0.0);
+    for (size_t s = 0; s < nSyn; ++s) {
+      double d = delay[nSyn + s] / dt;
+      int steps = int(std::lround(d));
+      ASSERT_NEAR(d, steps, 1e-3) << "delays are whole steps";
+      ASSERT_GE(steps, 1);
+      ASSERT_LE(steps, 30);
+      ++seen[steps];
+      ++perPre[int(pre[s])];
+      // A spike in step n arrives in step n + delay; the run ends after
+      // step 199.
+      int arrivals = 0;
+      for (size_t k = 0; k < t.size(); ++k)
+        if (i[k] == pre[s] && std::lround(t[k] / dt) + steps <= 199)
+          ++arrivals;
+      expect[size_t(post[s])] += arrivals * w[nSyn + s];
+      if (!hits.empty())
+        EXPECT_EQ(hits[nSyn + s], arrivals) << "synapse " << s;
+      // Each pre's synapses are stored by delay.
+      if (s > 0 && pre[s] == pre[s - 1])
+        EXPECT_LE(delay[nSyn + s - 1], delay[nSyn + s]) << "synapse " << s;
+    }
+    for (size_t j = 0; j < nPost; ++j)
+      EXPECT_NEAR(got[nPost + j], expect[j], 1e-5 * expect[j]) << "post " << j;
+    // uniform(0.1 ms, 3 ms) rounds to every step from 1 to 30: about 103
+    // synapses each (sd 10), half as many at the two ends.
+    for (int d = 1; d <= 30; ++d)
+      EXPECT_GT(seen[d], d == 1 || d == 30 ? 15 : 55) << "delay of " << d;
+    // 3000 pairs over 50 pres: about 60 each (multinomial, sd 7.7).
+    for (int n : perPre) {
+      EXPECT_GT(n, 25);
+      EXPECT_LT(n, 95);
+    }
   }
-  for (size_t j = 0; j < nPost; ++j)
-    EXPECT_NEAR(got[nPost + j], expect[j], 1e-5 * expect[j]) << "post " << j;
-  // uniform(0.1 ms, 3 ms) rounds to every step from 1 to 30: about 103
-  // synapses each (sd 10), half as many at the two ends.
-  for (int d = 1; d <= 30; ++d)
-    EXPECT_GT(seen[d], d == 1 || d == 30 ? 15 : 55) << "delay of " << d;
-  // 3000 pairs over 50 pres: about 60 each (multinomial, sd 7.7).
-  for (int n : perPre) {
-    EXPECT_GT(n, 25);
-    EXPECT_LT(n, 95);
-  }
+  // Two threads deliver into the rings population by population: the same
+  // sums, bit for bit.
+  r = hebbRun(sourcePath("tests/e2e/inputs/synapse_delays.hebb"),
+              "synapse_delays_2", "--threads 2");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  for (const char *file : {"dst_got.npy", "dst_got2.npy", "c_hits.npy"})
+    EXPECT_EQ(loadDoubles(outPath("synapse_delays_2", file)), load(file))
+        << file;
 }
 
 // poisson(lam) inverts the Poisson distribution at the runtime's Philox

@@ -866,6 +866,7 @@ private:
         b, loc(proj.loc), proj.name, pre.name, proj.pre.begin, proj.pre.end,
         post.name, proj.post.begin, proj.post.end, model.name, proj.delaySteps,
         /*dense=*/proj.connect == ast::ConnectKind::All && !proj.noSelf,
+        /*synapse_delays=*/proj.delayExpr != nullptr,
         proj.tiedTo.empty()
             ? mlir::FlatSymbolRefAttr()
             : mlir::FlatSymbolRefAttr::get(b.getContext(), proj.tiedTo));

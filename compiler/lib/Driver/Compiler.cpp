@@ -331,6 +331,23 @@ namespace {
 template <typename OpT>
 void describeInstance(OpT op, std::vector<rt::FieldSpec> &fields,
                       std::vector<rt::ParamSpec> &params) {
+  // What the stages other than init write: the rest keeps its initial
+  // value (a projection's fixed weights and delays).
+  std::set<std::string> written;
+  op.getBody().walk([&](mlir::Operation *inner) {
+    if (inner->getParentOfType<mlir::hebb::InitOp>())
+      return;
+    if (auto set = mlir::dyn_cast<mlir::hebb::SetOp>(inner))
+      written.insert(set.getField().str());
+    else if (auto odes = mlir::dyn_cast<mlir::hebb::OdesOp>(inner))
+      for (mlir::Attribute v : odes.getVars())
+        written.insert(mlir::cast<mlir::StringAttr>(v).getValue().str());
+    else if (auto reduce = mlir::dyn_cast<mlir::hebb::ReduceOp>(inner)) {
+      written.insert(reduce.getInto().str());
+      if (reduce.getRunning())
+        written.insert(reduce.getRunning()->str());
+    }
+  });
   for (mlir::Operation &inner : op.getBody().front()) {
     if (auto f = mlir::dyn_cast<mlir::hebb::FieldOp>(inner)) {
       rt::FieldSpec fs;
@@ -338,6 +355,8 @@ void describeInstance(OpT op, std::vector<rt::FieldSpec> &fields,
       fs.scope = f.getScope().str();
       fs.input = f.getInput();
       fs.f64 = f.getType().isF64();
+      fs.constant = std::is_same_v<OpT, mlir::hebb::ProjectionOp> &&
+                    !written.count(fs.name);
       fields.push_back(fs);
     } else if (auto p = mlir::dyn_cast<mlir::hebb::ParamOp>(inner)) {
       params.push_back({p.getSymName().str(), p.getValue().convertToDouble(),
@@ -523,6 +542,46 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
 // JIT
 //===----------------------------------------------------------------------===//
 
+/// Kernels that are the same code under another name (the `on pre` of
+/// projections of one synapse model, the updates of populations of one
+/// neuron model: parameters are read at run time) are compiled once: each
+/// duplicate is erased and its symbol mapped to the one kept.
+static llvm::StringMap<std::string>
+mergeIdenticalKernels(mlir::ModuleOp module) {
+  llvm::StringMap<std::string> kept; // printed body -> symbol
+  llvm::StringMap<std::string> alias;
+  std::vector<mlir::LLVM::LLVMFuncOp> duplicates;
+  for (auto func : module.getBody()->getOps<mlir::LLVM::LLVMFuncOp>()) {
+    if (func.isExternal() || func.getSymName().starts_with("_mlir"))
+      continue;
+    std::string name = func.getSymName().str();
+    std::string key;
+    {
+      // Printed under one name and without the instance it is for: equal
+      // text is equal code.
+      mlir::Attribute instance = func->removeAttr("hebb.instance");
+      func.setSymName("kernel");
+      llvm::raw_string_ostream os(key);
+      func.print(os,
+                 mlir::OpPrintingFlags().printGenericOpForm().useLocalScope());
+      func.setSymName(name);
+      if (instance)
+        func->setAttr("hebb.instance", instance);
+    }
+    auto [it, inserted] = kept.try_emplace(key, name);
+    if (inserted)
+      continue;
+    // Only a kernel nobody calls may go.
+    if (!mlir::SymbolTable::symbolKnownUseEmpty(func, module))
+      continue;
+    alias[name] = it->second;
+    duplicates.push_back(func);
+  }
+  for (auto func : duplicates)
+    func.erase();
+  return alias;
+}
+
 /// JIT-compiles an LLVM-dialect module for the host, optimised at
 /// `optLevel` by `transformer` (which must outlive the engine).
 static std::unique_ptr<mlir::ExecutionEngine>
@@ -603,12 +662,15 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
   MLIRDiagnostics bridge(result->impl->context, sema);
 
   auto phase = Clock::now();
+  llvm::StringMap<std::string> alias = mergeIdenticalKernels(*module);
   result->impl->engine =
       jitCompile(*module, options.optLevel, sema, result->impl->transformer);
   if (!result->impl->engine)
     return nullptr;
   auto bindOne = [&](rt::KernelSpec &k) -> bool {
-    auto entry = result->impl->engine->lookupPacked(k.symbol);
+    auto same = alias.find(k.symbol);
+    auto entry = result->impl->engine->lookupPacked(
+        same == alias.end() ? k.symbol : same->second);
     if (!entry) {
       sema.diagnostics().errorNoLoc("kernel '" + k.symbol + "' is missing: " +
                                     llvm::toString(entry.takeError()));

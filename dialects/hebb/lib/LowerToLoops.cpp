@@ -123,6 +123,10 @@ public:
     return func.getArgument(index);
   }
 
+  /// Where `hebb.accumulate` adds: the postsynaptic field ("post:"), or
+  /// the ring of inputs that arrive later ("ring:", delivery into a ring).
+  StringRef accumulatePrefix = "post:";
+
   Value load(StringRef name, Type elementType, Value index) {
     return memref::LoadOp::create(b, l, buffer(name, elementType), index);
   }
@@ -201,6 +205,11 @@ public:
       if (f.getSymName() == field)
         return f.getScope();
     return "element";
+  }
+  /// The type of the postsynaptic population's field `field`, or null.
+  Type postFieldType(StringRef field) {
+    Operation *post = neuronSide("post");
+    return post ? fieldType(post, field) : Type();
   }
   Value begin, end, step, time, dt, seed, params, signals;
 
@@ -448,7 +457,7 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     if (!e.post)
       return acc.emitOpError("adds into a postsynaptic neuron where there is "
                              "none");
-    std::string name = ("post:" + field).str();
+    std::string name = (accumulatePrefix + field).str();
     Value v = toType(mapping.lookupOrDefault(acc.getValue()), ft);
     if (predicate) {
       Value zero = arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, 0.0));
@@ -1150,9 +1159,110 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     });
     return status;
   };
-  if (auto onPre = findStage<OnPreOp>(proj))
-    if (failed(lowerHandler(onPre.getBody(), /*onPre=*/true)))
+  // With a delay per synapse, an `on pre` that only adds into postsynaptic
+  // variables what its synapse's (unchanging) fields and parameters give
+  // can run when the spike is emitted: it adds into a ring of inputs, slot
+  // (emission step + delay) mod D, which the runtime adds into the field at
+  // that step. Each spike's row is then read once, in order, instead of
+  // one piece per delay.
+  auto deliversIntoRing = [&](OnPreOp onPre) {
+    if (!proj.getSynapseDelays() || dense)
+      return false;
+    for (Operation &op : proj.getBody().front())
+      if (isa<LearnOp, OnPostOp, OnEndOp, TransmitOp, ReduceOp>(op))
+        return false;
+    bool pure = true;
+    onPre.getBody().walk([&](Operation *op) {
+      if (op->hasTrait<OpTrait::IsTerminator>() ||
+          isa<AccumulateOp, ParamGetOp, DtOp, arith::ConstantOp>(op) ||
+          op->getDialect()->getNamespace() == "arith" ||
+          op->getDialect()->getNamespace() == "math")
+        return;
+      if (auto get = dyn_cast<GetOp>(op))
+        if (get.getScope() == "self")
+          for (auto f : proj.getBody().front().getOps<FieldOp>())
+            if (f.getSymName() == get.getField() && f.getScope() == "element")
+              return;
+      pure = false;
+    });
+    return pure;
+  };
+  auto lowerRingDelivery = [&](OnPreOp onPre) -> LogicalResult {
+    KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
+    k.setDomain("events");
+    k.accumulatePrefix = "ring:";
+    OpBuilder &b = k.builder();
+    Type i32 = b.getI32Type();
+    auto info = [&](int64_t at) {
+      return k.loadIndex("ring_info", constantIndex(k, at));
+    };
+    // [slots, slot of the emission step, row length of the ring]
+    Value slots = info(0), base = info(1), stride = info(2);
+    // Where synapse s adds: row (emission slot + its delay) mod slots of
+    // the ring, at its postsynaptic neuron.
+    auto ringIndex = [&](Value s) {
+      Value d = arith::IndexCastUIOp::create(
+          b, k.loc(), b.getIndexType(),
+          arith::ExtUIOp::create(b, k.loc(), i32,
+                                 k.load("delay_steps", b.getI16Type(), s)));
+      Value slot = arith::AddIOp::create(b, k.loc(), base, d);
+      Value wrap = arith::CmpIOp::create(b, k.loc(), arith::CmpIPredicate::uge,
+                                         slot, slots);
+      slot = arith::SelectOp::create(
+          b, k.loc(), wrap, arith::SubIOp::create(b, k.loc(), slot, slots),
+          slot);
+      return arith::AddIOp::create(
+          b, k.loc(), arith::MulIOp::create(b, k.loc(), slot, stride),
+          k.loadIndex("post_index", s));
+    };
+    // The ring is larger than the caches and the rows stream through them:
+    // each add would wait on memory. Ask for the ring entry 16 synapses
+    // ahead, so that adds overlap.
+    SmallVector<std::pair<std::string, Type>> targets;
+    onPre.getBody().walk([&](AccumulateOp acc) {
+      std::string name = ("ring:" + acc.getField()).str();
+      for (auto &t : targets)
+        if (t.first == name)
+          return;
+      targets.push_back({name, k.postFieldType(acc.getField())});
+    });
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value ev) {
+      Value spiking = k.loadIndex("events", ev);
+      Value next =
+          arith::AddIOp::create(b, k.loc(), spiking, constantIndex(k, 1));
+      Value hi = k.loadIndex("row_ptr", next);
+      Value last = arith::SubIOp::create(b, k.loc(), hi, constantIndex(k, 1));
+      k.loop(k.loadIndex("row_ptr", spiking), hi, [&](Value s) {
+        Value ahead = arith::MinUIOp::create(
+            b, k.loc(),
+            arith::AddIOp::create(b, k.loc(), s, constantIndex(k, 16)), last);
+        Value future = ringIndex(ahead);
+        for (auto &[name, type] : targets)
+          if (type)
+            memref::PrefetchOp::create(b, k.loc(), k.buffer(name, type),
+                                       ValueRange{future},
+                                       /*isWrite=*/true, /*localityHint=*/3,
+                                       /*isDataCache=*/true);
+        Value at = ringIndex(s);
+        Element e{s, spiking, at, counterOf(b, k.loc(), s), 0, false};
+        SmallVector<Operation *> ops;
+        for (Operation &op : onPre.getBody().front().without_terminator())
+          ops.push_back(&op);
+        if (failed(k.lowerOps(ops, e)))
+          status = failure();
+      });
+    });
+    return status;
+  };
+  if (auto onPre = findStage<OnPreOp>(proj)) {
+    if (deliversIntoRing(onPre)) {
+      if (failed(lowerRingDelivery(onPre)))
+        return failure();
+    } else if (failed(lowerHandler(onPre.getBody(), /*onPre=*/true))) {
       return failure();
+    }
+  }
   if (auto onPost = findStage<OnPostOp>(proj))
     if (failed(lowerHandler(onPost.getBody(), /*onPre=*/false)))
       return failure();

@@ -32,6 +32,9 @@ struct FieldSpec {
   std::string scope = "element"; // element | pre | post | proj
   bool input = false;            // zeroed at the end of every step
   bool f64 = false;              // else f32
+  /// A projection's field that only the init kernels write (fixed weights,
+  /// delays): finite checks and their in-memory snapshots skip it.
+  bool constant = false;
 };
 
 struct ParamSpec {
@@ -304,6 +307,10 @@ struct NonFiniteReport {
   bool exact = true;     // false: no snapshot; `step` is where it was seen
 };
 
+namespace detail {
+struct PopulationState;
+} // namespace detail
+
 class Network {
 public:
   /// Allocates every buffer, builds connectivity and runs the init kernels.
@@ -392,6 +399,16 @@ private:
   /// Runs `on pre` of projection `k`, whose delays are per synapse, for
   /// every spike that reaches some of its synapses at step `n`.
   void deliverByDelay(size_t k, int64_t n, double t);
+  /// Projection `k` delivers into rings: runs its `on pre` for the spikes
+  /// of step n - 1, adding into the rows of their arrival steps.
+  void deliverIntoRing(size_t k, int64_t n, double t);
+  /// Adds the rings' rows of step `n` into their fields and clears them.
+  void drainRings(detail::PopulationState &pop, int64_t n);
+  /// Delivery into rings for step `n`, a population's rings on one thread.
+  void deliverRings(int64_t n, double t);
+  /// Makes the rings of the projections that deliver into them, once the
+  /// longest delay is known.
+  void makeRings();
   /// The checkpoint format: `records` false leaves out the records (the
   /// in-memory snapshots of the finite checks keep only their lengths),
   /// and a `trusted` snapshot of this network is read in one pass without
@@ -399,8 +416,11 @@ private:
   void writeState(std::ostream &out, bool records, bool checksum) const;
   void readState(std::istream &in, const std::string &name, bool records,
                  bool trusted);
-  /// The first non-finite value of any state variable, if any.
-  bool findNonFinite(NonFiniteReport &report) const;
+  /// The first non-finite value of any state variable, if any; without
+  /// `constants`, leaving out the fields only init writes.
+  bool findNonFinite(NonFiniteReport &report, bool constants = true) const;
+  /// Whether field `name` of projection `k` is one only init writes.
+  bool constantField(size_t k, const std::string &name) const;
   /// Record lengths, to roll records back to a snapshot.
   std::vector<int64_t> recordSizes() const;
   void truncateRecords(const std::vector<int64_t> &sizes);

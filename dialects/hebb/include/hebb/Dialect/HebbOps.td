@@ -50,20 +50,23 @@ def Hebb_ProjectionOp : Hebb_Op<"projection",
     (presynaptic i, postsynaptic j: a weight matrix W[post][pre]), so its
     kernels need no index arrays; the others are CSR. A dense projection
     `tied to` another reads that projection's `w` (which runs the other
-    way) transposed, at `i * n_post + j`, without a copy.
+    way) transposed, at `i * n_post + j`, without a copy. With
+    `synapse_delays`, each synapse has its own delay (the field `__delay`,
+    drawn by `hebb.init`); `delay` is then the shortest.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
                        I64Attr:$pre_begin, I64Attr:$pre_end,
                        FlatSymbolRefAttr:$post, I64Attr:$post_begin,
                        I64Attr:$post_end, StrAttr:$model,
                        I64Attr:$delay_steps, UnitAttr:$dense,
+                       UnitAttr:$synapse_delays,
                        OptionalAttr<FlatSymbolRefAttr>:$tied_to);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name `from` $pre `[` $pre_begin `:` $pre_end `]`
     `to` $post `[` $post_begin `:` $post_end `]`
     `model` $model `delay` $delay_steps (`dense` $dense^)?
-    (`tied` `to` $tied_to^)?
+    (`synapse_delays` $synapse_delays^)? (`tied` `to` $tied_to^)?
     attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;
