@@ -408,6 +408,66 @@ def oja_large_workload(args):
     return rows
 
 
+# The Potjans & Diesmann (2014) microcircuit: per-population rates of NEST's
+# full-scale model (pynest/examples/Potjans_2014/network_params.py,
+# full_mean_rates), which GeNN's userproject/potjans_microcircuit.py uses too.
+POTJANS_POPS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
+POTJANS_RATES = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523]
+POTJANS_TRANSIENT_S = 0.2
+
+
+def hebb_potjans(args, threads, seconds):
+    out = tempfile.mkdtemp(prefix="hebb_bench_")
+    cmd = [args.hebb, "run", os.path.join(ROOT, "examples", "potjans2014.hebb"),
+           "--out", out, "--quiet", "--threads", str(threads),
+           "--set", "T=%gs" % seconds]
+    try:
+        run_cmd(cmd, 3600, cwd=ROOT)
+        with open(os.path.join(out, "run.json")) as f:
+            info = json.load(f)
+        rates = []
+        for name in POTJANS_POPS:
+            t = np.load(os.path.join(out, name + "_spikes_t.npy"))
+            _, size = pop_rate(info, name)
+            rates.append(float(np.sum(t >= POTJANS_TRANSIENT_S)) / size /
+                         (seconds - POTJANS_TRANSIENT_S))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    t = info["timings_s"]
+    return dict(compile=t["compile"] + t.get("build", 0), run=t["run"],
+                build=t.get("build", 0), rates=rates)
+
+
+def potjans_workload(args):
+    """The full-scale microcircuit, 1 s, with 1 and 2 threads: its real-time
+    factor, and its rates after the first 200 ms against NEST's (within 20%).
+    The reference column is real time (1 s), so the run ratio is the
+    simulation's speed relative to real time; compile counts the JIT and
+    building the network (0.3 billion synapses)."""
+    rows = []
+    for threads in (1, 2):
+        name = "Potjans-Diesmann 1 s, %d thread%s" % (threads, "s" if threads > 1 else "")
+        H = []
+        for i in range(args.repeat):
+            H.append(hebb_potjans(args, threads, 1.0))
+            print("  %-26s #%d  Hebb run %.3f s, build %.1f s" % (
+                name, i + 1, H[-1]["run"], H[-1]["build"]), file=sys.stderr, flush=True)
+        h = dict(compile=med(H, "compile"), run=med(H, "run"))
+        rates = [statistics.median(r["rates"][k] for r in H) for k in range(8)]
+        diffs = [abs(a - b) / b for a, b in zip(rates, POTJANS_RATES)]
+        ok = max(diffs) <= 0.20
+        rows.append(dict(
+            workload=name, reference="real time; rates of NEST (full_mean_rates)",
+            hebb=h, ref=dict(compile=None, run=1.0), ok=ok,
+            science="%.1fx slower than real time; rates %s Hz (NEST %s; largest "
+                    "difference %s%.0f%%)" % (
+                        h["run"], "/".join("%.2f" % r for r in rates),
+                        "/".join("%.2f" % r for r in POTJANS_RATES),
+                        "" if ok else "DIFFERS ", 100 * max(diffs)),
+            runs=dict(hebb=H)))
+    return rows
+
+
 WORKLOADS = {
     "song2000": song_workload("song2000 100 s, 1 post", "../examples/song2000.hebb", [], 100, 1),
     "song100": song_workload("song2000 10 s, 100 post", "song2000_scaled.hebb", ["n_post=100"], 10, 100),
@@ -417,6 +477,7 @@ WORKLOADS = {
     "cuba_scaling": brette_workload("cuba", (4000, 16000, 64000)),
     "coba_scaling": brette_workload("coba", (4000, 16000, 64000)),
     "oja_large": oja_large_workload,
+    "potjans": potjans_workload,
 }
 
 

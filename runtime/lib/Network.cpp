@@ -20,6 +20,7 @@
 #include <numeric>
 #include <sstream>
 #include <sys/mman.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace hebb::rt;
@@ -317,10 +318,16 @@ Network::Network(NetworkSpec specIn)
   }
 
   // Initial values: populations first, so that synapse inits may read them.
+  // Every core draws them (each element's draws are its own, so the values
+  // do not depend on how many), denormals flushed as in the steps.
+  flushDenormalsToZero();
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::unique_ptr<ThreadPool> initPool =
+      cores > 1 ? std::make_unique<ThreadPool>(cores) : nullptr;
   for (size_t k = 0; k < s.pops.size(); ++k)
     if (s.pops[k].init.valid())
       s.pops[k].init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
-                             nullptr);
+                             initPool.get());
 
   s.projs.resize(spec.projections.size());
   // The projection whose weights a tied one reads: made before it.
@@ -523,7 +530,8 @@ Network::Network(NetworkSpec specIn)
     for (const KernelSpec &k : ps.init)
       make(k, st.init.emplace_back());
     for (KernelCall &init : st.init)
-      init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed), nullptr);
+      init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
+                   initPool.get());
     st.ring = ps.onPre &&
               std::find(ps.onPre->buffers.begin(), ps.onPre->buffers.end(),
                         "ring_info") != ps.onPre->buffers.end();

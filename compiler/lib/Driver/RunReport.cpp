@@ -128,10 +128,10 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
   char line[256];
   std::snprintf(line, sizeof line,
                 "%s: %.6g s simulated in %.3g s (%.3gx real time); compiled "
-                "in %.3g s\n",
+                "in %.3g s, built in %.3g s\n",
                 spec.name.c_str(), simulated, info.runSeconds,
                 info.runSeconds > 0 ? simulated / info.runSeconds : 0.0,
-                info.compileSeconds);
+                info.compileSeconds, info.buildSeconds);
   os << line;
   for (size_t p = 0; p < spec.populations.size(); ++p) {
     const rt::PopulationSpec &pop = spec.populations[p];
@@ -210,6 +210,7 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
   j.field("simulated_s", network.time());
   j.key("timings_s").beginObject();
   j.field("compile", info.compileSeconds);
+  j.field("build", info.buildSeconds);
   j.field("run", info.runSeconds);
   j.endObject();
   auto params = [&](const std::vector<rt::ParamSpec> &ps) {

@@ -241,7 +241,11 @@ int runNetwork() {
     return 1;
   }
   try {
+    auto buildStart = std::chrono::steady_clock::now();
     rt::Network network(compiled->spec);
+    info.buildSeconds = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - buildStart)
+                            .count();
     network.setThreads(threads);
     if (profile)
       network.enableProfiling();

@@ -822,7 +822,9 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                           bool preSnapshot) -> LogicalResult {
     KernelBuilder k(module, proj, kind, /*noAlias=*/false);
     k.setDomain(dense ? "post_rows" : "synapses");
-    if (kind == "learn")
+    // Each synapse's initial values and learning depend on its own state
+    // and its neurons' only.
+    if (kind == "learn" || kind == "init")
       k.setParallel();
     uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();

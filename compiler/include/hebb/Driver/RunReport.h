@@ -21,6 +21,8 @@ struct RunInfo {
   std::string program; // the .hebb file
   std::string source;  // its text
   double compileSeconds = 0;
+  /// Making the network: buffers, connectivity, initial values.
+  double buildSeconds = 0;
   double runSeconds = 0;
   std::vector<std::vector<std::string>> recordFiles; // per record
 };
