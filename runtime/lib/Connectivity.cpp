@@ -430,25 +430,37 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
       counts[0][i] += counts[t][i];
   const std::vector<uint32_t> &perRow = counts[0];
   // Each row's postsynaptic neurons: uniform among its candidates, with
-  // repetition, sorted.
+  // repetition, sorted. The row sizes are known: threads fill rows in place.
   Connectivity conn;
   conn.numPre = numPre;
   conn.numPost = numPost;
-  generateRows(
-      numPre,
-      [&](uint32_t i, std::vector<uint32_t> &out, std::vector<char> &) {
-        uint32_t self = 0;
-        bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
-        uint32_t candidates = numPost - (hasSelf ? 1 : 0);
-        size_t first = out.size();
-        for (uint32_t n = 0; n < perRow[i]; ++n) {
-          uint32_t j =
-              uniformBelow(philoxAt(seed, stream, i, 0, n), candidates);
-          out.push_back(hasSelf && j >= self ? j + 1 : j);
-        }
-        std::sort(out.begin() + first, out.end());
-      },
-      conn.rowPtr, conn.post, "connectTotal");
+  conn.rowPtr.assign(size_t(numPre) + 1, 0);
+  for (uint32_t i = 0; i < numPre; ++i)
+    conn.rowPtr[i + 1] = conn.rowPtr[i] + perRow[i];
+  conn.post.resize(k);
+  auto fillRows = [&](unsigned thread) {
+    uint32_t begin = uint32_t(uint64_t(numPre) * thread / numThreads);
+    uint32_t end = uint32_t(uint64_t(numPre) * (thread + 1) / numThreads);
+    for (uint32_t i = begin; i < end; ++i) {
+      uint32_t self = 0;
+      bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
+      uint32_t candidates = numPost - (hasSelf ? 1 : 0);
+      uint32_t *row = conn.post.data() + conn.rowPtr[i];
+      for (uint32_t n = 0; n < perRow[i]; ++n) {
+        uint32_t j = uniformBelow(philoxAt(seed, stream, i, 0, n), candidates);
+        row[n] = hasSelf && j >= self ? j + 1 : j;
+      }
+      std::sort(row, row + perRow[i]);
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < numThreads; ++t)
+      threads.emplace_back(fillRows, t);
+    fillRows(0);
+    for (std::thread &thread : threads)
+      thread.join();
+  }
   finalize(conn);
   return conn;
 }

@@ -165,9 +165,9 @@ Buffer paramBuffer(const std::vector<ParamSpec> &params) {
 }
 
 /// Copies `values` into an int buffer made for as many, in place (kernels
-/// hold its address).
+/// hold its address); a buffer no kernel reads (one element) stays as is.
 void overwrite(Buffer &b, const std::vector<uint32_t> &values) {
-  if (!values.empty())
+  if (b.size() == values.size() && !values.empty())
     std::memcpy(b.data(), values.data(), values.size() * sizeof(uint32_t));
 }
 
@@ -412,11 +412,22 @@ Network::Network(NetworkSpec specIn)
       st.fields.emplace(f.name, Buffer(std::max<size_t>(1, n), f.f64 ? 8 : 4));
     }
     st.params = paramBuffer(ps.params);
+    // The index arrays the kernels read (a billion synapses' worth of
+    // unused ones is gigabytes).
+    auto used = [&](const char *entry) {
+      bool found = false;
+      const_cast<ProjectionSpec &>(ps).forEachKernel([&](const KernelSpec &k) {
+        found |= std::find(k.buffers.begin(), k.buffers.end(), entry) !=
+                 k.buffers.end();
+      });
+      return found;
+    };
+    static const std::vector<uint32_t> none;
     st.rowPtr = intBuffer(st.conn.rowPtr);
-    st.postIndex = intBuffer(st.conn.post);
-    st.preIndex = intBuffer(st.conn.pre);
-    st.colPtr = intBuffer(st.conn.colPtr);
-    st.colSyn = intBuffer(st.conn.colSyn);
+    st.postIndex = intBuffer(used("post_index") ? st.conn.post : none);
+    st.preIndex = intBuffer(used("pre_index") ? st.conn.pre : none);
+    st.colPtr = intBuffer(used("col_ptr") ? st.conn.colPtr : none);
+    st.colSyn = intBuffer(used("col_syn") ? st.conn.colSyn : none);
     st.events = Buffer(std::max<uint32_t>(nPre, nPost) + 1, sizeof(uint32_t));
     st.minDelay = st.maxDelay = ps.delaySteps;
 
