@@ -50,6 +50,17 @@ uint32_t uniformBelow(const std::array<uint32_t, 4> &bits, uint32_t n) {
   return uint32_t((static_cast<unsigned __int128>(x) * n) >> 64);
 }
 
+/// Calls fn(t) for t in [0, n): t = 0 on this thread, the others on threads
+/// of their own; returns when all are done.
+template <class Fn> void onThreads(unsigned n, const Fn &fn) {
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < n; ++t)
+    threads.emplace_back([&fn, t] { fn(t); });
+  fn(0);
+  for (std::thread &thread : threads)
+    thread.join();
+}
+
 /// Generates `numRows` independent rows, splitting them over threads in
 /// contiguous blocks and concatenating in row order, so the result does not
 /// depend on the thread count. `fn(row, out, scratch)` appends row `row`.
@@ -78,16 +89,7 @@ void generateRows(uint32_t numRows, const RowFn &fn,
     blocks[t].begin = uint32_t(uint64_t(numRows) * t / numThreads);
     blocks[t].end = uint32_t(uint64_t(numRows) * (t + 1) / numThreads);
   }
-  if (numThreads == 1) {
-    work(blocks[0]);
-  } else {
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < numThreads; ++t)
-      threads.emplace_back(work, std::ref(blocks[t]));
-    work(blocks[0]);
-    for (std::thread &thread : threads)
-      thread.join();
-  }
+  onThreads(numThreads, [&](unsigned t) { work(blocks[t]); });
 
   uint64_t total = 0;
   for (const Block &block : blocks)
@@ -170,7 +172,8 @@ void hebb::rt::finalize(Connectivity &conn) {
                        std::to_string(conn.post.size()));
   checkSynapseCount(conn.post.size(), "connectivity");
   conn.pre.resize(conn.post.size());
-  conn.colPtr.assign(size_t(numPost) + 1, 0);
+  conn.colPtr.clear();
+  conn.colSyn.clear();
   for (uint32_t i = 0; i < numPre; ++i) {
     uint32_t begin = conn.rowPtr[i], end = conn.rowPtr[i + 1];
     if (end < begin)
@@ -186,9 +189,14 @@ void hebb::rt::finalize(Connectivity &conn) {
         throw RuntimeError("connectivity: posts of pre " + std::to_string(i) +
                            " are not sorted");
       conn.pre[s] = i;
-      ++conn.colPtr[j + 1];
     }
   }
+}
+
+void hebb::rt::transpose(Connectivity &conn) {
+  conn.colPtr.assign(size_t(conn.numPost) + 1, 0);
+  for (uint32_t j : conn.post)
+    ++conn.colPtr[j + 1];
   std::partial_sum(conn.colPtr.begin(), conn.colPtr.end(), conn.colPtr.begin());
   std::vector<uint32_t> fill(conn.colPtr.begin(), conn.colPtr.end() - 1);
   conn.colSyn.resize(conn.post.size());
@@ -417,14 +425,7 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
       }
     }
   };
-  {
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < numThreads; ++t)
-      threads.emplace_back(countBlock, t);
-    countBlock(0);
-    for (std::thread &thread : threads)
-      thread.join();
-  }
+  onThreads(numThreads, countBlock);
   for (unsigned t = 1; t < numThreads; ++t)
     for (uint32_t i = 0; i < numPre; ++i)
       counts[0][i] += counts[t][i];
@@ -453,14 +454,7 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
       std::sort(row, row + perRow[i]);
     }
   };
-  {
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < numThreads; ++t)
-      threads.emplace_back(fillRows, t);
-    fillRows(0);
-    for (std::thread &thread : threads)
-      thread.join();
-  }
+  onThreads(numThreads, fillRows);
   finalize(conn);
   return conn;
 }
@@ -494,19 +488,10 @@ hebb::rt::orderRowsByDelay(Connectivity &conn,
   for (size_t s = 0; s < nSyn; ++s)
     post[s] = conn.post[order[s]];
   conn.post = std::move(post);
-  // The transposed index: columns by ascending pre, then delay.
-  std::fill(conn.colPtr.begin(), conn.colPtr.end(), 0);
-  for (size_t s = 0; s < nSyn; ++s) {
-    conn.pre[s] = 0;
-    ++conn.colPtr[conn.post[s] + 1];
-  }
-  for (uint32_t i = 0; i < conn.numPre; ++i)
-    for (uint32_t s = conn.rowPtr[i]; s < conn.rowPtr[i + 1]; ++s)
-      conn.pre[s] = i;
-  std::partial_sum(conn.colPtr.begin(), conn.colPtr.end(), conn.colPtr.begin());
-  std::vector<uint32_t> fill(conn.colPtr.begin(), conn.colPtr.end() - 1);
-  for (uint32_t s = 0; s < nSyn; ++s)
-    conn.colSyn[fill[conn.post[s]]++] = s;
+  // `pre` is unchanged (rows keep their places); the transposed index, if
+  // made, lists columns by ascending pre, then delay.
+  if (!conn.colPtr.empty())
+    transpose(conn);
   return order;
 }
 

@@ -182,7 +182,7 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt) {
   for (size_t s = 0; s < nSyn; ++s) {
     double seconds =
         delay.elementSize() == 8 ? delay.as<double>()[s] : delay.as<float>()[s];
-    double n = std::round(seconds / dt);
+    double n = std::floor(seconds / dt + 0.5);
     if (!(n < 65536))
       throw RuntimeError("projection '" + ps.name + "': synapse " +
                          std::to_string(s) + " has a delay of " +
@@ -207,12 +207,16 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt) {
                     f.scope != "proj";
     if (!perSynapse)
       continue;
-    size_t size = field.elementSize();
-    std::vector<char> copy(static_cast<char *>(field.data()),
-                           static_cast<char *>(field.data()) + nSyn * size);
-    char *out = static_cast<char *>(field.data());
-    for (size_t s = 0; s < nSyn; ++s)
-      std::memcpy(out + s * size, copy.data() + size_t(order[s]) * size, size);
+    auto permute = [&](auto *values) {
+      using T = std::remove_pointer_t<decltype(values)>;
+      std::vector<T> copy(values, values + nSyn);
+      for (size_t s = 0; s < nSyn; ++s)
+        values[s] = copy[order[s]];
+    };
+    if (field.elementSize() == 8)
+      permute(field.as<double>());
+    else
+      permute(field.as<float>());
   }
   // The delays as they are used, in seconds.
   Buffer &delays = st.fields.at(kSynapseDelayField);
@@ -423,6 +427,8 @@ Network::Network(NetworkSpec specIn)
       return found;
     };
     static const std::vector<uint32_t> none;
+    if (used("col_ptr") || used("col_syn"))
+      transpose(st.conn);
     st.rowPtr = intBuffer(st.conn.rowPtr);
     st.postIndex = intBuffer(used("post_index") ? st.conn.post : none);
     st.preIndex = intBuffer(used("pre_index") ? st.conn.pre : none);

@@ -742,7 +742,8 @@ private:
         (self.model->kind != ast::ModelKind::Synapse || inInit)) {
       sema.error(e.loc, "'" + e.name +
                             "' reduces over the synapses of a "
-                            "neuron: it belongs in a synapse's update block");
+                            "neuron: it belongs in a synapse's statements "
+                            "(update, on pre, on post, on end)");
       return std::nullopt;
     }
     if ((e.name == "uniform" || e.name == "normal") && !inInit) {

@@ -18,8 +18,10 @@ using namespace hebb::rt;
 
 namespace {
 
-/// Checks every structural invariant of a finalized Connectivity.
-void checkInvariants(const Connectivity &c, bool strictlySorted = true) {
+/// Checks every structural invariant of a finalized Connectivity, after
+/// making its transposed index.
+void checkInvariants(Connectivity &c, bool strictlySorted = true) {
+  transpose(c);
   ASSERT_EQ(c.rowPtr.size(), size_t(c.numPre) + 1);
   ASSERT_EQ(c.rowPtr.front(), 0u);
   ASSERT_EQ(c.rowPtr.back(), c.numSynapses());
@@ -55,6 +57,10 @@ void checkInvariants(const Connectivity &c, bool strictlySorted = true) {
         ASSERT_LE(c.pre[c.colSyn[k - 1]], c.pre[s]);
     }
   }
+}
+
+void checkInvariants(Connectivity &&c, bool strictlySorted = true) {
+  checkInvariants(c, strictlySorted);
 }
 
 bool hasSelf(const Connectivity &c, int64_t selfOffset) {
@@ -295,6 +301,7 @@ TEST(ConnectivityTest, TotalNumberWithoutSelfPairs) {
 // delay blocks say where each delay's synapses are.
 TEST(ConnectivityTest, RowsOrderedByDelay) {
   Connectivity c = connectTotal(30, 40, 2000, 2, 2);
+  transpose(c); // which ordering must rebuild
   std::vector<uint32_t> post = c.post;
   std::vector<uint32_t> delays(c.numSynapses());
   for (size_t s = 0; s < delays.size(); ++s)

@@ -40,8 +40,8 @@ struct Connectivity {
   std::vector<uint32_t> post;
   /// Per synapse: its presynaptic index.
   std::vector<uint32_t> pre;
-  /// numPost + 1 entries: incoming synapses of post j are
-  /// colSyn[colPtr[j] .. colPtr[j+1]).
+  /// numPost + 1 entries (once `transpose` has run): incoming synapses of
+  /// post j are colSyn[colPtr[j] .. colPtr[j+1]).
   std::vector<uint32_t> colPtr;
   /// Synapse ids sorted by post, then pre.
   std::vector<uint32_t> colSyn;
@@ -49,9 +49,13 @@ struct Connectivity {
   size_t numSynapses() const { return post.size(); }
 };
 
-/// Builds `pre`, `colPtr` and `colSyn` from numPre, numPost, rowPtr and post,
-/// after validating them (throws RuntimeError if inconsistent).
+/// Builds `pre` from numPre, numPost, rowPtr and post, after validating them
+/// (throws RuntimeError if inconsistent). The transposed index is left
+/// empty: `transpose` makes it, for those who read it.
 void finalize(Connectivity &conn);
+
+/// Builds `colPtr` and `colSyn` (columns sorted by pre).
+void transpose(Connectivity &conn);
 
 /// Every pre to every post (minus self pairs when noSelf).
 Connectivity connectAll(uint32_t numPre, uint32_t numPost, bool noSelf = false,
@@ -90,8 +94,9 @@ Connectivity connectTotal(uint32_t numPre, uint32_t numPost, uint32_t k,
                           int64_t selfOffset = 0);
 
 /// Orders each presynaptic neuron's synapses by `delaySteps` (per synapse),
-/// keeping the postsynaptic order within one delay, and rebuilds `pre` and
-/// the transposed index. Returns the permutation: new position -> old id.
+/// keeping the postsynaptic order within one delay, and rebuilds the
+/// transposed index if there is one. Returns the permutation: new position
+/// -> old id.
 std::vector<uint32_t> orderRowsByDelay(Connectivity &conn,
                                        const std::vector<uint32_t> &delaySteps);
 
