@@ -709,15 +709,13 @@ void Network::sampleRecord(size_t i, int64_t step) {
 
 Network::~Network() = default;
 
-void Network::deliverByDelay(size_t k, int64_t n, double t) {
+void Network::deliver(size_t k, int64_t n, double t) {
   Impl &s = *impl;
   ProjectionState &st = s.projs[k];
   const ProjectionSpec &ps = spec.projections[k];
   const int64_t seed = static_cast<int64_t>(spec.seed);
   const size_t ring = s.maxDelay + 1;
-  const uint32_t nPre = static_cast<uint32_t>(ps.preEnd - ps.preBegin);
   uint32_t *events = st.events.as<uint32_t>();
-  uint32_t *rows = st.eventRows.as<uint32_t>();
   const int64_t capacity = static_cast<int64_t>(st.events.size());
   int64_t count = 0;
   bool summed = false;
@@ -731,18 +729,33 @@ void Network::deliverByDelay(size_t k, int64_t n, double t) {
     st.onPre.callEvents(count, n, t, spec.dt, seed);
     count = 0;
   };
-  // The spikes of step n - d reach the synapses of delay d.
-  for (int64_t d = st.minDelay; d <= st.maxDelay && d <= n; ++d) {
-    const uint32_t block = uint32_t(d - st.minDelay) * nPre;
-    for (uint32_t i : s.pops[ps.pre].history[(n - d) % ring]) {
+  // Puts the spikes of step `emitted` in the presynaptic slice on the event
+  // list (with their row block, `rows`), handing on each full list.
+  auto add = [&](int64_t emitted, uint32_t *rows, uint32_t block) {
+    for (uint32_t i : s.pops[ps.pre].history[emitted % ring]) {
       if (i < ps.preBegin || i >= ps.preEnd)
         continue;
       uint32_t local = static_cast<uint32_t>(i - ps.preBegin);
       events[count] = local;
-      rows[count] = block + local;
+      if (rows)
+        rows[count] = block + local;
       if (++count == capacity)
         flush();
     }
+  };
+  if (st.ring) {
+    // The spikes of the last step, delivered ahead into the rings.
+    if (n < 1)
+      return;
+    st.ringInfo.as<int32_t>()[1] = static_cast<int32_t>((n - 1) % s.ringSlots);
+    add(n - 1, nullptr, 0);
+  } else if (ps.synapseDelays) {
+    // The spikes of step n - d reach the synapses of delay d.
+    const uint32_t nPre = static_cast<uint32_t>(ps.preEnd - ps.preBegin);
+    for (int64_t d = st.minDelay; d <= st.maxDelay && d <= n; ++d)
+      add(n - d, st.eventRows.as<uint32_t>(), uint32_t(d - st.minDelay) * nPre);
+  } else if (n >= ps.delaySteps) {
+    add(n - ps.delaySteps, nullptr, 0);
   }
   flush();
 }
@@ -794,15 +807,15 @@ void Network::deliverRings(int64_t n, double t) {
   Impl &s = *impl;
   if (s.ringTargets.empty())
     return;
-  auto deliver = [&](size_t g) {
+  auto deliverInto = [&](size_t g) {
     for (size_t k : s.ringTargets[g].second)
-      deliverIntoRing(k, n, t);
+      deliver(k, n, t);
     drainRings(s.pops[s.ringTargets[g].first], n);
   };
   unsigned threads = s.pool ? s.pool->size() : 1;
   if (threads == 1 || s.ringTargets.size() == 1) {
     for (size_t g = 0; g < s.ringTargets.size(); ++g)
-      deliver(g);
+      deliverInto(g);
     return;
   }
   // Every 256 steps, give each population in turn, costliest first, to
@@ -830,7 +843,7 @@ void Network::deliverRings(int64_t n, double t) {
             if (s.ringThread[g] != unsigned(thread))
               continue;
             auto start = std::chrono::steady_clock::now();
-            deliver(g);
+            deliverInto(g);
             s.ringCost[g] += std::chrono::duration<double>(
                                  std::chrono::steady_clock::now() - start)
                                  .count();
@@ -839,48 +852,21 @@ void Network::deliverRings(int64_t n, double t) {
       /*minChunk=*/1);
 }
 
-void Network::deliverIntoRing(size_t k, int64_t n, double t) {
-  Impl &s = *impl;
-  ProjectionState &st = s.projs[k];
-  const ProjectionSpec &ps = spec.projections[k];
-  if (n < 1)
-    return;
-  // The spikes of the last step, delivered ahead into the rings.
-  st.ringInfo.as<int32_t>()[1] = static_cast<int32_t>((n - 1) % s.ringSlots);
-  const int64_t seed = static_cast<int64_t>(spec.seed);
-  uint32_t *events = st.events.as<uint32_t>();
-  const int64_t capacity = static_cast<int64_t>(st.events.size());
-  int64_t count = 0;
-  for (uint32_t i : s.pops[ps.pre].history[(n - 1) % (s.maxDelay + 1)]) {
-    if (i < ps.preBegin || i >= ps.preEnd)
-      continue;
-    events[count] = static_cast<uint32_t>(i - ps.preBegin);
-    if (++count == capacity) {
-      st.onPre.callEvents(count, n, t, spec.dt, seed);
-      count = 0;
-    }
-  }
-  if (count > 0)
-    st.onPre.callEvents(count, n, t, spec.dt, seed);
-}
-
 void Network::drainRings(PopulationState &pop, int64_t n) {
   Impl &s = *impl;
   for (auto &[name, ring] : pop.rings) {
     Buffer &field = pop.fields.at(name);
     const size_t size = field.size();
     const size_t row = size_t(n % s.ringSlots) * size;
-    if (field.elementSize() == 8) {
-      double *f = field.as<double>(), *r = ring.as<double>() + row;
+    auto add = [&](auto *f, auto *r) {
       for (size_t j = 0; j < size; ++j)
         f[j] += r[j];
-      std::fill(r, r + size, 0.0);
-    } else {
-      float *f = field.as<float>(), *r = ring.as<float>() + row;
-      for (size_t j = 0; j < size; ++j)
-        f[j] += r[j];
-      std::fill(r, r + size, 0.0f);
-    }
+      std::fill(r, r + size, 0);
+    };
+    if (field.elementSize() == 8)
+      add(field.as<double>(), ring.as<double>() + row);
+    else
+      add(field.as<float>(), ring.as<float>() + row);
   }
 }
 
@@ -893,33 +879,11 @@ void Network::step() {
 
   applySignalUpdates(/*afterStep=*/false);
 
-  // 1. Delivery: spikes emitted `delay` steps ago arrive.
-  for (size_t k = 0; k < s.projs.size(); ++k) {
-    ProjectionState &st = s.projs[k];
-    const ProjectionSpec &ps = spec.projections[k];
-    if (st.ring)
-      continue; // deliverRings
-
-    if (!st.onPre.valid() || n < st.minDelay)
-      continue;
-    if (ps.synapseDelays) {
-      deliverByDelay(k, n, t);
-      continue;
-    }
-    const std::vector<uint32_t> &spikes =
-        s.pops[ps.pre].history[(n - ps.delaySteps) % ring];
-    uint32_t *events = st.events.as<uint32_t>();
-    int64_t count = 0;
-    for (uint32_t i : spikes)
-      if (i >= ps.preBegin && i < ps.preEnd)
-        events[count++] = static_cast<uint32_t>(i - ps.preBegin);
-    if (count == 0)
-      continue;
-    for (KernelCall &sum : st.beforeOnPre)
-      sum.callAll(n, t, spec.dt, seed, nullptr);
-    st.onPre.callEvents(count, n, t, spec.dt, seed);
-  }
-
+  // 1. Delivery: spikes emitted `delay` steps ago arrive; the rings'
+  // projections after the others, a target population per thread.
+  for (size_t k = 0; k < s.projs.size(); ++k)
+    if (s.projs[k].onPre.valid() && !s.projs[k].ring)
+      deliver(k, n, t);
   deliverRings(n, t);
 
   // 2. Transmission, reading the state at the end of the previous step.

@@ -396,12 +396,11 @@ public:
   static constexpr unsigned kMaxThreads = 1024;
 
 private:
-  /// Runs `on pre` of projection `k`, whose delays are per synapse, for
-  /// every spike that reaches some of its synapses at step `n`.
-  void deliverByDelay(size_t k, int64_t n, double t);
-  /// Projection `k` delivers into rings: runs its `on pre` for the spikes
-  /// of step n - 1, adding into the rows of their arrival steps.
-  void deliverIntoRing(size_t k, int64_t n, double t);
+  /// Runs `on pre` of projection `k` at step `n` on the spikes that reach
+  /// it: those of step n - delay; with delays per synapse, those of each
+  /// step n - d on the synapses of delay d; delivering into rings, those
+  /// of step n - 1, added ahead into the rows of their arrival steps.
+  void deliver(size_t k, int64_t n, double t);
   /// Adds the rings' rows of step `n` into their fields and clears them.
   void drainRings(detail::PopulationState &pop, int64_t n);
   /// Delivery into rings for step `n`, a population's rings on one thread.
