@@ -352,9 +352,9 @@ Value KernelBuilder::philoxPoisson(ArrayRef<Value> words, Value lambda) {
   };
   Value lam = toType(lambda, f32);
   // Above 6: the normal approximation, rounded and not negative; below,
-  // inversion. A branch rather than a select: where lambda is the same for
-  // every element LLVM unswitches it (each loop vectorised, only one
-  // computed), and where it is not, it if-converts it.
+  // inversion. Both sides are branch-free, so LLVM if-converts the branch
+  // and the loop stays a vector loop; both are computed, even where lambda
+  // is the same for every element (measured: no unswitching).
   Value large =
       arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, lam, c(6));
   auto branch = scf::IfOp::create(b, l, TypeRange{f32}, large,
