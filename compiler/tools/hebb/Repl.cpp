@@ -51,8 +51,8 @@ const char *const kKeywords[] = {
     "connect",    "init",      "record",     "every",      "run",
     "print",      "stats",     "set",        "save",       "load",
     ":load",      ":help",     ":quit",      ":emit",      "all",
-    "one_to_one", "in_degree", "out_degree", "no_self",    "delay",
-    "write",      "plot"};
+    "one_to_one", "in_degree", "out_degree", "total",      "no_self",
+    "delay",      "write",     "plot"};
 
 const char *const kHelp = R"(Declarations, as in a .hebb file:
   neuron N(...) { ... }   synapse S(...) { ... }   func f(x) = ...
