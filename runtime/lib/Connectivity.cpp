@@ -517,3 +517,27 @@ hebb::rt::delayRows(const Connectivity &conn,
   }
   return rows;
 }
+
+std::vector<uint32_t>
+hebb::rt::postRangeRows(const Connectivity &conn,
+                        const std::vector<uint32_t> &bounds) {
+  const uint32_t numPre = conn.numPre;
+  if (bounds.size() < 2 || bounds.front() != 0 ||
+      bounds.back() != conn.numPost ||
+      !std::is_sorted(bounds.begin(), bounds.end()))
+    throw RuntimeError("postRangeRows: the ranges do not cover the " +
+                       std::to_string(conn.numPost) + " posts in order");
+  std::vector<uint32_t> rows(bounds.size() * numPre);
+  for (uint32_t i = 0; i < numPre; ++i) {
+    const uint32_t *begin = conn.post.data() + conn.rowPtr[i];
+    const uint32_t *end = conn.post.data() + conn.rowPtr[i + 1];
+    if (!std::is_sorted(begin, end))
+      throw RuntimeError("postRangeRows: the synapses of pre " +
+                         std::to_string(i) + " are not ordered by post");
+    for (size_t p = 0; p < bounds.size(); ++p)
+      rows[p * numPre + i] =
+          conn.rowPtr[i] +
+          uint32_t(std::lower_bound(begin, end, bounds[p]) - begin);
+  }
+  return rows;
+}

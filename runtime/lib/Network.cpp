@@ -78,6 +78,11 @@ void Buffer::zero() {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// The fewest postsynaptic neurons per thread for which `on pre` is split.
+constexpr int64_t kMinPostPerPart = 4096;
+/// The fewest neurons per thread for which a neuron update is split.
+constexpr int64_t kMinNeuronsPerChunk = 8192;
+
 /// Fisher-Yates with Philox draws keyed by the seed, the population and the
 /// epoch: every epoch its own permutation, the same on every run.
 std::vector<int64_t> shuffledRows(int64_t rows, int64_t epoch,
@@ -118,11 +123,12 @@ Connectivity denseConnectivity(uint32_t numPre, uint32_t numPost) {
 
 /// The indices of the set flags: sixteen flags at a time become a bit
 /// mask (SSE2, in every x86-64), whose few set bits are then walked.
-void collectSpikes(const uint8_t *flags, int64_t size,
+/// Appends the indices in [begin, end) whose flag is set.
+void collectSpikes(const uint8_t *flags, int64_t begin, int64_t end,
                    std::vector<uint32_t> &out) {
   const __m128i zero = _mm_setzero_si128();
-  int64_t i = 0;
-  for (; i + 16 <= size; i += 16) {
+  int64_t i = begin;
+  for (; i + 16 <= end; i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(flags + i));
     unsigned mask = ~_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) & 0xffffu;
     while (mask) {
@@ -130,7 +136,7 @@ void collectSpikes(const uint8_t *flags, int64_t size,
       mask &= mask - 1;
     }
   }
-  for (; i < size; ++i)
+  for (; i < end; ++i)
     if (flags[i])
       out.push_back(static_cast<uint32_t>(i));
 }
@@ -754,8 +760,8 @@ void Network::deliver(size_t k, int64_t n, double t) {
     const uint32_t nPre = static_cast<uint32_t>(ps.preEnd - ps.preBegin);
     for (int64_t d = st.minDelay; d <= st.maxDelay && d <= n; ++d)
       add(n - d, st.eventRows.as<uint32_t>(), uint32_t(d - st.minDelay) * nPre);
-  } else if (n >= ps.delaySteps) {
-    add(n - ps.delaySteps, nullptr, 0);
+  } else {
+    count = gatherUniform(k, n);
   }
   flush();
 }
@@ -801,6 +807,118 @@ void Network::makeRings() {
     for (size_t k : s.ringTargets[g].second)
       s.ringCost[g] += 1e-9 * double(s.projs[k].conn.numSynapses());
   s.ringThread.assign(s.ringTargets.size(), 0);
+}
+
+int64_t Network::gatherUniform(size_t k, int64_t n) {
+  Impl &s = *impl;
+  const ProjectionSpec &ps = spec.projections[k];
+  if (n < ps.delaySteps)
+    return 0;
+  // The list holds a slice's every neuron: it cannot fill up.
+  uint32_t *events = s.projs[k].events.as<uint32_t>();
+  int64_t count = 0;
+  for (uint32_t i :
+       s.pops[ps.pre].history[(n - ps.delaySteps) % (s.maxDelay + 1)])
+    if (i >= ps.preBegin && i < ps.preEnd)
+      events[count++] = static_cast<uint32_t>(i - ps.preBegin);
+  return count;
+}
+
+void Network::deliverSplit(std::vector<size_t> &group, int64_t n, double t) {
+  Impl &s = *impl;
+  if (group.empty())
+    return;
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  double work = 0;
+  for (size_t k : group) {
+    ProjectionState &st = s.projs[k];
+    st.eventCount = gatherUniform(k, n);
+    if (st.eventCount > 0)
+      for (KernelCall &sum : st.beforeOnPre)
+        sum.callAll(n, t, spec.dt, seed, nullptr);
+    work += double(st.eventCount) * double(st.conn.numSynapses()) /
+            double(std::max<uint32_t>(st.conn.numPre, 1));
+  }
+  if (work > 0) {
+    auto start = std::chrono::steady_clock::now();
+    s.pool->parallelFor(
+        0, s.pool->size(),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t part = begin; part < end; ++part)
+            for (size_t k : group) {
+              ProjectionState &st = s.projs[k];
+              if (st.eventCount > 0)
+                st.onPreParts[size_t(part)].callEvents(st.eventCount, n, t,
+                                                       spec.dt, seed);
+            }
+        },
+        /*minChunk=*/1);
+    // The group's time, shared by the synapses each projection reached.
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    for (size_t k : group) {
+      ProjectionState &st = s.projs[k];
+      ProfileEntry *entry = st.onPre.profileEntry();
+      if (!entry || st.eventCount == 0)
+        continue;
+      entry->calls++;
+      entry->seconds += seconds * double(st.eventCount) *
+                        double(st.conn.numSynapses()) /
+                        double(std::max<uint32_t>(st.conn.numPre, 1)) / work;
+    }
+  }
+  group.clear();
+}
+
+void Network::splitDelivery() {
+  Impl &s = *impl;
+  const unsigned parts = s.pool ? s.pool->size() : 1;
+  for (size_t k = 0; k < s.projs.size(); ++k) {
+    ProjectionState &st = s.projs[k];
+    const ProjectionSpec &ps = spec.projections[k];
+    st.onPreParts.clear();
+    st.postRanges = Buffer();
+    // A part should outweigh handing it to another thread (about a
+    // microsecond): leave small projections whole.
+    if (parts == 1 || !ps.onPre || !ps.onPre->parallel || st.ring ||
+        ps.synapseDelays ||
+        spec.populations[ps.post].size < kMinPostPerPart * parts)
+      continue;
+    // Split projections run together, each thread its range of each in
+    // turn, unless one first sums over its synapses or reads presynaptic
+    // neurons (which another projection in the group could be writing).
+    st.joinsGroup =
+        ps.beforeOnPre.empty() &&
+        std::none_of(
+            ps.onPre->buffers.begin(), ps.onPre->buffers.end(),
+            [](const std::string &b) { return b.rfind("pre:", 0) == 0; });
+    const std::vector<std::string> &names = ps.onPre->buffers;
+    auto at = [&](const char *name) {
+      return size_t(std::find(names.begin(), names.end(), name) -
+                    names.begin());
+    };
+    size_t begin = at("row_begin"), end = at("row_end");
+    if (begin == names.size() || end == names.size())
+      continue; // dense
+    // Ranges of the whole postsynaptic population, so that the parts of
+    // projections into one population never overlap across threads.
+    const int64_t size = spec.populations[ps.post].size;
+    std::vector<uint32_t> bounds;
+    for (unsigned p = 0; p <= parts; ++p)
+      bounds.push_back(uint32_t(std::clamp<int64_t>(
+          size * p / parts - ps.postBegin, 0, ps.postEnd - ps.postBegin)));
+    std::vector<uint32_t> rows = postRangeRows(st.conn, bounds);
+    st.postRanges = Buffer(rows.size(), sizeof(uint32_t));
+    std::copy(rows.begin(), rows.end(), st.postRanges.as<uint32_t>());
+    const int64_t nPre = st.conn.numPre;
+    for (unsigned p = 0; p < parts; ++p) {
+      KernelCall &part = st.onPreParts.emplace_back(st.onPre);
+      part.setProfile(nullptr); // timed as a whole
+      part.bufferDescriptors()[begin] = describe(st.postRanges, p * nPre);
+      part.bufferDescriptors()[end] = describe(st.postRanges, (p + 1) * nPre);
+    }
+  }
 }
 
 void Network::deliverRings(int64_t n, double t) {
@@ -870,6 +988,43 @@ void Network::drainRings(PopulationState &pop, int64_t n) {
   }
 }
 
+void Network::updateNeurons(PopulationState &st, bool spiking, int64_t n,
+                            double t) {
+  Impl &s = *impl;
+  const int64_t size = st.step.domain();
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  if (!spiking) {
+    st.step.callAll(n, t, spec.dt, seed, s.pool.get());
+    return;
+  }
+  // Each thread lists the spikes of its chunk as it finishes updating it,
+  // while the chunk is in its cache.
+  unsigned chunks = st.step.isParallel() && s.pool &&
+                            size >= kMinNeuronsPerChunk * s.pool->size()
+                        ? s.pool->size()
+                        : 1;
+  st.chunkSpikes.resize(chunks);
+  const uint8_t *flags = st.spiked.as<uint8_t>();
+  auto update = [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      int64_t lo = size * c / chunks, hi = size * (c + 1) / chunks;
+      st.step.call(lo, hi, n, t, spec.dt, seed);
+      st.chunkSpikes[size_t(c)].clear();
+      collectSpikes(flags, lo, hi, st.chunkSpikes[size_t(c)]);
+    }
+  };
+  {
+    ProfileTimer timer(st.step.profileEntry());
+    if (chunks == 1)
+      update(0, 1);
+    else
+      s.pool->parallelFor(0, chunks, update, /*minChunk=*/1);
+  }
+  ProfileTimer timer(s.spikeLists);
+  for (const std::vector<uint32_t> &c : st.chunkSpikes)
+    st.spikesNow.insert(st.spikesNow.end(), c.begin(), c.end());
+}
+
 void Network::step() {
   Impl &s = *impl;
   const double t = time();
@@ -881,9 +1036,23 @@ void Network::step() {
 
   // 1. Delivery: spikes emitted `delay` steps ago arrive; the rings'
   // projections after the others, a target population per thread.
-  for (size_t k = 0; k < s.projs.size(); ++k)
-    if (s.projs[k].onPre.valid() && !s.projs[k].ring)
+  std::vector<size_t> &group = s.splitGroup;
+  for (size_t k = 0; k < s.projs.size(); ++k) {
+    ProjectionState &st = s.projs[k];
+    if (!st.onPre.valid() || st.ring)
+      continue;
+    if (st.onPreParts.empty()) {
+      deliverSplit(group, n, t); // in the projections' order
       deliver(k, n, t);
+      continue;
+    }
+    if (!st.joinsGroup)
+      deliverSplit(group, n, t);
+    group.push_back(k);
+    if (!st.joinsGroup)
+      deliverSplit(group, n, t);
+  }
+  deliverSplit(group, n, t);
   deliverRings(n, t);
 
   // 2. Transmission, reading the state at the end of the previous step.
@@ -946,11 +1115,7 @@ void Network::step() {
         for (int64_t i = 0; i < ps.size; ++i)
           r.as<double>()[i] = src[i];
     } else if (st.step.valid()) {
-      st.step.callAll(n, t, spec.dt, seed, s.pool.get());
-      if (ps.spiking) {
-        ProfileTimer timer(s.spikeLists);
-        collectSpikes(st.spiked.as<uint8_t>(), ps.size, st.spikesNow);
-      }
+      updateNeurons(st, ps.spiking, n, t);
     }
     st.totalSpikes += static_cast<int64_t>(st.spikesNow.size());
     for (uint32_t i : st.spikesNow)
@@ -1547,6 +1712,7 @@ void Network::setThreads(unsigned threads) {
                        std::to_string(kMaxThreads) + ", not " +
                        std::to_string(threads));
   impl->pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
+  splitDelivery();
 }
 
 void Network::setSignal(const std::string &name, double value) {

@@ -123,6 +123,9 @@ public:
   void setProfile(ProfileEntry *entry) { profile = entry; }
   const std::string &name() const { return symbol; }
 
+  ProfileEntry *profileEntry() const { return profile; }
+  bool isParallel() const { return parallel; }
+  int64_t domain() const { return domainSize; }
   bool valid() const { return entry != nullptr; }
   std::vector<MemRef1D> &bufferDescriptors() { return buffers; }
 
@@ -154,6 +157,8 @@ struct PopulationState {
   Buffer params, spiked, refractory;
   KernelCall init, step;
   std::vector<uint32_t> spikesNow; // indices that spiked this step
+  /// Per thread's chunk of the update: the spikes it found.
+  std::vector<std::vector<uint32_t>> chunkSpikes;
   /// Spikes of the last `history.size()` steps, indexed by step modulo size.
   std::vector<std::vector<uint32_t>> history;
   int64_t totalSpikes = 0;
@@ -188,6 +193,15 @@ struct ProjectionState {
   /// slot]; delaySteps is u16 per synapse.
   bool ring = false;
   Buffer ringInfo, delaySteps;
+  /// With several threads, `on pre` split by ranges of postsynaptic
+  /// neurons, a call per thread: the rows' bounds of each range
+  /// (postRangeRows) and the calls that read them. Empty on one thread.
+  Buffer postRanges;
+  std::vector<KernelCall> onPreParts;
+  /// Whether the split `on pre` runs in one parallel region with the
+  /// others next to it, and its spikes of this step there.
+  bool joinsGroup = false;
+  int64_t eventCount = 0;
   /// prev:NAME snapshots of presynaptic fields, taken before neurons update.
   std::map<std::string, Buffer> snapshots;
   std::vector<KernelCall> init, learn;
@@ -215,6 +229,8 @@ struct Network::Impl {
   std::vector<std::vector<double>> monitorBaselines;
   std::vector<int> recorderOf; // per record: index into its recorder list
   int64_t maxDelay = 1;
+  /// Split `on pre` projections waiting to be delivered together.
+  std::vector<size_t> splitGroup;
   /// Rows of every population's rings: maxDelay + 1.
   int64_t ringSlots = 1;
   /// Per population with rings: the projections that deliver into them,

@@ -12,8 +12,6 @@
 
 #include "hebb/Dialect/Passes.h"
 
-#include "llvm/ADT/StringSet.h"
-
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -23,6 +21,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::hebb {
 #define GEN_PASS_DEF_HEBBLOWERTOLOOPS
@@ -1056,6 +1055,36 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     return segments;
   };
+  // An `on pre` over CSR rows whose synapses write only their own fields
+  // and their postsynaptic neurons': the runtime may split every row by
+  // ranges of postsynaptic neurons across threads. Each neuron still
+  // receives its inputs in the order of the spikes, so results do not
+  // depend on the number of threads. A presynaptic variable read where
+  // postsynaptic ones are written could be the same neuron's (a recurrent
+  // projection), written by another thread: such a handler is not split.
+  constexpr int64_t kPrefetchLines = 8;
+  auto splitsByPost = [](Region &region, KernelBuilder &k) {
+    bool splits = true;
+    llvm::StringSet<> written, readPre;
+    region.walk([&](Operation *op) {
+      if (isa<OnceOp>(op))
+        splits = false;
+      else if (auto set = dyn_cast<SetOp>(op)) {
+        StringRef scope = k.fieldScope(set.getField());
+        if (scope != "element" && scope != "post")
+          splits = false;
+      } else if (auto add = dyn_cast<AccumulateOp>(op)) {
+        written.insert(add.getField());
+      } else if (auto get = dyn_cast<GetOp>(op)) {
+        if (get.getScope() == "pre")
+          readPre.insert(get.getField());
+      }
+    });
+    for (const auto &field : readPre)
+      if (written.contains(field.getKey()))
+        splits = false;
+    return splits;
+  };
   // A spike handler: for each spiking neuron of the list, its segments in
   // order: per-synapse ops over the neuron's synapses (its row for `on
   // pre`, its column for `on post`), hebb.once bodies once.
@@ -1063,12 +1092,14 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     StringRef kind = onPre ? "on_pre" : "on_post";
     KernelBuilder k(module, proj, kind, /*noAlias=*/false);
     k.setDomain("events");
+    if (onPre && !dense && splitsByPost(region, k))
+      k.setParallel();
     uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
     // Delivery waits on memory: each spike's row is elsewhere. Ask for the
-    // row bounds of the spike 8 ahead and the first synapses of the spike
-    // 4 ahead (their postsynaptic indices and the synapse fields the
-    // handler reads), so that they are in cache when their turn comes.
+    // row bounds of the spike 8 ahead and the synapses of the spike 4
+    // ahead (their postsynaptic indices and the synapse fields the handler
+    // reads), so that they are in cache when their turn comes.
     SmallVector<std::pair<std::string, Type>> rowFields;
     if (onPre && !dense) {
       rowFields.push_back({"post_index", k.builder().getI32Type()});
@@ -1103,10 +1134,28 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                                      /*localityHint=*/3,
                                      /*isDataCache=*/true);
         };
-        prefetch("row_begin", b.getI32Type(), ahead(8));
-        Value first = k.loadIndex("row_begin", ahead(4));
-        for (auto &[name, type] : rowFields)
-          prefetch(name, type, first);
+        Value later = ahead(8);
+        prefetch("row_begin", b.getI32Type(), later);
+        prefetch("row_end", b.getI32Type(), later);
+        Value row = ahead(4);
+        Value first = k.loadIndex("row_begin", row);
+        Value rowEnd = k.loadIndex("row_end", row);
+        // Each cache line of the row, up to kPrefetchLines of each array:
+        // the hardware's stream prefetcher would start too late on rows a
+        // few lines long.
+        for (auto &[name, type] : rowFields) {
+          int64_t perLine = 64 * 8 / type.getIntOrFloatBitWidth();
+          Value stop = arith::MinUIOp::create(
+              b, k.loc(), rowEnd,
+              arith::AddIOp::create(
+                  b, k.loc(), first,
+                  constantIndex(k, perLine * kPrefetchLines)));
+          auto lines = scf::ForOp::create(b, k.loc(), first, stop,
+                                          constantIndex(k, perLine));
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(lines.getBody()->getTerminator());
+          prefetch(name, type, lines.getInductionVar());
+        }
       }
       Value spiking = k.loadIndex("events", ev);
       for (Segment &segment : segmentsOf(region.front())) {

@@ -131,19 +131,33 @@
 
 // CHECK-LABEL: func.func @syn__on_pre(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
-// CHECK-SAME: %[[EVR:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[EV:arg[0-9]+]]: memref<?xi32>, %[[END:arg[0-9]+]]: memref<?xi32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["event_rows", "row_begin", "post_index", "field:w", "events", "row_end", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
+// CHECK-SAME: %[[EVR:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[END:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[EV:arg[0-9]+]]: memref<?xi32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
+// Its synapses write only themselves and their post neurons: the runtime
+// may split its rows by ranges of post neurons (hebb.parallel).
+// CHECK-SAME: attributes {hebb.buffers = ["event_rows", "row_begin", "row_end", "post_index", "field:w", "events", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre", hebb.parallel} {
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
-// The row bounds of the spike 8 ahead, and the row of the spike 4 ahead
-// (indices and weights), are prefetched.
+// The row bounds of the spike 8 ahead, and each cache line of the row of
+// the spike 4 ahead (indices and weights, at most 8 lines of 16 each), are
+// prefetched.
 // CHECK: %[[A8:.*]] = arith.addi %[[K]], %c8 : index
-// CHECK: memref.prefetch %[[ROW]][%{{.*}}], read, locality<3>, data
+// CHECK: memref.prefetch %[[ROW]][%[[R8:.*]]], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[END]][%[[R8]]], read, locality<3>, data
 // CHECK: %[[A4:.*]] = arith.addi %[[K]], %c4 : index
-// CHECK: memref.prefetch %[[QI]][%[[R4:.*]]], read, locality<3>, data
-// CHECK-NEXT: memref.prefetch %[[W]][%[[R4]]], read, locality<3>, data
+// CHECK: %[[F32:.*]] = memref.load %[[ROW]]
+// CHECK-NEXT: %[[F:.*]] = arith.index_castui %[[F32]]
+// CHECK-NEXT: %[[L32:.*]] = memref.load %[[END]]
+// CHECK-NEXT: %[[L:.*]] = arith.index_castui %[[L32]]
+// CHECK-NEXT: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-NEXT: %[[CAP:.*]] = arith.addi %[[F]], %[[C128]] : index
+// CHECK-NEXT: %[[STOP:.*]] = arith.minui %[[L]], %[[CAP]] : index
+// CHECK-NEXT: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-NEXT: scf.for %[[P:.*]] = %[[F]] to %[[STOP]] step %[[C16]] {
+// CHECK-NEXT: memref.prefetch %[[QI]][%[[P]]], read, locality<3>, data
+// CHECK: scf.for %[[P2:.*]] = %[[F]] to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: memref.prefetch %[[W]][%[[P2]]], read, locality<3>, data
 // The spike's row: [row_begin[r], row_end[r]) for its event row r (the
 // pre itself, or its block of synapses of one delay).
-// CHECK-NEXT: memref.load %[[EV]][%[[K]]] : memref<?xi32>
+// CHECK: memref.load %[[EV]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: arith.index_castui
 // CHECK-NEXT: %[[R32:.*]] = memref.load %[[EVR]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: %[[R:.*]] = arith.index_castui %[[R32]] : i32 to index

@@ -336,3 +336,29 @@ TEST(ConnectivityTest, RowsOrderedByDelay) {
       }
   }
 }
+
+// Each row cut at the range bounds: every synapse lies in exactly one
+// range, the one its post falls in, and the ranges tile each row.
+TEST(ConnectivityTest, RowsSplitByPostRanges) {
+  Connectivity c = connectProbability(50, 1000, 0.05, 4, 9);
+  std::vector<uint32_t> bounds = {0, 0, 333, 1000}; // an empty first range
+  std::vector<uint32_t> rows = postRangeRows(c, bounds);
+  ASSERT_EQ(rows.size(), size_t(4) * c.numPre);
+  size_t covered = 0;
+  for (uint32_t i = 0; i < c.numPre; ++i) {
+    EXPECT_EQ(rows[i], c.rowPtr[i]);
+    EXPECT_EQ(rows[3 * c.numPre + i], c.rowPtr[i + 1]);
+    for (size_t p = 0; p + 1 < bounds.size(); ++p)
+      for (uint32_t s = rows[p * c.numPre + i];
+           s < rows[(p + 1) * c.numPre + i]; ++s) {
+        EXPECT_GE(c.post[s], bounds[p]);
+        EXPECT_LT(c.post[s], bounds[p + 1]);
+        ++covered;
+      }
+  }
+  EXPECT_EQ(covered, c.numSynapses());
+  EXPECT_GT(c.numSynapses(), 2000u);
+  // Ranges must start at 0, end at the last post and ascend.
+  EXPECT_THROW(postRangeRows(c, {0, 500}), RuntimeError);
+  EXPECT_THROW(postRangeRows(c, {0, 600, 500, 1000}), RuntimeError);
+}

@@ -110,6 +110,13 @@ std::vector<uint32_t> delayRows(const Connectivity &conn,
                                 const std::vector<uint32_t> &delaySteps,
                                 uint32_t minDelay, uint32_t maxDelay);
 
+/// Where each pre's synapses into each range of postsynaptic neurons begin,
+/// for ranges [bounds[p], bounds[p + 1]) that start at 0 and end at
+/// numPost, in the layout of delayRows: bounds.size() blocks of numPre
+/// entries, pre i's synapses of range p are [rows[p * numPre + i], rows[(p
+/// + 1) * numPre + i]). Rows must be ascending by post.
+std::vector<uint32_t> postRangeRows(const Connectivity &conn,
+                                    const std::vector<uint32_t> &bounds);
 /// Explicit (pre, post) pairs, in any order; duplicates are kept as separate
 /// synapses. If `order` is given it receives, per synapse, the index of the
 /// input pair it came from (to permute per-pair initial values).

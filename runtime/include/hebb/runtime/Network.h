@@ -401,6 +401,10 @@ private:
   /// step n - d on the synapses of delay d; delivering into rings, those
   /// of step n - 1, added ahead into the rows of their arrival steps.
   void deliver(size_t k, int64_t n, double t);
+  /// Updates a population's neurons for step `n` (split across the
+  /// threads where it is large) and lists those that spiked.
+  void updateNeurons(detail::PopulationState &st, bool spiking, int64_t n,
+                     double t);
   /// Adds the rings' rows of step `n` into their fields and clears them.
   void drainRings(detail::PopulationState &pop, int64_t n);
   /// Delivery into rings for step `n`, a population's rings on one thread.
@@ -408,6 +412,15 @@ private:
   /// Makes the rings of the projections that deliver into them, once the
   /// longest delay is known.
   void makeRings();
+  /// Lists projection `k`'s spikes that arrive at step `n` (one delay for
+  /// all synapses) as its events; returns how many.
+  int64_t gatherUniform(size_t k, int64_t n);
+  /// Delivers the split projections of `group`, one parallel region for
+  /// all, and empties it.
+  void deliverSplit(std::vector<size_t> &group, int64_t n, double t);
+  /// Splits the `on pre` of each projection that allows it by ranges of
+  /// postsynaptic neurons, a part per thread of the pool.
+  void splitDelivery();
   /// The checkpoint format: `records` false leaves out the records (the
   /// in-memory snapshots of the finite checks keep only their lengths),
   /// and a `trusted` snapshot of this network is read in one pass without
