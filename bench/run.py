@@ -468,6 +468,40 @@ def potjans_workload(args):
     return rows
 
 
+def threads_workload(args):
+    """Hebb with 2 threads against Hebb with 1 on COBA at 64000 neurons
+    (seed 16, which sustains), alternating, 3 * --repeat runs each: the
+    issue's scaling target.  The spikes must be identical."""
+    name = "COBA 1 s, N=64000, Hebb 2 threads"
+    H, R, same = [], [], True
+    for i in range(3 * args.repeat):
+        runs = {}
+        for threads in (1, 2):
+            saved = args.threads
+            args.threads = threads
+            try:
+                info, out = hebb(args, "coba_scaled.hebb", ["N=64000", "seed=16"])
+            finally:
+                args.threads = saved
+            try:
+                spikes = [np.load(os.path.join(out, f)) for f in ("P_spikes_t.npy", "P_spikes_i.npy")]
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+            rate, _ = pop_rate(info, "P")
+            runs[threads] = (dict(compile=info["timings_s"]["compile"],
+                                  run=info["timings_s"]["run"], rate_hz=rate), spikes)
+        same = same and all(np.array_equal(a, b) for a, b in zip(runs[1][1], runs[2][1]))
+        H.append(runs[2][0])
+        R.append(runs[1][0])
+        progress(name, i, H[-1], R[-1])
+    h = {k: med(H, k) for k in H[0]}
+    r = {k: med(R, k) for k in R[0]}
+    return dict(workload=name, reference="Hebb 1 thread", hebb=h, ref=r, ok=same,
+                science="rate %.1f Hz; spikes %s with 1 and 2 threads" % (
+                    h["rate_hz"], "identical" if same else "DIFFER"),
+                runs=dict(hebb=H, ref=R))
+
+
 WORKLOADS = {
     "song2000": song_workload("song2000 100 s, 1 post", "../examples/song2000.hebb", [], 100, 1),
     "song100": song_workload("song2000 10 s, 100 post", "song2000_scaled.hebb", ["n_post=100"], 10, 100),
@@ -478,6 +512,7 @@ WORKLOADS = {
     "coba_scaling": brette_workload("coba", (4000, 16000, 64000)),
     "oja_large": oja_large_workload,
     "potjans": potjans_workload,
+    "threads": threads_workload,
 }
 
 
