@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 using namespace hebb::test;
 
@@ -126,6 +128,73 @@ TEST(Language, ThreadsDoNotChangeResults) {
     EXPECT_EQ(a, b) << f;
     EXPECT_FALSE(a.empty()) << f;
   }
+}
+
+// A re-run of an unchanged network loads its kernels from the cache of
+// compiled networks, and gives the same spikes; a parameter set from the
+// command line is not in the code, so it hits too. An object that does not
+// load is compiled again and replaced. --cache=false neither reads nor
+// writes the cache.
+TEST(Language, CompiledNetworksAreCached) {
+  std::string cache = std::string(HEBB_TEST_OUT_DIR) + "/cache_of_networks";
+  std::filesystem::remove_all(cache);
+  std::string file = sourcePath("tests/e2e/inputs/many_neurons.hebb");
+  auto run = [&](const std::string &name, const std::string &extra) {
+    std::string dir = std::string(HEBB_TEST_OUT_DIR) + "/" + name;
+    std::filesystem::remove_all(dir);
+    return runCommand("HEBB_CACHE_DIR=" + cache + " " + HEBB_BIN_DIR +
+                      "/hebb run " + file + " --out " + dir + " " + extra);
+  };
+  auto objects = [&] {
+    std::vector<std::filesystem::path> found;
+    for (const auto &e : std::filesystem::directory_iterator(cache))
+      found.push_back(e.path());
+    return found;
+  };
+  const std::string fromCache = "(kernels from the cache)";
+  CommandResult first = run("cached1", "");
+  ASSERT_EQ(first.exitCode, 0) << first.output;
+  EXPECT_EQ(first.output.find(fromCache), std::string::npos) << first.output;
+  ASSERT_EQ(objects().size(), 1u);
+  const std::filesystem::path object = objects()[0];
+  EXPECT_EQ(object.extension(), ".o");
+
+  CommandResult second = run("cached2", "");
+  ASSERT_EQ(second.exitCode, 0) << second.output;
+  EXPECT_NE(second.output.find(fromCache), std::string::npos) << second.output;
+  for (const char *f : {"q_spikes_i.npy", "q_spikes_t.npy", "plastic_w.npy"})
+    EXPECT_EQ(loadDoubles(outPath("cached1", f)),
+              loadDoubles(outPath("cached2", f)))
+        << f;
+
+  CommandResult set = run("cached3", "--set seed=6");
+  ASSERT_EQ(set.exitCode, 0) << set.output;
+  EXPECT_NE(set.output.find(fromCache), std::string::npos) << set.output;
+  EXPECT_NE(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
+            loadDoubles(outPath("cached3", "q_spikes_i.npy")));
+
+  // f64 code is other code.
+  CommandResult f64 = run("cached4", "--precision=f64");
+  ASSERT_EQ(f64.exitCode, 0) << f64.output;
+  EXPECT_EQ(f64.output.find(fromCache), std::string::npos) << f64.output;
+  EXPECT_EQ(objects().size(), 2u);
+
+  // A damaged object: compiled again, the same spikes, then a hit again.
+  { std::ofstream(object, std::ios::trunc) << "not an object file"; }
+  CommandResult damaged = run("cached5", "");
+  ASSERT_EQ(damaged.exitCode, 0) << damaged.output;
+  EXPECT_EQ(damaged.output.find(fromCache), std::string::npos)
+      << damaged.output;
+  EXPECT_EQ(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
+            loadDoubles(outPath("cached5", "q_spikes_i.npy")));
+  CommandResult again = run("cached6", "");
+  EXPECT_NE(again.output.find(fromCache), std::string::npos) << again.output;
+
+  std::filesystem::remove_all(cache);
+  CommandResult off = run("cached7", "--cache=false");
+  ASSERT_EQ(off.exitCode, 0) << off.output;
+  EXPECT_EQ(off.output.find(fromCache), std::string::npos) << off.output;
+  EXPECT_TRUE(!std::filesystem::exists(cache) || objects().empty());
 }
 
 // The exact value of a clock-driven trace incremented by spikes, sampled

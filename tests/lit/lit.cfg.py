@@ -14,6 +14,8 @@ config.environment["PATH"] = os.pathsep.join(
     [config.hebb_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
 )
 config.environment["HEBB_PATH"] = ""
+# Compiled networks are cached in the build tree, not the user's home.
+config.environment["HEBB_CACHE_DIR"] = os.path.join(config.test_exec_root, "kernel-cache")
 # AddressSanitizer reserves terabytes of address space: no `ulimit -v`.
 if getattr(config, "hebb_sanitize", False):
     config.available_features.add("asan")

@@ -8,6 +8,7 @@
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Dialect/HebbOps.h"
 #include "hebb/Dialect/Passes.h"
+#include "hebb/Driver/KernelCache.h"
 #include "hebb/Driver/KernelTable.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
@@ -583,19 +584,15 @@ mergeIdenticalKernels(mlir::ModuleOp module) {
 }
 
 /// JIT-compiles an LLVM-dialect module for the host, optimised at
-/// `optLevel` by `transformer` (which must outlive the engine).
+/// `optLevel` by `transformer` (which must outlive the engine); with
+/// `keepObject` the engine keeps the object it makes, for the cache.
 static std::unique_ptr<mlir::ExecutionEngine>
 jitCompile(mlir::ModuleOp module, int optLevel, Sema &sema,
-           std::function<llvm::Error(llvm::Module *)> &transformer) {
-  initializeLLVMTargets();
-  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(optLevel, false);
-  if (!tm) {
-    sema.diagnostics().errorNoLoc("cannot create a target machine for this "
-                                  "host");
-    return nullptr;
-  }
-  transformer = mlir::makeOptimizingTransformer(optLevel, 0, tm.get());
+           std::function<llvm::Error(llvm::Module *)> &transformer,
+           llvm::TargetMachine &tm, bool keepObject) {
+  transformer = mlir::makeOptimizingTransformer(optLevel, 0, &tm);
   mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.enableObjectDump = keepObject;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = optLevel >= 3
                                          ? llvm::CodeGenOptLevel::Aggressive
@@ -612,7 +609,9 @@ jitCompile(mlir::ModuleOp module, int optLevel, Sema &sema,
 struct CompiledNetwork::Impl {
   mlir::MLIRContext context;
   std::function<llvm::Error(llvm::Module *)> transformer;
+  /// The kernels: compiled now, or loaded from the cache.
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::unique_ptr<llvm::orc::LLJIT> cached;
 };
 
 CompiledNetwork::~CompiledNetwork() = default;
@@ -663,30 +662,82 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
 
   auto phase = Clock::now();
   llvm::StringMap<std::string> alias = mergeIdenticalKernels(*module);
+  initializeLLVMTargets();
+  std::unique_ptr<llvm::TargetMachine> tm =
+      hostTargetMachine(options.optLevel, false);
+  if (!tm) {
+    sema.diagnostics().errorNoLoc("cannot create a target machine for this "
+                                  "host");
+    return nullptr;
+  }
+  // Binds every kernel of the spec to its entry in a JIT; false (with
+  // `why` set) if one is missing.
+  using Lookup =
+      std::function<llvm::Expected<void (*)(void **)>(llvm::StringRef)>;
+  size_t bound = 0;
+  auto bindAll = [&](const Lookup &lookup, std::string &why) {
+    auto bindOne = [&](rt::KernelSpec &k) {
+      if (!why.empty())
+        return;
+      ++bound;
+      auto same = alias.find(k.symbol);
+      auto entry = lookup(same == alias.end() ? k.symbol : same->second);
+      if (!entry) {
+        why = "kernel '" + k.symbol +
+              "' is missing: " + llvm::toString(entry.takeError());
+        return;
+      }
+      k.entry = *entry;
+    };
+    for (rt::PopulationSpec &p : result->spec.populations)
+      p.forEachKernel(bindOne);
+    for (rt::ProjectionSpec &p : result->spec.projections)
+      p.forEachKernel(bindOne);
+    return why.empty();
+  };
+  std::optional<KernelCache> cache;
+  std::string key;
+  if (options.useCache && (cache = KernelCache::open())) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    key = KernelCache::key(text, *tm, options.optLevel);
+    if ((result->impl->cached = cache->load(key))) {
+      std::string why;
+      if (bindAll(
+              [&](llvm::StringRef name) {
+                return lookupPacked(*result->impl->cached, name);
+              },
+              why)) {
+        result->timings.fromCache = true;
+        result->timings.llvm = secondsSince(phase);
+        result->timings.total = secondsSince(start);
+        return result;
+      }
+      // An object that does not load is compiled again and replaced.
+      result->impl->cached.reset();
+    }
+  }
   result->impl->engine =
-      jitCompile(*module, options.optLevel, sema, result->impl->transformer);
+      jitCompile(*module, options.optLevel, sema, result->impl->transformer,
+                 *tm, /*keepObject=*/cache.has_value());
   if (!result->impl->engine)
     return nullptr;
-  auto bindOne = [&](rt::KernelSpec &k) -> bool {
-    auto same = alias.find(k.symbol);
-    auto entry = result->impl->engine->lookupPacked(
-        same == alias.end() ? k.symbol : same->second);
-    if (!entry) {
-      sema.diagnostics().errorNoLoc("kernel '" + k.symbol + "' is missing: " +
-                                    llvm::toString(entry.takeError()));
-      return false;
-    }
-    k.entry = *entry;
-    return true;
-  };
-  bool ok = true;
-  auto bindAll = [&](rt::KernelSpec &k) { ok = ok && bindOne(k); };
-  for (rt::PopulationSpec &p : result->spec.populations)
-    p.forEachKernel(bindAll);
-  for (rt::ProjectionSpec &p : result->spec.projections)
-    p.forEachKernel(bindAll);
-  if (!ok)
+  std::string why;
+  if (!bindAll(
+          [&](llvm::StringRef name) {
+            return result->impl->engine->lookupPacked(name);
+          },
+          why)) {
+    sema.diagnostics().errorNoLoc(why);
     return nullptr;
+  }
+  if (cache && bound > 0) {
+    // Every kernel is bound, so the module has been compiled.
+    std::string object = cache->temporaryPath();
+    result->impl->engine->dumpToObjectFile(object);
+    cache->store(key, object);
+  }
   result->timings.llvm = secondsSince(phase);
   result->timings.total = secondsSince(start);
   return result;
@@ -790,8 +841,15 @@ struct IncrementalCompiler::Impl {
     }
     if (!lowerLoopsToLLVM(unit))
       return nullptr;
-    result->engine =
-        jitCompile(unit, options.optLevel, sema, result->transformer);
+    std::unique_ptr<llvm::TargetMachine> tm =
+        hostTargetMachine(options.optLevel, false);
+    if (!tm) {
+      sema.diagnostics().errorNoLoc("cannot create a target machine for "
+                                    "this host");
+      return nullptr;
+    }
+    result->engine = jitCompile(unit, options.optLevel, sema,
+                                result->transformer, *tm, /*keepObject=*/false);
     if (!result->engine)
       return nullptr;
     for (auto &[kind, k] : result->kernels) {

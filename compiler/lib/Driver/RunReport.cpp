@@ -128,10 +128,12 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
   char line[256];
   std::snprintf(line, sizeof line,
                 "%s: %.6g s simulated in %.3g s (%.3gx real time); compiled "
-                "in %.3g s, built in %.3g s\n",
+                "in %.3g s%s, built in %.3g s\n",
                 spec.name.c_str(), simulated, info.runSeconds,
                 info.runSeconds > 0 ? simulated / info.runSeconds : 0.0,
-                info.compileSeconds, info.buildSeconds);
+                info.compileSeconds,
+                info.kernelsFromCache ? " (kernels from the cache)" : "",
+                info.buildSeconds);
   os << line;
   for (size_t p = 0; p < spec.populations.size(); ++p) {
     const rt::PopulationSpec &pop = spec.populations[p];
@@ -208,6 +210,7 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
   j.field("seed", static_cast<unsigned long long>(spec.seed));
   j.field("steps", static_cast<long long>(network.steps()));
   j.field("simulated_s", network.time());
+  j.field("kernels_from_cache", info.kernelsFromCache);
   j.key("timings_s").beginObject();
   j.field("compile", info.compileSeconds);
   j.field("build", info.buildSeconds);

@@ -73,6 +73,13 @@ static cl::opt<bool>
                          "output directory"),
                 cl::sub(runCommand), cl::cat(category));
 
+static cl::opt<bool> useCache(
+    "cache",
+    cl::desc("Keep compiled networks in a cache ($HEBB_CACHE_DIR, else "
+             "~/.cache/hebb) and load them from it on a re-run (on by "
+             "default; --cache=false compiles every time)"),
+    cl::init(true), cl::sub(runCommand), cl::cat(category));
+
 static cl::opt<bool> checkFinite(
     "check-finite",
     cl::desc("Stop a run whose state becomes NaN or infinite, and say "
@@ -218,6 +225,7 @@ int runNetwork() {
   }
   CompilerOptions options;
   options.useF64 = precision == "f64";
+  options.useCache = useCache;
   std::unique_ptr<CompiledNetwork> compiled =
       compileNetwork(sema, *plan, options);
   if (!compiled)
@@ -229,6 +237,7 @@ int runNetwork() {
   info.compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  info.kernelsFromCache = compiled->timings.fromCache;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) {

@@ -12,10 +12,10 @@
 #include "hebb/runtime/Network.h"
 
 #include <iosfwd>
-#include <optional>
-#include <vector>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace hebb {
 
@@ -25,11 +25,16 @@ enum class EmitStage { AST, Hebb, MLIR, LLVM, Asm, Obj, None };
 struct CompilerOptions {
   int optLevel = 3;
   bool useF64 = false;
+  /// Load the kernels from the cache of compiled networks when they are
+  /// there, and keep them there when they are compiled (KernelCache.h).
+  bool useCache = false;
 };
 
 /// Wall time of each compile phase, in seconds.
 struct CompileTimings {
   double frontEnd = 0, mlirGen = 0, passes = 0, llvm = 0, total = 0;
+  /// The kernels were loaded from the cache (`llvm` is the load's time).
+  bool fromCache = false;
 };
 
 /// A network compiled in memory; owns the JIT that holds its kernels.

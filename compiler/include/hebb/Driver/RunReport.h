@@ -21,6 +21,7 @@ struct RunInfo {
   std::string program; // the .hebb file
   std::string source;  // its text
   double compileSeconds = 0;
+  bool kernelsFromCache = false; // compile loaded them (KernelCache.h)
   /// Making the network: buffers, connectivity, initial values.
   double buildSeconds = 0;
   double runSeconds = 0;
