@@ -502,6 +502,68 @@ def threads_workload(args):
                 runs=dict(hebb=H, ref=R))
 
 
+# The examples whose time to first step is measured; the microcircuit at a
+# tenth of its neurons (at full scale, drawing 0.3 billion synapses takes
+# about a minute: see RESULTS.md).
+FIRST_STEP_EXAMPLES = [("coba.hebb", []), ("song2000.hebb", []), ("oja_pca.hebb", []),
+                       ("contrastive_hebbian.hebb", []), ("runaway_hebb.hebb", []),
+                       ("potjans2014.hebb", ["scale=0.1", "T=1ms"])]
+
+
+def first_step_workload(args):
+    """Wall time from `hebb run` to its first step, for each example: with
+    an empty cache of compiled networks (cold) and again with the cache the
+    first run filled (warm); against Brian2 standalone's code generation and
+    build of COBA (4000 neurons) and its runtime mode's whole call (code
+    generation from its warm cache, and the 1 s simulation)."""
+    rows = []
+    brian_build = [brian_coba(args)["compile"] for _ in range(args.repeat)]
+    brian_runtime = [brian_brette(args, "coba", 4000, "runtime", 0)["run"]
+                     for _ in range(args.repeat)]
+    for program, sets in FIRST_STEP_EXAMPLES:
+        cold, warm = [], []
+        for _ in range(args.repeat):
+            cache = tempfile.mkdtemp(prefix="hebb_cache_")
+            try:
+                for into in (cold, warm):
+                    out = tempfile.mkdtemp(prefix="hebb_bench_")
+                    cmd = [args.hebb, "run", os.path.join(ROOT, "examples", program),
+                           "--out", out, "--quiet"]
+                    for x in sets:
+                        cmd += ["--set", x]
+                    try:
+                        _, wall = run_cmd(cmd, 900, cwd=ROOT,
+                                          env=dict(os.environ, HEBB_CACHE_DIR=cache))
+                        with open(os.path.join(out, "run.json")) as f:
+                            info = json.load(f)
+                    finally:
+                        shutil.rmtree(out, ignore_errors=True)
+                    # The process's start-up (loading MLIR and LLVM) counts;
+                    # writing the records after the run does too, slightly.
+                    into.append(wall - info["timings_s"]["run"])
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+        rows.append(dict(first_step=True, workload=program + (" " + " ".join(sets) if sets else ""),
+                         cold=statistics.median(cold), warm=statistics.median(warm),
+                         brian_build=statistics.median(brian_build),
+                         brian_runtime=statistics.median(brian_runtime)))
+        print("  first step %-28s cold %.3f s  warm %.3f s" % (program, rows[-1]["cold"],
+                                                              rows[-1]["warm"]),
+              file=sys.stderr, flush=True)
+    return rows
+
+
+def first_step_table(rows):
+    lines = ["| example | Hebb cold s | Hebb warm s | Brian2 standalone build s (COBA) "
+             "| Brian2 runtime call s (COBA) | cold / Brian2 build | warm / Brian2 build |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |" % (
+            r["workload"], r["cold"], r["warm"], r["brian_build"], r["brian_runtime"],
+            r["cold"] / r["brian_build"], r["warm"] / r["brian_build"]))
+    return "\n".join(lines)
+
+
 WORKLOADS = {
     "song2000": song_workload("song2000 100 s, 1 post", "../examples/song2000.hebb", [], 100, 1),
     "song100": song_workload("song2000 10 s, 100 post", "song2000_scaled.hebb", ["n_post=100"], 10, 100),
@@ -513,6 +575,7 @@ WORKLOADS = {
     "oja_large": oja_large_workload,
     "potjans": potjans_workload,
     "threads": threads_workload,
+    "first_step": first_step_workload,
 }
 
 
@@ -576,7 +639,12 @@ def main():
     print()
     print("Medians of %d run(s) each, Hebb --threads %d; ratio = reference / Hebb (> 1: Hebb faster);"
           " %.0f s in all." % (args.repeat, args.threads, time.time() - t0))
-    print(table(results))
+    print(table([r for r in results if not r.get("first_step")]))
+    first = [r for r in results if r.get("first_step")]
+    if first:
+        print()
+        print("Time to first step (wall time of `hebb run` less its simulation):")
+        print(first_step_table(first))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(repeat=args.repeat, threads=args.threads, results=results), f, indent=1,

@@ -583,6 +583,16 @@ mergeIdenticalKernels(mlir::ModuleOp module) {
   return alias;
 }
 
+/// The host's target machine for the JIT, or null after an error.
+static std::unique_ptr<llvm::TargetMachine> jitTargetMachine(int optLevel,
+                                                             Sema &sema) {
+  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine(optLevel, false);
+  if (!tm)
+    sema.diagnostics().errorNoLoc("cannot create a target machine for this "
+                                  "host");
+  return tm;
+}
+
 /// JIT-compiles an LLVM-dialect module for the host, optimised at
 /// `optLevel` by `transformer` (which must outlive the engine); with
 /// `keepObject` the engine keeps the object it makes, for the cache.
@@ -662,14 +672,10 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
 
   auto phase = Clock::now();
   llvm::StringMap<std::string> alias = mergeIdenticalKernels(*module);
-  initializeLLVMTargets();
   std::unique_ptr<llvm::TargetMachine> tm =
-      hostTargetMachine(options.optLevel, false);
-  if (!tm) {
-    sema.diagnostics().errorNoLoc("cannot create a target machine for this "
-                                  "host");
+      jitTargetMachine(options.optLevel, sema);
+  if (!tm)
     return nullptr;
-  }
   // Binds every kernel of the spec to its entry in a JIT; false (with
   // `why` set) if one is missing.
   using Lookup =
@@ -842,12 +848,9 @@ struct IncrementalCompiler::Impl {
     if (!lowerLoopsToLLVM(unit))
       return nullptr;
     std::unique_ptr<llvm::TargetMachine> tm =
-        hostTargetMachine(options.optLevel, false);
-    if (!tm) {
-      sema.diagnostics().errorNoLoc("cannot create a target machine for "
-                                    "this host");
+        jitTargetMachine(options.optLevel, sema);
+    if (!tm)
       return nullptr;
-    }
     result->engine = jitCompile(unit, options.optLevel, sema,
                                 result->transformer, *tm, /*keepObject=*/false);
     if (!result->engine)
