@@ -505,9 +505,12 @@ def threads_workload(args):
 # The examples whose time to first step is measured; the microcircuit at a
 # tenth of its neurons (at full scale, drawing 0.3 billion synapses takes
 # about a minute: see RESULTS.md).
-FIRST_STEP_EXAMPLES = [("coba.hebb", []), ("song2000.hebb", []), ("oja_pca.hebb", []),
-                       ("contrastive_hebbian.hebb", []), ("runaway_hebb.hebb", []),
-                       ("potjans2014.hebb", ["scale=0.1", "T=1ms"])]
+# runaway_hebb.hebb shows a run stopped by its weights' overflow: it runs
+# here with --check-finite=false.
+FIRST_STEP_EXAMPLES = [("coba.hebb", [], []), ("song2000.hebb", [], []),
+                       ("oja_pca.hebb", [], []), ("contrastive_hebbian.hebb", [], []),
+                       ("runaway_hebb.hebb", [], ["--check-finite=false"]),
+                       ("potjans2014.hebb", ["scale=0.1", "T=1ms"], [])]
 
 
 def first_step_workload(args):
@@ -520,7 +523,7 @@ def first_step_workload(args):
     brian_build = [brian_coba(args)["compile"] for _ in range(args.repeat)]
     brian_runtime = [brian_brette(args, "coba", 4000, "runtime", 0)["run"]
                      for _ in range(args.repeat)]
-    for program, sets in FIRST_STEP_EXAMPLES:
+    for program, sets, flags in FIRST_STEP_EXAMPLES:
         cold, warm = [], []
         for _ in range(args.repeat):
             cache = tempfile.mkdtemp(prefix="hebb_cache_")
@@ -528,7 +531,7 @@ def first_step_workload(args):
                 for into in (cold, warm):
                     out = tempfile.mkdtemp(prefix="hebb_bench_")
                     cmd = [args.hebb, "run", os.path.join(ROOT, "examples", program),
-                           "--out", out, "--quiet"]
+                           "--out", out, "--quiet"] + flags
                     for x in sets:
                         cmd += ["--set", x]
                     try:

@@ -179,9 +179,12 @@ void overwrite(Buffer &b, const std::vector<uint32_t> &values) {
 
 /// A projection with a delay per synapse, after its init kernels drew the
 /// delays: rounds them to steps (at least one), orders each row by delay
-/// and moves every per-synapse field along, and makes the row blocks
-/// delivery reads.
-void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt) {
+/// and moves every per-synapse field along, and makes what delivery reads:
+/// the row blocks of each delay, or where it delivers into the rings of
+/// its postsynaptic population (of `postSize` neurons) each synapse's
+/// column in them.
+void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
+                  int64_t postSize) {
   size_t nSyn = st.conn.numSynapses();
   const Buffer &delay = st.fields.at(kSynapseDelayField);
   std::vector<uint32_t> steps(nSyn);
@@ -236,13 +239,21 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt) {
     st.minDelay = *std::min_element(steps.begin(), steps.end());
     st.maxDelay = *std::max_element(steps.begin(), steps.end());
   }
-  st.delayRows = intBuffer(
-      delayRows(st.conn, steps, uint32_t(st.minDelay), uint32_t(st.maxDelay)));
-  if (st.ring) {
-    st.delaySteps = Buffer(std::max<size_t>(1, nSyn), sizeof(uint16_t));
-    uint16_t *d = st.delaySteps.as<uint16_t>();
+  if (!st.ring) {
+    st.delayRows = intBuffer(delayRows(st.conn, steps, uint32_t(st.minDelay),
+                                       uint32_t(st.maxDelay)));
+  } else {
+    // Where each synapse adds in its ring, less the emission slot's row.
+    const uint64_t length = uint64_t(postSize);
+    if ((uint64_t(st.maxDelay) + 1) * length > UINT32_MAX)
+      throw RuntimeError("projection '" + ps.name + "': delays of up to " +
+                         std::to_string(st.maxDelay) + " steps into " +
+                         std::to_string(length) +
+                         " neurons need ring offsets beyond 32 bits");
+    st.ringColumn = Buffer(std::max<size_t>(1, nSyn), sizeof(uint32_t));
+    uint32_t *c = st.ringColumn.as<uint32_t>();
     for (size_t s = 0; s < nSyn; ++s)
-      d[s] = static_cast<uint16_t>(steps[s]);
+      c[s] = uint32_t(steps[s] * length + st.conn.post[s]);
   }
   st.eventRows = Buffer(st.events.size(), sizeof(uint32_t));
 }
@@ -501,8 +512,8 @@ Network::Network(NetworkSpec specIn)
           out.push_back(describe(st.rowPtr));
         } else if (entry == "ring_info") {
           out.push_back(describe(st.ringInfo));
-        } else if (entry == "delay_steps") {
-          out.push_back(describe(st.delaySteps));
+        } else if (entry == "ring_column") {
+          out.push_back(describe(st.ringColumn));
         } else if (kind == "ring") {
           out.push_back(MemRef1D{}); // the ring, once its length is known
         } else if (entry == "event_rows") {
@@ -561,7 +572,7 @@ Network::Network(NetworkSpec specIn)
     if (st.ring)
       st.ringInfo = Buffer(3, sizeof(int32_t));
     if (ps.synapseDelays)
-      orderByDelay(ps, st, spec.dt);
+      orderByDelay(ps, st, spec.dt, spec.populations[ps.post].size);
     for (const KernelSpec &k : ps.learn)
       make(k, st.learn.emplace_back());
     make(ps.onPre, st.onPre);

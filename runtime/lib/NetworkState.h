@@ -190,9 +190,10 @@ struct ProjectionState {
   /// Delivery into rings: `on pre` runs when a spike is emitted and adds
   /// into the postsynaptic population's rings at each synapse's delay.
   /// ringInfo is i32 [ring slots, slot of the emission step, neurons per
-  /// slot]; delaySteps is u16 per synapse.
+  /// slot]; ringColumn is u32 per synapse: its delay in steps times the
+  /// ring's row length, plus its postsynaptic index.
   bool ring = false;
-  Buffer ringInfo, delaySteps;
+  Buffer ringInfo, ringColumn;
   /// With several threads, `on pre` split by ranges of postsynaptic
   /// neurons, a call per thread: the rows' bounds of each range
   /// (postRangeRows) and the calls that read them. Empty on one thread.

@@ -1243,66 +1243,42 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.setDomain("events");
     k.accumulatePrefix = "ring:";
     OpBuilder &b = k.builder();
-    Type i32 = b.getI32Type();
     auto info = [&](int64_t at) {
       return k.loadIndex("ring_info", constantIndex(k, at));
     };
     // [slots, slot of the emission step, row length of the ring]
     Value slots = info(0), base = info(1), stride = info(2);
-    // Where synapse s adds: row (emission slot + its delay) mod slots of
-    // the ring, at its postsynaptic neuron.
+    Value first = arith::MulIOp::create(b, k.loc(), base, stride);
+    Value total = arith::MulIOp::create(b, k.loc(), slots, stride);
+    // Synapse s adds at row (emission slot + its delay) mod slots of the
+    // ring, at its postsynaptic neuron: ring_column[s] = delay * row length
+    // + post, so that one add and one wrap find it. (Loads of the delay
+    // and the post, and prefetching the entry ahead, made each synapse
+    // half again as long.)
     auto ringIndex = [&](Value s) {
-      Value d = arith::IndexCastUIOp::create(
-          b, k.loc(), b.getIndexType(),
-          arith::ExtUIOp::create(b, k.loc(), i32,
-                                 k.load("delay_steps", b.getI16Type(), s)));
-      Value slot = arith::AddIOp::create(b, k.loc(), base, d);
+      Value at = arith::AddIOp::create(b, k.loc(), first,
+                                       k.loadIndex("ring_column", s));
       Value wrap = arith::CmpIOp::create(b, k.loc(), arith::CmpIPredicate::uge,
-                                         slot, slots);
-      slot = arith::SelectOp::create(
-          b, k.loc(), wrap, arith::SubIOp::create(b, k.loc(), slot, slots),
-          slot);
-      return arith::AddIOp::create(
-          b, k.loc(), arith::MulIOp::create(b, k.loc(), slot, stride),
-          k.loadIndex("post_index", s));
+                                         at, total);
+      return arith::SelectOp::create(
+          b, k.loc(), wrap, arith::SubIOp::create(b, k.loc(), at, total), at);
     };
-    // The ring is larger than the caches and the rows stream through them:
-    // each add would wait on memory. Ask for the ring entry 16 synapses
-    // ahead, so that adds overlap.
-    SmallVector<std::pair<std::string, Type>> targets;
-    onPre.getBody().walk([&](AccumulateOp acc) {
-      std::string name = ("ring:" + acc.getField()).str();
-      for (auto &t : targets)
-        if (t.first == name)
-          return;
-      targets.push_back({name, k.postFieldType(acc.getField())});
-    });
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value ev) {
       Value spiking = k.loadIndex("events", ev);
       Value next =
           arith::AddIOp::create(b, k.loc(), spiking, constantIndex(k, 1));
-      Value hi = k.loadIndex("row_ptr", next);
-      Value last = arith::SubIOp::create(b, k.loc(), hi, constantIndex(k, 1));
-      k.loop(k.loadIndex("row_ptr", spiking), hi, [&](Value s) {
-        Value ahead = arith::MinUIOp::create(
-            b, k.loc(),
-            arith::AddIOp::create(b, k.loc(), s, constantIndex(k, 16)), last);
-        Value future = ringIndex(ahead);
-        for (auto &[name, type] : targets)
-          if (type)
-            memref::PrefetchOp::create(b, k.loc(), k.buffer(name, type),
-                                       ValueRange{future},
-                                       /*isWrite=*/true, /*localityHint=*/3,
-                                       /*isDataCache=*/true);
-        Value at = ringIndex(s);
-        Element e{s, spiking, at, counterOf(b, k.loc(), s), 0, false};
-        SmallVector<Operation *> ops;
-        for (Operation &op : onPre.getBody().front().without_terminator())
-          ops.push_back(&op);
-        if (failed(k.lowerOps(ops, e)))
-          status = failure();
-      });
+      k.loop(k.loadIndex("row_ptr", spiking), k.loadIndex("row_ptr", next),
+             [&](Value s) {
+               Element e{s, spiking, ringIndex(s), counterOf(b, k.loc(), s),
+                         0, false};
+               SmallVector<Operation *> ops;
+               for (Operation &op :
+                    onPre.getBody().front().without_terminator())
+                 ops.push_back(&op);
+               if (failed(k.lowerOps(ops, e)))
+                 status = failure();
+             });
     });
     return status;
   };
