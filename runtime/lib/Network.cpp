@@ -121,9 +121,9 @@ Connectivity denseConnectivity(uint32_t numPre, uint32_t numPost) {
   return c;
 }
 
-/// The indices of the set flags: sixteen flags at a time become a bit
-/// mask (SSE2, in every x86-64), whose few set bits are then walked.
-/// Appends the indices in [begin, end) whose flag is set.
+/// Appends the indices in [begin, end) whose flag is set: sixteen flags
+/// at a time become a bit mask (SSE2, in every x86-64), whose few set bits
+/// are then walked.
 void collectSpikes(const uint8_t *flags, int64_t begin, int64_t end,
                    std::vector<uint32_t> &out) {
   const __m128i zero = _mm_setzero_si128();
@@ -840,18 +840,26 @@ void Network::deliverSplit(std::vector<size_t> &group, int64_t n, double t) {
   if (group.empty())
     return;
   const int64_t seed = static_cast<int64_t>(spec.seed);
-  double work = 0;
+  // Synapses each projection reaches, about: to share the group's time
+  // among their profile entries.
+  auto work = [&](const ProjectionState &st) {
+    return double(st.eventCount) * double(st.conn.numSynapses()) /
+           double(std::max<uint32_t>(st.conn.numPre, 1));
+  };
+  double total = 0;
+  bool profiled = false;
   for (size_t k : group) {
     ProjectionState &st = s.projs[k];
     st.eventCount = gatherUniform(k, n);
     if (st.eventCount > 0)
       for (KernelCall &sum : st.beforeOnPre)
         sum.callAll(n, t, spec.dt, seed, nullptr);
-    work += double(st.eventCount) * double(st.conn.numSynapses()) /
-            double(std::max<uint32_t>(st.conn.numPre, 1));
+    total += work(st);
+    profiled |= st.onPre.profileEntry() != nullptr;
   }
-  if (work > 0) {
-    auto start = std::chrono::steady_clock::now();
+  if (total > 0) {
+    auto start = profiled ? std::chrono::steady_clock::now()
+                          : std::chrono::steady_clock::time_point();
     s.pool->parallelFor(
         0, s.pool->size(),
         [&](int64_t begin, int64_t end) {
@@ -864,19 +872,17 @@ void Network::deliverSplit(std::vector<size_t> &group, int64_t n, double t) {
             }
         },
         /*minChunk=*/1);
-    // The group's time, shared by the synapses each projection reached.
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
+    double seconds = profiled ? std::chrono::duration<double>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count()
+                              : 0.0;
     for (size_t k : group) {
       ProjectionState &st = s.projs[k];
       ProfileEntry *entry = st.onPre.profileEntry();
       if (!entry || st.eventCount == 0)
         continue;
       entry->calls++;
-      entry->seconds += seconds * double(st.eventCount) *
-                        double(st.conn.numSynapses()) /
-                        double(std::max<uint32_t>(st.conn.numPre, 1)) / work;
+      entry->seconds += seconds * work(st) / total;
     }
   }
   group.clear();
@@ -890,6 +896,7 @@ void Network::splitDelivery() {
     const ProjectionSpec &ps = spec.projections[k];
     st.onPreParts.clear();
     st.postRanges = Buffer();
+    st.joinsGroup = false;
     // A part should outweigh handing it to another thread (about a
     // microsecond): leave small projections whole.
     if (parts == 1 || !ps.onPre || !ps.onPre->parallel || st.ring ||
@@ -919,9 +926,7 @@ void Network::splitDelivery() {
     for (unsigned p = 0; p <= parts; ++p)
       bounds.push_back(uint32_t(std::clamp<int64_t>(
           size * p / parts - ps.postBegin, 0, ps.postEnd - ps.postBegin)));
-    std::vector<uint32_t> rows = postRangeRows(st.conn, bounds);
-    st.postRanges = Buffer(rows.size(), sizeof(uint32_t));
-    std::copy(rows.begin(), rows.end(), st.postRanges.as<uint32_t>());
+    st.postRanges = intBuffer(postRangeRows(st.conn, bounds));
     const int64_t nPre = st.conn.numPre;
     for (unsigned p = 0; p < parts; ++p) {
       KernelCall &part = st.onPreParts.emplace_back(st.onPre);

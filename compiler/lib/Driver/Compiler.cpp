@@ -676,12 +676,13 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
       jitTargetMachine(options.optLevel, sema);
   if (!tm)
     return nullptr;
-  // Binds every kernel of the spec to its entry in a JIT; false (with
-  // `why` set) if one is missing.
+  // Binds every kernel of the spec to its entry in a JIT, counting them in
+  // `bound`; false (with `why` set) if one is missing.
   using Lookup =
       std::function<llvm::Expected<void (*)(void **)>(llvm::StringRef)>;
   size_t bound = 0;
   auto bindAll = [&](const Lookup &lookup, std::string &why) {
+    bound = 0;
     auto bindOne = [&](rt::KernelSpec &k) {
       if (!why.empty())
         return;
