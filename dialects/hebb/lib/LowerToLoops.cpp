@@ -205,11 +205,6 @@ public:
         return f.getScope();
     return "element";
   }
-  /// The type of the postsynaptic population's field `field`, or null.
-  Type postFieldType(StringRef field) {
-    Operation *post = neuronSide("post");
-    return post ? fieldType(post, field) : Type();
-  }
   Value begin, end, step, time, dt, seed, params, signals;
 
 private:
@@ -1055,6 +1050,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     return segments;
   };
+  // The most cache lines of each array of a row that `on pre` prefetches.
+  constexpr int64_t kPrefetchLines = 8;
   // An `on pre` over CSR rows whose synapses write only their own fields
   // and their postsynaptic neurons': the runtime may split every row by
   // ranges of postsynaptic neurons across threads. Each neuron still
@@ -1062,7 +1059,6 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   // depend on the number of threads. A presynaptic variable read where
   // postsynaptic ones are written could be the same neuron's (a recurrent
   // projection), written by another thread: such a handler is not split.
-  constexpr int64_t kPrefetchLines = 8;
   auto splitsByPost = [](Region &region, KernelBuilder &k) {
     bool splits = true;
     llvm::StringSet<> written, readPre;
