@@ -147,7 +147,8 @@ void hebb::registerHebbPassesAndDialects(mlir::DialectRegistry &registry) {
 static const char *kHebbPipeline = "hebb-integrate-odes,hebb-lazy-event-traces";
 static const char *kLowerPipeline = "hebb-lower-to-loops,canonicalize,cse";
 static const char *kLLVMPipeline =
-    "loop-invariant-code-motion,hebb-hoist-reciprocals,canonicalize,cse,"
+    "loop-invariant-code-motion,hebb-unswitch-loops,hebb-hoist-reciprocals,"
+    "canonicalize,cse,"
     "hebb-approximate-math,canonicalize,convert-scf-to-cf,"
     "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"

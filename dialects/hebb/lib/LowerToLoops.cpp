@@ -284,36 +284,42 @@ private:
 };
 
 SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
-  Type i32 = b.getI32Type();
-  auto c32 = [&](uint32_t v) -> Value {
-    return arith::ConstantOp::create(
-        b, l, i32, b.getI32IntegerAttr(static_cast<int32_t>(v)));
+  // Philox-4x32-10 in 64-bit lanes: a 32 x 32 -> 64 product gives both
+  // halves of a round's multiplication, and only the low 32 bits of a word
+  // count until it is multiplied (masked there) or returned (truncated).
+  // Mixing 32- and 64-bit lanes made LLVM convert between them every round.
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto c64 = [&](uint64_t v) -> Value {
+    return arith::ConstantOp::create(b, l, i64,
+                                     b.getI64IntegerAttr(int64_t(v)));
   };
-  Value stepLo = arith::TruncIOp::create(b, l, i32, step);
-  Value stepHi = arith::TruncIOp::create(
-      b, l, i32,
-      arith::ShRUIOp::create(
-          b, l, step,
-          arith::ConstantOp::create(b, l, b.getI64IntegerAttr(32))));
-  SmallVector<Value, 4> ctr = {e.counter, stepLo, stepHi,
-                               c32(static_cast<uint32_t>(draw))};
-  Value k0 = arith::TruncIOp::create(b, l, i32, seed);
-  Value k1 = c32(e.stream);
-  Value m0 = c32(0xD2511F53u), m1 = c32(0xCD9E8D57u);
-  Value w0 = c32(0x9E3779B9u), w1 = c32(0xBB67AE85u);
+  Value low = c64(0xFFFFFFFFu), shift = c64(32);
+  auto low32 = [&](Value v) -> Value {
+    return arith::AndIOp::create(b, l, v, low);
+  };
+  SmallVector<Value, 4> ctr = {arith::ExtUIOp::create(b, l, i64, e.counter),
+                               low32(step),
+                               arith::ShRUIOp::create(b, l, step, shift),
+                               c64(static_cast<uint32_t>(draw))};
+  Value k0 = seed, k1 = c64(e.stream);
+  Value m0 = c64(0xD2511F53u), m1 = c64(0xCD9E8D57u);
+  Value w0 = c64(0x9E3779B9u), w1 = c64(0xBB67AE85u);
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
       k0 = arith::AddIOp::create(b, l, k0, w0);
       k1 = arith::AddIOp::create(b, l, k1, w1);
     }
-    auto p0 = arith::MulUIExtendedOp::create(b, l, m0, ctr[0]);
-    auto p1 = arith::MulUIExtendedOp::create(b, l, m1, ctr[2]);
+    Value p0 = arith::MulIOp::create(b, l, m0, low32(ctr[0]));
+    Value p1 = arith::MulIOp::create(b, l, m1, low32(ctr[2]));
+    auto high = [&](Value p) { return arith::ShRUIOp::create(b, l, p, shift); };
     Value c0 = arith::XOrIOp::create(
-        b, l, arith::XOrIOp::create(b, l, p1.getHigh(), ctr[1]), k0);
+        b, l, arith::XOrIOp::create(b, l, high(p1), ctr[1]), k0);
     Value c2 = arith::XOrIOp::create(
-        b, l, arith::XOrIOp::create(b, l, p0.getHigh(), ctr[3]), k1);
-    ctr = {c0, p1.getLow(), c2, p0.getLow()};
+        b, l, arith::XOrIOp::create(b, l, high(p0), ctr[3]), k1);
+    ctr = {c0, p1, c2, p0};
   }
+  for (Value &word : ctr)
+    word = arith::TruncIOp::create(b, l, i32, word);
   return ctr;
 }
 
@@ -347,8 +353,8 @@ Value KernelBuilder::philoxPoisson(ArrayRef<Value> words, Value lambda) {
   Value lam = toType(lambda, f32);
   // Above 6: the normal approximation, rounded and not negative; below,
   // inversion. Both sides are branch-free, so LLVM if-converts the branch
-  // and the loop stays a vector loop; both are computed, even where lambda
-  // is the same for every element (measured: no unswitching).
+  // and the loop stays a vector loop. Where lambda is the same for every
+  // element, hebb-unswitch-loops makes the choice once, before the loop.
   Value large =
       arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, lam, c(6));
   auto branch = scf::IfOp::create(b, l, TypeRange{f32}, large,

@@ -32,7 +32,7 @@
 // CHECK-NEXT: %[[S:.*]] = arith.addi %[[JN]], %[[I]] : index
 // The random stream's counter is the synapse index.
 // CHECK-NEXT: %[[CTR:.*]] = arith.index_castui %[[S]] : index to i32
-// CHECK: arith.mului_extended %{{.*}}, %[[CTR]] : i32
+// CHECK: arith.extui %[[CTR]] : i32 to i64
 // CHECK: memref.store %{{.*}}, %[[W]][%[[S]]] : memref<?xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: }

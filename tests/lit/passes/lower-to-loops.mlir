@@ -23,18 +23,23 @@
 // CHECK-SAME: attributes {hebb.buffers = ["field:v"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "init"} {
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[CTR0:.*]] = arith.index_castui %[[I]] : index to i32
-// CHECK-NEXT: arith.trunci %[[STEP]] : i64 to i32
-// CHECK: %[[K0:.*]] = arith.trunci %[[SEED]] : i64 to i32
-// CHECK-DAG: %[[M0:.*]] = arith.constant -766435501 : i32
-// CHECK-DAG: arith.constant -845247145 : i32
-// CHECK-DAG: %[[W0:.*]] = arith.constant -1640531527 : i32
-// CHECK-DAG: arith.constant -1150833019 : i32
-// CHECK: %{{.*}}, %{{.*}} = arith.mului_extended %[[M0]], %[[CTR0]] : i32
-// CHECK: arith.addi %[[K0]], %[[W0]] : i32
+// CHECK-NEXT: %[[LOW:.*]] = arith.constant 4294967295 : i64
+// The rounds run in 64-bit lanes: a 32 x 32 -> 64 product gives both halves
+// of a multiplication; a word is masked to 32 bits where it is multiplied
+// and truncated where it is returned.
+// CHECK: %[[C:.*]] = arith.extui %[[CTR0]] : i32 to i64
+// CHECK-NEXT: arith.andi %[[STEP]], %[[LOW]] : i64
+// CHECK-NEXT: arith.shrui %[[STEP]], %{{.*}} : i64
+// CHECK-DAG: %[[M0:.*]] = arith.constant 3528531795 : i64
+// CHECK-DAG: %[[W0:.*]] = arith.constant 2654435769 : i64
+// CHECK: %[[X:.*]] = arith.andi %[[C]], %[[LOW]] : i64
+// CHECK-NEXT: arith.muli %[[M0]], %[[X]] : i64
+// CHECK: arith.addi %[[SEED]], %[[W0]] : i64
 // Ten rounds of two multiplications each.
-// CHECK-COUNT-18: arith.mului_extended
-// CHECK-NOT: arith.mului_extended
-// CHECK: %[[SH:.*]] = arith.shrui %{{.*}}, %{{.*}} : i32
+// CHECK-COUNT-18: arith.muli %{{.*}} : i64
+// CHECK-NOT: arith.muli
+// CHECK: %[[WORD:.*]] = arith.trunci %{{.*}} : i64 to i32
+// CHECK: %[[SH:.*]] = arith.shrui %[[WORD]], %{{.*}} : i32
 // CHECK-NEXT: %[[F:.*]] = arith.uitofp %[[SH]] : i32 to f32
 // CHECK-NEXT: %[[C24:.*]] = arith.constant 5.96046448E-8 : f32
 // CHECK-NEXT: %[[U:.*]] = arith.mulf %[[F]], %[[C24]] : f32

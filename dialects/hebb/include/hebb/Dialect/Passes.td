@@ -85,4 +85,19 @@ def HebbHoistReciprocals : Pass<"hebb-hoist-reciprocals"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def HebbUnswitchLoops : Pass<"hebb-unswitch-loops"> {
+  let summary = "Choose between copies of a loop by a loop-invariant condition";
+  let description = [{
+    An `scf.if` inside an `scf.for` whose condition is defined outside the
+    loop (a test of parameters, such as Poisson's choice of method by its
+    mean) becomes a choice before the loop between two copies of it, each
+    with one side of the branch. LLVM's vectoriser if-converts a branch in
+    a loop and so computes both sides for every element; its own
+    unswitching gives up on loops of this size. A condition is hoisted to
+    the outermost loop it is invariant in. Every loop nest is copied at
+    most four times (two conditions), to bound the code size.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
 #endif // HEBB_PASSES_TD
