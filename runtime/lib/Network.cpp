@@ -80,7 +80,8 @@ void Buffer::zero() {
 namespace {
 /// The fewest postsynaptic neurons per thread for which `on pre` is split.
 constexpr int64_t kMinPostPerPart = 4096;
-/// The fewest neurons per thread for which a neuron update is split.
+/// The fewest neurons per thread, all populations together, for which the
+/// neuron update is split.
 constexpr int64_t kMinNeuronsPerChunk = 8192;
 
 /// Fisher-Yates with Philox draws keyed by the seed, the population and the
@@ -1004,41 +1005,93 @@ void Network::drainRings(PopulationState &pop, int64_t n) {
   }
 }
 
-void Network::updateNeurons(PopulationState &st, bool spiking, int64_t n,
-                            double t) {
+/// Whether step() runs a population's step kernel (streams read rows).
+static bool updatedByKernel(const PopulationSpec &ps,
+                            const PopulationState &st) {
+  return !ps.stream && st.step.valid() && st.step.domain() > 0;
+}
+
+void Network::splitNeurons() {
   Impl &s = *impl;
-  const int64_t size = st.step.domain();
-  const int64_t seed = static_cast<int64_t>(spec.seed);
-  if (!spiking) {
-    st.step.callAll(n, t, spec.dt, seed, s.pool.get());
-    return;
-  }
-  // Each thread lists the spikes of its chunk as it finishes updating it,
-  // while the chunk is in its cache.
-  unsigned chunks = st.step.isParallel() && s.pool &&
-                            size >= kMinNeuronsPerChunk * s.pool->size()
-                        ? s.pool->size()
-                        : 1;
-  st.chunkSpikes.resize(chunks);
-  const uint8_t *flags = st.spiked.as<uint8_t>();
-  auto update = [&](int64_t begin, int64_t end) {
-    for (int64_t c = begin; c < end; ++c) {
-      int64_t lo = size * c / chunks, hi = size * (c + 1) / chunks;
-      st.step.call(lo, hi, n, t, spec.dt, seed);
-      st.chunkSpikes[size_t(c)].clear();
-      collectSpikes(flags, lo, hi, st.chunkSpikes[size_t(c)]);
+  s.neuronSegments.clear();
+  s.threadSegments.assign(1, 0);
+  int64_t total = 0;
+  for (size_t k = 0; k < s.pops.size(); ++k)
+    if (updatedByKernel(spec.populations[k], s.pops[k]))
+      total += s.pops[k].step.domain();
+  unsigned threads = s.pool ? s.pool->size() : 1;
+  unsigned parts = total >= kMinNeuronsPerChunk * threads ? threads : 1;
+  // A population whose elements depend on each other stays whole, on the
+  // thread where it starts.
+  int64_t done = 0;
+  unsigned part = 0;
+  for (size_t k = 0; k < s.pops.size(); ++k) {
+    PopulationState &st = s.pops[k];
+    if (!updatedByKernel(spec.populations[k], st))
+      continue;
+    const int64_t size = st.step.domain();
+    for (int64_t lo = 0; lo < size;) {
+      int64_t cut = total * (part + 1) / parts;
+      int64_t hi =
+          st.step.isParallel() ? std::min(size, lo + (cut - done)) : size;
+      if (hi > lo)
+        s.neuronSegments.push_back({k, lo, hi, {}, 0.0});
+      done += hi - lo;
+      lo = hi;
+      while (part + 1 < parts && done >= total * (part + 1) / parts) {
+        ++part;
+        s.threadSegments.push_back(s.neuronSegments.size());
+      }
     }
-  };
-  {
-    ProfileTimer timer(st.step.profileEntry());
-    if (chunks == 1)
-      update(0, 1);
-    else
-      s.pool->parallelFor(0, chunks, update, /*minChunk=*/1);
   }
+  while (s.threadSegments.size() < size_t(parts) + 1)
+    s.threadSegments.push_back(s.neuronSegments.size());
+}
+
+void Network::updateNeurons(int64_t n, double t) {
+  Impl &s = *impl;
+  if (s.threadSegments.empty())
+    splitNeurons();
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  // Each thread lists the spikes of its segments as it finishes updating
+  // them, while they are in its cache.
+  auto update = [&](int64_t begin, int64_t end) {
+    for (int64_t thread = begin; thread < end; ++thread)
+      for (size_t i = s.threadSegments[size_t(thread)];
+           i < s.threadSegments[size_t(thread) + 1]; ++i) {
+        Impl::NeuronSegment &seg = s.neuronSegments[i];
+        PopulationState &st = s.pops[seg.pop];
+        const bool timed = st.step.profileEntry() != nullptr;
+        auto start = timed ? std::chrono::steady_clock::now()
+                           : std::chrono::steady_clock::time_point();
+        st.step.call(seg.begin, seg.end, n, t, spec.dt, seed);
+        seg.spikes.clear();
+        if (spec.populations[seg.pop].spiking)
+          collectSpikes(st.spiked.as<uint8_t>(), seg.begin, seg.end,
+                        seg.spikes);
+        if (timed)
+          seg.seconds = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+      }
+  };
+  const size_t parts = s.threadSegments.size() - 1;
+  if (parts == 1)
+    update(0, 1);
+  else
+    s.pool->parallelFor(0, int64_t(parts), update, /*minChunk=*/1);
+
+  // A population's profile line sums its segments' times over threads.
   ProfileTimer timer(s.spikeLists);
-  for (const std::vector<uint32_t> &c : st.chunkSpikes)
-    st.spikesNow.insert(st.spikesNow.end(), c.begin(), c.end());
+  for (const Impl::NeuronSegment &seg : s.neuronSegments) {
+    PopulationState &st = s.pops[seg.pop];
+    st.spikesNow.insert(st.spikesNow.end(), seg.spikes.begin(),
+                        seg.spikes.end());
+    if (ProfileEntry *entry = st.step.profileEntry()) {
+      entry->seconds += seg.seconds;
+      entry->calls += seg.begin == 0;
+    }
+  }
 }
 
 void Network::step() {
@@ -1130,9 +1183,11 @@ void Network::step() {
       else
         for (int64_t i = 0; i < ps.size; ++i)
           r.as<double>()[i] = src[i];
-    } else if (st.step.valid()) {
-      updateNeurons(st, ps.spiking, n, t);
     }
+  }
+  updateNeurons(n, t);
+  for (size_t k = 0; k < s.pops.size(); ++k) {
+    PopulationState &st = s.pops[k];
     st.totalSpikes += static_cast<int64_t>(st.spikesNow.size());
     for (uint32_t i : st.spikesNow)
       st.spikesPerNeuron[i]++;
@@ -1728,6 +1783,7 @@ void Network::setThreads(unsigned threads) {
                        std::to_string(kMaxThreads) + ", not " +
                        std::to_string(threads));
   impl->pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
+  impl->threadSegments.clear(); // cut again at the next step
   splitDelivery();
 }
 

@@ -157,8 +157,6 @@ struct PopulationState {
   Buffer params, spiked, refractory;
   KernelCall init, step;
   std::vector<uint32_t> spikesNow; // indices that spiked this step
-  /// Per thread's chunk of the update: the spikes it found.
-  std::vector<std::vector<uint32_t>> chunkSpikes;
   /// Spikes of the last `history.size()` steps, indexed by step modulo size.
   std::vector<std::vector<uint32_t>> history;
   int64_t totalSpikes = 0;
@@ -242,6 +240,18 @@ struct Network::Impl {
   std::vector<double> ringCost;
   std::vector<unsigned> ringThread;
   std::unique_ptr<ThreadPool> pool; // null: one thread
+  /// The neuron update: every updated population's neurons, in order, cut
+  /// into runs of about equal size, one per thread; thread t updates
+  /// segments [threadSegments[t], threadSegments[t + 1]). Empty until the
+  /// first step after the threads are set.
+  struct NeuronSegment {
+    size_t pop;
+    int64_t begin, end;
+    std::vector<uint32_t> spikes; // found in this step's update
+    double seconds = 0;           // when profiling
+  };
+  std::vector<NeuronSegment> neuronSegments;
+  std::vector<size_t> threadSegments;
   /// Kernel and runtime times when profiling; a deque keeps entries put.
   std::deque<ProfileEntry> profile;
   ProfileEntry *spikeLists = nullptr, *records = nullptr;

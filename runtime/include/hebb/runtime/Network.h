@@ -401,10 +401,11 @@ private:
   /// step n - d on the synapses of delay d; delivering into rings, those
   /// of step n - 1, added ahead into the rows of their arrival steps.
   void deliver(size_t k, int64_t n, double t);
-  /// Updates a population's neurons for step `n` (split across the
-  /// threads where it is large) and lists those that spiked.
-  void updateNeurons(detail::PopulationState &st, bool spiking, int64_t n,
-                     double t);
+  /// Updates every population's neurons for step `n`, all populations in
+  /// one parallel region, and lists those that spiked.
+  void updateNeurons(int64_t n, double t);
+  /// Cuts the neuron update into a run of segments per thread.
+  void splitNeurons();
   /// Adds the rings' rows of step `n` into their fields and clears them.
   void drainRings(detail::PopulationState &pop, int64_t n);
   /// Delivery into rings for step `n`, a population's rings on one thread.
