@@ -179,11 +179,12 @@ void overwrite(Buffer &b, const std::vector<uint32_t> &values) {
 }
 
 /// A projection with a delay per synapse, after its init kernels drew the
-/// delays: rounds them to steps (at least one), orders each row by delay
-/// and moves every per-synapse field along, and makes what delivery reads:
-/// the row blocks of each delay, or where it delivers into the rings of
-/// its postsynaptic population (of `postSize` neurons) each synapse's
-/// column in them.
+/// delays: rounds them to steps (at least one) and makes what delivery
+/// reads. Delivery at arrival reads the row block of each delay: each row
+/// is ordered by delay, every per-synapse field moved along. Delivery into
+/// the rings of the postsynaptic population (of `postSize` neurons) reads
+/// each synapse's column in them; rows stay ordered by post, so that they
+/// split by postsynaptic ranges.
 void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
                   int64_t postSize) {
   size_t nSyn = st.conn.numSynapses();
@@ -199,34 +200,36 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
                          std::to_string(seconds) + " s, more than 65535 steps");
     steps[s] = n < 1 ? 1 : uint32_t(n);
   }
-  std::vector<uint32_t> order = orderRowsByDelay(st.conn, steps);
-  std::vector<uint32_t> ordered(nSyn);
-  for (size_t s = 0; s < nSyn; ++s)
-    ordered[s] = steps[order[s]];
-  steps = std::move(ordered);
-  overwrite(st.postIndex, st.conn.post);
-  overwrite(st.preIndex, st.conn.pre);
-  overwrite(st.colPtr, st.conn.colPtr);
-  overwrite(st.colSyn, st.conn.colSyn);
-  for (auto &[name, field] : st.fields) {
-    if (field.size() != nSyn || nSyn <= 1)
-      continue;
-    bool perSynapse = false;
-    for (const FieldSpec &f : ps.fields)
-      perSynapse |= f.name == name && f.scope != "pre" && f.scope != "post" &&
-                    f.scope != "proj";
-    if (!perSynapse)
-      continue;
-    auto permute = [&](auto *values) {
-      using T = std::remove_pointer_t<decltype(values)>;
-      std::vector<T> copy(values, values + nSyn);
-      for (size_t s = 0; s < nSyn; ++s)
-        values[s] = copy[order[s]];
-    };
-    if (field.elementSize() == 8)
-      permute(field.as<double>());
-    else
-      permute(field.as<float>());
+  if (!st.ring) {
+    std::vector<uint32_t> order = orderRowsByDelay(st.conn, steps);
+    std::vector<uint32_t> ordered(nSyn);
+    for (size_t s = 0; s < nSyn; ++s)
+      ordered[s] = steps[order[s]];
+    steps = std::move(ordered);
+    overwrite(st.postIndex, st.conn.post);
+    overwrite(st.preIndex, st.conn.pre);
+    overwrite(st.colPtr, st.conn.colPtr);
+    overwrite(st.colSyn, st.conn.colSyn);
+    for (auto &[name, field] : st.fields) {
+      if (field.size() != nSyn || nSyn <= 1)
+        continue;
+      bool perSynapse = false;
+      for (const FieldSpec &f : ps.fields)
+        perSynapse |= f.name == name && f.scope != "pre" && f.scope != "post" &&
+                      f.scope != "proj";
+      if (!perSynapse)
+        continue;
+      auto permute = [&](auto *values) {
+        using T = std::remove_pointer_t<decltype(values)>;
+        std::vector<T> copy(values, values + nSyn);
+        for (size_t s = 0; s < nSyn; ++s)
+          values[s] = copy[order[s]];
+      };
+      if (field.elementSize() == 8)
+        permute(field.as<double>());
+      else
+        permute(field.as<float>());
+    }
   }
   // The delays as they are used, in seconds.
   Buffer &delays = st.fields.at(kSynapseDelayField);
@@ -520,10 +523,14 @@ Network::Network(NetworkSpec specIn)
         } else if (entry == "event_rows") {
           out.push_back(describe(ps.synapseDelays ? st.eventRows : st.events));
         } else if (entry == "row_begin") {
-          out.push_back(describe(ps.synapseDelays ? st.delayRows : st.rowPtr));
+          // Rings take whole rows; other delivery with delays a delay's
+          // block of each.
+          bool blocks = ps.synapseDelays && !st.ring;
+          out.push_back(describe(blocks ? st.delayRows : st.rowPtr));
         } else if (entry == "row_end") {
-          out.push_back(ps.synapseDelays ? describe(st.delayRows, nPre)
-                                         : describe(st.rowPtr, 1));
+          bool blocks = ps.synapseDelays && !st.ring;
+          out.push_back(blocks ? describe(st.delayRows, nPre)
+                               : describe(st.rowPtr, 1));
         } else if (entry == "post_index") {
           out.push_back(describe(st.postIndex));
         } else if (entry == "pre_index") {
@@ -822,15 +829,17 @@ void Network::makeRings() {
 }
 
 int64_t Network::gatherUniform(size_t k, int64_t n) {
+  const ProjectionSpec &ps = spec.projections[k];
+  return n < ps.delaySteps ? 0 : gatherEmitted(k, n - ps.delaySteps);
+}
+
+int64_t Network::gatherEmitted(size_t k, int64_t emitted) {
   Impl &s = *impl;
   const ProjectionSpec &ps = spec.projections[k];
-  if (n < ps.delaySteps)
-    return 0;
   // The list holds a slice's every neuron: it cannot fill up.
   uint32_t *events = s.projs[k].events.as<uint32_t>();
   int64_t count = 0;
-  for (uint32_t i :
-       s.pops[ps.pre].history[(n - ps.delaySteps) % (s.maxDelay + 1)])
+  for (uint32_t i : s.pops[ps.pre].history[emitted % (s.maxDelay + 1)])
     if (i >= ps.preBegin && i < ps.preEnd)
       events[count++] = static_cast<uint32_t>(i - ps.preBegin);
   return count;
@@ -900,15 +909,15 @@ void Network::splitDelivery() {
     st.joinsGroup = false;
     // A part should outweigh handing it to another thread (about a
     // microsecond): leave small projections whole.
-    if (parts == 1 || !ps.onPre || !ps.onPre->parallel || st.ring ||
-        ps.synapseDelays ||
+    if (parts == 1 || !ps.onPre || !ps.onPre->parallel ||
+        (ps.synapseDelays && !st.ring) ||
         spec.populations[ps.post].size < kMinPostPerPart * parts)
       continue;
     // Split projections run together, each thread its range of each in
     // turn, unless one first sums over its synapses or reads presynaptic
     // neurons (which another projection in the group could be writing).
     st.joinsGroup =
-        ps.beforeOnPre.empty() &&
+        !st.ring && ps.beforeOnPre.empty() &&
         std::none_of(
             ps.onPre->buffers.begin(), ps.onPre->buffers.end(),
             [](const std::string &b) { return b.rfind("pre:", 0) == 0; });
@@ -929,6 +938,7 @@ void Network::splitDelivery() {
           size * p / parts - ps.postBegin, 0, ps.postEnd - ps.postBegin)));
     st.postRanges = intBuffer(postRangeRows(st.conn, bounds));
     const int64_t nPre = st.conn.numPre;
+    st.partSeconds.assign(parts, 0.0);
     for (unsigned p = 0; p < parts; ++p) {
       KernelCall &part = st.onPreParts.emplace_back(st.onPre);
       part.setProfile(nullptr); // timed as a whole
@@ -945,19 +955,44 @@ void Network::deliverRings(int64_t n, double t) {
   auto deliverInto = [&](size_t g) {
     for (size_t k : s.ringTargets[g].second)
       deliver(k, n, t);
-    drainRings(s.pops[s.ringTargets[g].first], n);
+    PopulationState &pop = s.pops[s.ringTargets[g].first];
+    drainRings(pop, n, 0, spec.populations[s.ringTargets[g].first].size);
   };
   unsigned threads = s.pool ? s.pool->size() : 1;
-  if (threads == 1 || s.ringTargets.size() == 1) {
+  if (threads == 1) {
     for (size_t g = 0; g < s.ringTargets.size(); ++g)
       deliverInto(g);
     return;
   }
-  // Every 256 steps, give each population in turn, costliest first, to
-  // the thread with the least work.
+  // A population whose projections all split is delivered by every
+  // thread, each into its range of neurons, on the spikes listed once.
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  auto split = [&](size_t g) {
+    const std::vector<size_t> &into = s.ringTargets[g].second;
+    return std::all_of(into.begin(), into.end(), [&](size_t k) {
+      return !s.projs[k].onPreParts.empty();
+    });
+  };
+  for (size_t g = 0; g < s.ringTargets.size(); ++g) {
+    if (!split(g))
+      continue;
+    for (size_t k : s.ringTargets[g].second) {
+      ProjectionState &st = s.projs[k];
+      st.ringInfo.as<int32_t>()[1] =
+          static_cast<int32_t>((n - 1) % s.ringSlots);
+      st.eventCount = n < 1 ? 0 : gatherEmitted(k, n - 1);
+      if (st.eventCount > 0)
+        for (KernelCall &sum : st.beforeOnPre)
+          sum.callAll(n, t, spec.dt, seed, nullptr);
+    }
+  }
+  // Every 256 steps, give each other population in turn, costliest first,
+  // to the thread with the least work.
   if (n % 256 == 0) {
-    std::vector<size_t> order(s.ringTargets.size());
-    std::iota(order.begin(), order.end(), size_t(0));
+    std::vector<size_t> order;
+    for (size_t g = 0; g < s.ringTargets.size(); ++g)
+      if (!split(g))
+        order.push_back(g);
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       return s.ringCost[a] > s.ringCost[b];
     });
@@ -970,33 +1005,77 @@ void Network::deliverRings(int64_t n, double t) {
       s.ringCost[g] *= 0.5;
     }
   }
+  s.ringSeconds.resize(size_t(threads) * s.ringTargets.size());
   s.pool->parallelFor(
       0, threads,
       [&](int64_t begin, int64_t end) {
         for (int64_t thread = begin; thread < end; ++thread)
           for (size_t g = 0; g < s.ringTargets.size(); ++g) {
-            if (s.ringThread[g] != unsigned(thread))
-              continue;
             auto start = std::chrono::steady_clock::now();
-            deliverInto(g);
-            s.ringCost[g] += std::chrono::duration<double>(
-                                 std::chrono::steady_clock::now() - start)
-                                 .count();
+            if (split(g)) {
+              const int64_t size =
+                  spec.populations[s.ringTargets[g].first].size;
+              for (size_t k : s.ringTargets[g].second) {
+                ProjectionState &st = s.projs[k];
+                if (st.eventCount == 0)
+                  continue;
+                const bool timed = st.onPre.profileEntry() != nullptr;
+                auto called = timed ? std::chrono::steady_clock::now()
+                                    : std::chrono::steady_clock::time_point();
+                st.onPreParts[size_t(thread)].callEvents(st.eventCount, n, t,
+                                                         spec.dt, seed);
+                if (timed)
+                  st.partSeconds[size_t(thread)] +=
+                      std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - called)
+                          .count();
+              }
+              drainRings(s.pops[s.ringTargets[g].first], n,
+                         size * thread / threads,
+                         size * (thread + 1) / threads);
+            } else if (s.ringThread[g] == unsigned(thread)) {
+              deliverInto(g);
+            } else {
+              continue;
+            }
+            s.ringSeconds[size_t(thread) * s.ringTargets.size() + g] +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start)
+                    .count();
           }
       },
       /*minChunk=*/1);
+  for (size_t g = 0; g < s.ringTargets.size(); ++g) {
+    for (unsigned thread = 0; thread < threads; ++thread) {
+      double &seconds = s.ringSeconds[thread * s.ringTargets.size() + g];
+      s.ringCost[g] += seconds;
+      seconds = 0;
+    }
+    // A split projection's profile line sums its parts' times.
+    for (size_t k : s.ringTargets[g].second) {
+      ProjectionState &st = s.projs[k];
+      ProfileEntry *entry = st.onPre.profileEntry();
+      if (!entry || st.onPreParts.empty() || st.eventCount == 0)
+        continue;
+      entry->calls++;
+      for (double &seconds : st.partSeconds) {
+        entry->seconds += seconds;
+        seconds = 0;
+      }
+    }
+  }
 }
 
-void Network::drainRings(PopulationState &pop, int64_t n) {
+void Network::drainRings(PopulationState &pop, int64_t n, int64_t begin,
+                         int64_t end) {
   Impl &s = *impl;
   for (auto &[name, ring] : pop.rings) {
     Buffer &field = pop.fields.at(name);
-    const size_t size = field.size();
-    const size_t row = size_t(n % s.ringSlots) * size;
+    const size_t row = size_t(n % s.ringSlots) * field.size();
     auto add = [&](auto *f, auto *r) {
-      for (size_t j = 0; j < size; ++j)
+      for (int64_t j = begin; j < end; ++j)
         f[j] += r[j];
-      std::fill(r, r + size, 0);
+      std::fill(r + begin, r + end, 0);
     };
     if (field.elementSize() == 8)
       add(field.as<double>(), ring.as<double>() + row);

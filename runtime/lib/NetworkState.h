@@ -197,6 +197,7 @@ struct ProjectionState {
   /// (postRangeRows) and the calls that read them. Empty on one thread.
   Buffer postRanges;
   std::vector<KernelCall> onPreParts;
+  std::vector<double> partSeconds; // per part, when profiling
   /// Whether the split `on pre` runs in one parallel region with the
   /// others next to it, and its spikes of this step there.
   bool joinsGroup = false;
@@ -233,12 +234,16 @@ struct Network::Impl {
   /// Rows of every population's rings: maxDelay + 1.
   int64_t ringSlots = 1;
   /// Per population with rings: the projections that deliver into them,
-  /// in order. One thread delivers all of a population's, so the sums do
-  /// not depend on the threads; `ringCost` (seconds spent, decaying) and
-  /// `ringThread` spread the populations over the threads.
+  /// in order. A population's rings are delivered by every thread, each
+  /// into its range of neurons, where all its projections split by
+  /// postsynaptic ranges, else by one thread; either way the sums do not
+  /// depend on the threads. `ringCost` (seconds spent, decaying) and
+  /// `ringThread` spread the populations that do not split.
   std::vector<std::pair<int, std::vector<size_t>>> ringTargets;
   std::vector<double> ringCost;
   std::vector<unsigned> ringThread;
+  /// Seconds each thread spent on each population's rings this step.
+  std::vector<double> ringSeconds;
   std::unique_ptr<ThreadPool> pool; // null: one thread
   /// The neuron update: every updated population's neurons, in order, cut
   /// into runs of about equal size, one per thread; thread t updates

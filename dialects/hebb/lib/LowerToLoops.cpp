@@ -1243,6 +1243,9 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   auto lowerRingDelivery = [&](OnPreOp onPre) -> LogicalResult {
     KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
     k.setDomain("events");
+    // Synapses add only into their postsynaptic neurons' rings: the runtime
+    // may split the rows by postsynaptic ranges, as for splitsByPost.
+    k.setParallel();
     k.accumulatePrefix = "ring:";
     OpBuilder &b = k.builder();
     auto info = [&](int64_t at) {
@@ -1268,10 +1271,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value ev) {
       Value spiking = k.loadIndex("events", ev);
-      Value next =
-          arith::AddIOp::create(b, k.loc(), spiking, constantIndex(k, 1));
-      k.loop(k.loadIndex("row_ptr", spiking), k.loadIndex("row_ptr", next),
-             [&](Value s) {
+      k.loop(k.loadIndex("row_begin", spiking),
+             k.loadIndex("row_end", spiking), [&](Value s) {
                Element e{s, spiking, ringIndex(s), counterOf(b, k.loc(), s),
                          0, false};
                SmallVector<Operation *> ops;

@@ -406,9 +406,12 @@ private:
   void updateNeurons(int64_t n, double t);
   /// Cuts the neuron update into a run of segments per thread.
   void splitNeurons();
-  /// Adds the rings' rows of step `n` into their fields and clears them.
-  void drainRings(detail::PopulationState &pop, int64_t n);
-  /// Delivery into rings for step `n`, a population's rings on one thread.
+  /// Adds the rings' rows of step `n` into their fields and clears them,
+  /// for neurons [begin, end).
+  void drainRings(detail::PopulationState &pop, int64_t n, int64_t begin,
+                  int64_t end);
+  /// Delivery into rings for step `n`: a population's rings split by
+  /// ranges of its neurons across the threads, or on one thread.
   void deliverRings(int64_t n, double t);
   /// Makes the rings of the projections that deliver into them, once the
   /// longest delay is known.
@@ -416,6 +419,9 @@ private:
   /// Lists projection `k`'s spikes that arrive at step `n` (one delay for
   /// all synapses) as its events; returns how many.
   int64_t gatherUniform(size_t k, int64_t n);
+  /// Lists projection `k`'s spikes emitted at step `emitted` as its
+  /// events; returns how many.
+  int64_t gatherEmitted(size_t k, int64_t emitted);
   /// Delivers the split projections of `group`, one parallel region for
   /// all, and empties it.
   void deliverSplit(std::vector<size_t> &group, int64_t n, double t);
