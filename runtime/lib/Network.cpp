@@ -1624,7 +1624,9 @@ bool Network::constantField(size_t k, const std::string &name) const {
 bool Network::findNonFinite(NonFiniteReport &report, bool constants) const {
   auto scan = [&](int population, int projection, const std::string &object,
                   const std::map<std::string, Buffer> &fields) {
-    for (const auto &[name, b] : fields) {
+    for (const auto &entry : fields) {
+      const std::string &name = entry.first;
+      const Buffer &b = entry.second;
       if (name.rfind("__", 0) == 0) // derived (sums, snapshots)
         continue;
       if (!constants && projection >= 0 && constantField(projection, name))

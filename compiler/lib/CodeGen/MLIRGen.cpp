@@ -432,7 +432,7 @@ class NetworkGen {
 public:
   NetworkGen(mlir::MLIRContext &context, Sema &sema, const NetworkPlan &plan,
              const CodeGenOptions &options)
-      : context(context), b(&context), sema(sema), plan(plan),
+      : b(&context), sema(sema), plan(plan),
         ft(options.useF64 ? mlir::FloatType(b.getF64Type())
                           : mlir::FloatType(b.getF32Type())) {}
 
@@ -454,7 +454,6 @@ public:
   }
 
 private:
-  mlir::MLIRContext &context;
   mlir::OpBuilder b;
   Sema &sema;
   const NetworkPlan &plan;

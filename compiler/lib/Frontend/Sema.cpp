@@ -48,14 +48,6 @@ bool isWholeIn(double v, double lo, double hi) {
 /// Units raised to larger powers are typos; the bound keeps exponents small.
 constexpr double kMaxUnitExponent = 16;
 
-bool isZeroLiteral(const ast::Expr &e) {
-  if (e.kind == ast::ExprKind::Number)
-    return e.number == 0 && e.unit.empty();
-  if (e.kind == ast::ExprKind::Unary && e.op == "-")
-    return isZeroLiteral(*e.args[0]);
-  return false;
-}
-
 std::string dimStr(const std::optional<Dimension> &d) {
   return d ? d->str() : "any";
 }
@@ -452,7 +444,7 @@ struct NameInfo {
   enum Kind { Param, Var, Input, Signal, NameParam } kind;
   std::optional<Dimension> dim;
   ast::VarScope scope = ast::VarScope::Element;
-  std::string bound; // NameParam: the bound postsynaptic name ("" unbound)
+  std::string bound = {}; // NameParam: the bound postsynaptic name ("" unbound)
 };
 
 /// The names of one model, as seen from inside it.
