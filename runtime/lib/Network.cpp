@@ -1051,17 +1051,17 @@ void Network::deliverRings(int64_t n, double t) {
       s.ringCost[g] += seconds;
       seconds = 0;
     }
-    // A split projection's profile line sums its parts' times.
+    // A split projection's profile line takes its longest part, which
+    // ran alongside the others.
     for (size_t k : s.ringTargets[g].second) {
       ProjectionState &st = s.projs[k];
       ProfileEntry *entry = st.onPre.profileEntry();
       if (!entry || st.onPreParts.empty() || st.eventCount == 0)
         continue;
       entry->calls++;
-      for (double &seconds : st.partSeconds) {
-        entry->seconds += seconds;
-        seconds = 0;
-      }
+      entry->seconds +=
+          *std::max_element(st.partSeconds.begin(), st.partSeconds.end());
+      std::fill(st.partSeconds.begin(), st.partSeconds.end(), 0.0);
     }
   }
 }
@@ -1160,16 +1160,26 @@ void Network::updateNeurons(int64_t n, double t) {
   else
     s.pool->parallelFor(0, int64_t(parts), update, /*minChunk=*/1);
 
-  // A population's profile line sums its segments' times over threads.
+  // A population has at most one segment per thread, its segments next to
+  // each other: its profile line takes the longest, the wall time of its
+  // update when its threads run together.
   ProfileTimer timer(s.spikeLists);
-  for (const Impl::NeuronSegment &seg : s.neuronSegments) {
+  double longest = 0;
+  for (size_t i = 0; i < s.neuronSegments.size(); ++i) {
+    const Impl::NeuronSegment &seg = s.neuronSegments[i];
     PopulationState &st = s.pops[seg.pop];
     st.spikesNow.insert(st.spikesNow.end(), seg.spikes.begin(),
                         seg.spikes.end());
-    if (ProfileEntry *entry = st.step.profileEntry()) {
-      entry->seconds += seg.seconds;
-      entry->calls += seg.begin == 0;
+    longest = std::max(longest, seg.seconds);
+    ProfileEntry *entry = st.step.profileEntry();
+    bool lastOfPop = i + 1 == s.neuronSegments.size() ||
+                     s.neuronSegments[i + 1].pop != seg.pop;
+    if (entry && lastOfPop) {
+      entry->seconds += longest;
+      entry->calls++;
     }
+    if (lastOfPop)
+      longest = 0;
   }
 }
 
