@@ -25,6 +25,14 @@
 //   events       i32 indices (in the slice) of the neurons whose events the
 //                kernel handles: [begin, end) indexes this list
 //   row_ptr, post_index, pre_index, col_ptr, col_syn: i32 connectivity
+//   event_rows   i32 per event: the row block it delivers (with delays per
+//                synapse, the block of one delay; else the pre itself)
+//   row_begin, row_end: i32 per row block, where its synapses begin and
+//                end: CSR row pointers, the blocks of each delay, or with
+//                threads a part's range of postsynaptic neurons
+//   ring_info    i32 [slots, slot of the emission step, row length]
+//   ring_column  u32 per synapse: delay * row length + post
+//   ring:NAME    the rings of a postsynaptic field, added ahead at arrival
 //
 // The `hebb.domain` attribute says what [begin, end) ranges over (neurons,
 // synapses, post_rows of a dense projection, pre_neurons, post_neurons,
