@@ -535,7 +535,7 @@ hebb::rt::postRangeRows(const Connectivity &conn,
       throw RuntimeError("postRangeRows: the synapses of pre " +
                          std::to_string(i) + " are not ordered by post");
     for (size_t p = 0; p < bounds.size(); ++p)
-      rows[p * numPre + i] =
+      rows[i * bounds.size() + p] =
           conn.rowPtr[i] +
           uint32_t(std::lower_bound(begin, end, bounds[p]) - begin);
   }

@@ -522,15 +522,16 @@ Network::Network(NetworkSpec specIn)
           out.push_back(MemRef1D{}); // the ring, once its length is known
         } else if (entry == "event_rows") {
           out.push_back(describe(ps.synapseDelays ? st.eventRows : st.events));
-        } else if (entry == "row_begin") {
+        } else if (entry == "row_bounds" || entry == "row_layout") {
           // Rings take whole rows; other delivery with delays a delay's
-          // block of each.
+          // block of each (see KernelABI.h).
           bool blocks = ps.synapseDelays && !st.ring;
-          out.push_back(describe(blocks ? st.delayRows : st.rowPtr));
-        } else if (entry == "row_end") {
-          bool blocks = ps.synapseDelays && !st.ring;
-          out.push_back(blocks ? describe(st.delayRows, nPre)
-                               : describe(st.rowPtr, 1));
+          if (entry == "row_bounds") {
+            out.push_back(describe(blocks ? st.delayRows : st.rowPtr));
+          } else {
+            st.rowLayout = intBuffer({1, 0, blocks ? uint32_t(nPre) : 1u});
+            out.push_back(describe(st.rowLayout));
+          }
         } else if (entry == "post_index") {
           out.push_back(describe(st.postIndex));
         } else if (entry == "pre_index") {
@@ -906,6 +907,7 @@ void Network::splitDelivery() {
     const ProjectionSpec &ps = spec.projections[k];
     st.onPreParts.clear();
     st.postRanges = Buffer();
+    st.partLayouts = Buffer();
     st.joinsGroup = false;
     // A part should outweigh handing it to another thread (about a
     // microsecond): leave small projections whole.
@@ -926,24 +928,26 @@ void Network::splitDelivery() {
       return size_t(std::find(names.begin(), names.end(), name) -
                     names.begin());
     };
-    size_t begin = at("row_begin"), end = at("row_end");
-    if (begin == names.size() || end == names.size())
+    size_t bounds = at("row_bounds"), layout = at("row_layout");
+    if (bounds == names.size() || layout == names.size())
       continue; // dense
     // Ranges of the whole postsynaptic population, so that the parts of
     // projections into one population never overlap across threads.
     const int64_t size = spec.populations[ps.post].size;
-    std::vector<uint32_t> bounds;
+    std::vector<uint32_t> ranges, layouts;
     for (unsigned p = 0; p <= parts; ++p)
-      bounds.push_back(uint32_t(std::clamp<int64_t>(
+      ranges.push_back(uint32_t(std::clamp<int64_t>(
           size * p / parts - ps.postBegin, 0, ps.postEnd - ps.postBegin)));
-    st.postRanges = intBuffer(postRangeRows(st.conn, bounds));
-    const int64_t nPre = st.conn.numPre;
+    st.postRanges = intBuffer(postRangeRows(st.conn, ranges));
+    for (unsigned p = 0; p < parts; ++p)
+      layouts.insert(layouts.end(), {parts + 1, p, 1});
+    st.partLayouts = intBuffer(layouts);
     st.partSeconds.assign(parts, 0.0);
     for (unsigned p = 0; p < parts; ++p) {
       KernelCall &part = st.onPreParts.emplace_back(st.onPre);
       part.setProfile(nullptr); // timed as a whole
-      part.bufferDescriptors()[begin] = describe(st.postRanges, p * nPre);
-      part.bufferDescriptors()[end] = describe(st.postRanges, (p + 1) * nPre);
+      part.bufferDescriptors()[bounds] = describe(st.postRanges);
+      part.bufferDescriptors()[layout] = describe(st.partLayouts, 3 * p);
     }
   }
 }

@@ -178,6 +178,8 @@ struct ProjectionState {
   Connectivity conn;
   std::map<std::string, Buffer> fields;
   Buffer params, rowPtr, postIndex, preIndex, colPtr, colSyn;
+  /// `on pre`'s row_layout (KernelABI.h): where its rows' bounds are.
+  Buffer rowLayout;
   /// Spikes that arrive this step: the pre (in the slice) and, with delays
   /// per synapse, the row block of its synapses with that delay.
   Buffer events, eventRows;
@@ -194,8 +196,9 @@ struct ProjectionState {
   Buffer ringInfo, ringColumn;
   /// With several threads, `on pre` split by ranges of postsynaptic
   /// neurons, a call per thread: the rows' bounds of each range
-  /// (postRangeRows) and the calls that read them. Empty on one thread.
-  Buffer postRanges;
+  /// (postRangeRows), each part's row_layout, and the calls that read
+  /// them. Empty on one thread.
+  Buffer postRanges, partLayouts;
   std::vector<KernelCall> onPreParts;
   std::vector<double> partSeconds; // per part, when profiling
   /// Whether the split `on pre` runs in one parallel region with the

@@ -138,6 +138,31 @@ public:
     return arith::IndexCastUIOp::create(b, l, b.getIndexType(), v);
   }
 
+  /// How row blocks find their synapses: row_bounds at r * stride + offset
+  /// and `gap` further on, with row_layout = [stride, offset, gap]. CSR row
+  /// pointers are [1, 0, 1]; rows in blocks of one delay, [1, 0, n_pre];
+  /// a thread's part of rows split by postsynaptic ranges, whose bounds
+  /// are kept side by side per pre, [parts + 1, part, 1].
+  struct RowLayout {
+    Value stride, offset, gap;
+  };
+  RowLayout rowLayout() {
+    auto at = [&](int64_t i) {
+      return loadIndex("row_layout", arith::ConstantIndexOp::create(b, l, i));
+    };
+    return {at(0), at(1), at(2)};
+  }
+  /// Where row block `r`'s bounds are in row_bounds: [begin, end).
+  std::pair<Value, Value> rowBoundsAt(const RowLayout &layout, Value r) {
+    Value begin = arith::AddIOp::create(
+        b, l, arith::MulIOp::create(b, l, r, layout.stride), layout.offset);
+    return {begin, arith::AddIOp::create(b, l, begin, layout.gap)};
+  }
+  std::pair<Value, Value> rowBounds(const RowLayout &layout, Value r) {
+    auto [begin, end] = rowBoundsAt(layout, r);
+    return {loadIndex("row_bounds", begin), loadIndex("row_bounds", end)};
+  }
+
   /// Runs `body` inside `for i in [lo, hi)`, builder inside the loop.
   void loop(Value lo, Value hi, function_ref<void(Value)> body) {
     Value one = arith::ConstantIndexOp::create(b, l, 1);
@@ -1122,6 +1147,10 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     if (!rowFields.empty())
       last = arith::SubIOp::create(k.builder(), k.loc(), k.end,
                                    constantIndex(k, 1));
+    // Read once per call: the handler's stores could alias it.
+    KernelBuilder::RowLayout layout;
+    if (onPre && !dense)
+      layout = k.rowLayout();
     k.loop(k.begin, k.end, [&](Value ev) {
       if (!rowFields.empty()) {
         OpBuilder &b = k.builder();
@@ -1136,12 +1165,10 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                                      /*localityHint=*/3,
                                      /*isDataCache=*/true);
         };
-        Value later = ahead(8);
-        prefetch("row_begin", b.getI32Type(), later);
-        prefetch("row_end", b.getI32Type(), later);
-        Value row = ahead(4);
-        Value first = k.loadIndex("row_begin", row);
-        Value rowEnd = k.loadIndex("row_end", row);
+        auto [laterBegin, laterEnd] = k.rowBoundsAt(layout, ahead(8));
+        prefetch("row_bounds", b.getI32Type(), laterBegin);
+        prefetch("row_bounds", b.getI32Type(), laterEnd);
+        auto [first, rowEnd] = k.rowBounds(layout, ahead(4));
         // Each cache line of the row, up to kPrefetchLines of each array:
         // the hardware's stream prefetcher would start too late on rows a
         // few lines long.
@@ -1195,8 +1222,9 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         if (onPre) {
           // The synapses this spike reaches now: its whole row, or with
           // delays per synapse the part of it with this spike's delay.
-          Value row = k.loadIndex("event_rows", ev);
-          k.loop(k.loadIndex("row_begin", row), k.loadIndex("row_end", row),
+          auto [rowBegin, rowEnd] =
+              k.rowBounds(layout, k.loadIndex("event_rows", ev));
+          k.loop(rowBegin, rowEnd,
                  [&](Value c) { body(c, k.loadIndex("post_index", c)); });
           continue;
         }
@@ -1269,19 +1297,18 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
           b, k.loc(), wrap, arith::SubIOp::create(b, k.loc(), at, total), at);
     };
     LogicalResult status = success();
+    KernelBuilder::RowLayout layout = k.rowLayout();
     k.loop(k.begin, k.end, [&](Value ev) {
       Value spiking = k.loadIndex("events", ev);
-      k.loop(k.loadIndex("row_begin", spiking),
-             k.loadIndex("row_end", spiking), [&](Value s) {
-               Element e{s, spiking, ringIndex(s), counterOf(b, k.loc(), s),
-                         0, false};
-               SmallVector<Operation *> ops;
-               for (Operation &op :
-                    onPre.getBody().front().without_terminator())
-                 ops.push_back(&op);
-               if (failed(k.lowerOps(ops, e)))
-                 status = failure();
-             });
+      auto [rowBegin, rowEnd] = k.rowBounds(layout, spiking);
+      k.loop(rowBegin, rowEnd, [&](Value s) {
+        Element e{s, spiking, ringIndex(s), counterOf(b, k.loc(), s), 0, false};
+        SmallVector<Operation *> ops;
+        for (Operation &op : onPre.getBody().front().without_terminator())
+          ops.push_back(&op);
+        if (failed(k.lowerOps(ops, e)))
+          status = failure();
+      });
     });
     return status;
   };

@@ -136,21 +136,34 @@
 
 // CHECK-LABEL: func.func @syn__on_pre(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
-// CHECK-SAME: %[[EVR:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[END:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[EV:arg[0-9]+]]: memref<?xi32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
+// CHECK-SAME: %[[LAY:arg[0-9]+]]: memref<?xi32>, %[[EVR:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[EV:arg[0-9]+]]: memref<?xi32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
 // Its synapses write only themselves and their post neurons: the runtime
 // may split its rows by ranges of post neurons (hebb.parallel).
-// CHECK-SAME: attributes {hebb.buffers = ["event_rows", "row_begin", "row_end", "post_index", "field:w", "events", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre", hebb.parallel} {
+// CHECK-SAME: attributes {hebb.buffers = ["row_layout", "event_rows", "row_bounds", "post_index", "field:w", "events", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre", hebb.parallel} {
+// The row layout [stride, offset, gap], read once per call: row block r's
+// synapses are [row_bounds[r * stride + offset], row_bounds[r * stride +
+// offset + gap]).
+// CHECK: %[[STRIDE32:.*]] = memref.load %[[LAY]][%c0] : memref<?xi32>
+// CHECK-NEXT: %[[STRIDE:.*]] = arith.index_castui %[[STRIDE32]]
+// CHECK: %[[OFF32:.*]] = memref.load %[[LAY]][%{{.*}}] : memref<?xi32>
+// CHECK-NEXT: %[[OFF:.*]] = arith.index_castui %[[OFF32]]
+// CHECK: %[[GAP32:.*]] = memref.load %[[LAY]][%c2] : memref<?xi32>
+// CHECK-NEXT: %[[GAP:.*]] = arith.index_castui %[[GAP32]]
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
 // The row bounds of the spike 8 ahead, and each cache line of the row of
 // the spike 4 ahead (indices and weights, at most 8 lines of 16 each), are
 // prefetched.
 // CHECK: %[[A8:.*]] = arith.addi %[[K]], %c8 : index
-// CHECK: memref.prefetch %[[ROW]][%[[R8:.*]]], read, locality<3>, data
-// CHECK-NEXT: memref.prefetch %[[END]][%[[R8]]], read, locality<3>, data
+// CHECK: %[[R8:.*]] = arith.index_castui
+// CHECK-NEXT: %[[M8:.*]] = arith.muli %[[R8]], %[[STRIDE]] : index
+// CHECK-NEXT: %[[B8:.*]] = arith.addi %[[M8]], %[[OFF]] : index
+// CHECK-NEXT: %[[E8:.*]] = arith.addi %[[B8]], %[[GAP]] : index
+// CHECK-NEXT: memref.prefetch %[[ROW]][%[[B8]]], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[ROW]][%[[E8]]], read, locality<3>, data
 // CHECK: %[[A4:.*]] = arith.addi %[[K]], %c4 : index
 // CHECK: %[[F32:.*]] = memref.load %[[ROW]]
 // CHECK-NEXT: %[[F:.*]] = arith.index_castui %[[F32]]
-// CHECK-NEXT: %[[L32:.*]] = memref.load %[[END]]
+// CHECK-NEXT: %[[L32:.*]] = memref.load %[[ROW]]
 // CHECK-NEXT: %[[L:.*]] = arith.index_castui %[[L32]]
 // CHECK-NEXT: %[[C128:.*]] = arith.constant 128 : index
 // CHECK-NEXT: %[[CAP:.*]] = arith.addi %[[F]], %[[C128]] : index
@@ -160,15 +173,18 @@
 // CHECK-NEXT: memref.prefetch %[[QI]][%[[P]]], read, locality<3>, data
 // CHECK: scf.for %[[P2:.*]] = %[[F]] to %{{.*}} step %{{.*}} {
 // CHECK-NEXT: memref.prefetch %[[W]][%[[P2]]], read, locality<3>, data
-// The spike's row: [row_begin[r], row_end[r]) for its event row r (the
-// pre itself, or its block of synapses of one delay).
+// The spike's row for its event row r (the pre itself, or its block of
+// synapses of one delay).
 // CHECK: memref.load %[[EV]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: arith.index_castui
 // CHECK-NEXT: %[[R32:.*]] = memref.load %[[EVR]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: %[[R:.*]] = arith.index_castui %[[R32]] : i32 to index
-// CHECK-NEXT: %[[LO32:.*]] = memref.load %[[ROW]][%[[R]]]
+// CHECK-NEXT: %[[RM:.*]] = arith.muli %[[R]], %[[STRIDE]] : index
+// CHECK-NEXT: %[[RB:.*]] = arith.addi %[[RM]], %[[OFF]] : index
+// CHECK-NEXT: %[[RE:.*]] = arith.addi %[[RB]], %[[GAP]] : index
+// CHECK-NEXT: %[[LO32:.*]] = memref.load %[[ROW]][%[[RB]]]
 // CHECK-NEXT: %[[LO:.*]] = arith.index_castui %[[LO32]]
-// CHECK-NEXT: %[[HI32:.*]] = memref.load %[[END]][%[[R]]]
+// CHECK-NEXT: %[[HI32:.*]] = memref.load %[[ROW]][%[[RE]]]
 // CHECK-NEXT: %[[HI:.*]] = arith.index_castui %[[HI32]]
 // CHECK: scf.for %[[S:.*]] = %[[LO]] to %[[HI]] step
 // CHECK: %[[WS:.*]] = memref.load %[[W]][%[[S]]]

@@ -345,12 +345,12 @@ TEST(ConnectivityTest, RowsSplitByPostRanges) {
   std::vector<uint32_t> rows = postRangeRows(c, bounds);
   ASSERT_EQ(rows.size(), size_t(4) * c.numPre);
   size_t covered = 0;
+  // A pre's bounds are next to each other: [i * 4 + p].
   for (uint32_t i = 0; i < c.numPre; ++i) {
-    EXPECT_EQ(rows[i], c.rowPtr[i]);
-    EXPECT_EQ(rows[3 * c.numPre + i], c.rowPtr[i + 1]);
+    EXPECT_EQ(rows[i * 4], c.rowPtr[i]);
+    EXPECT_EQ(rows[i * 4 + 3], c.rowPtr[i + 1]);
     for (size_t p = 0; p + 1 < bounds.size(); ++p)
-      for (uint32_t s = rows[p * c.numPre + i];
-           s < rows[(p + 1) * c.numPre + i]; ++s) {
+      for (uint32_t s = rows[i * 4 + p]; s < rows[i * 4 + p + 1]; ++s) {
         EXPECT_GE(c.post[s], bounds[p]);
         EXPECT_LT(c.post[s], bounds[p + 1]);
         ++covered;

@@ -112,9 +112,10 @@ std::vector<uint32_t> delayRows(const Connectivity &conn,
 
 /// Where each pre's synapses into each range of postsynaptic neurons begin,
 /// for ranges [bounds[p], bounds[p + 1]) that start at 0 and end at
-/// numPost, in the layout of delayRows: bounds.size() blocks of numPre
-/// entries, pre i's synapses of range p are [rows[p * numPre + i], rows[(p
-/// + 1) * numPre + i]). Rows must be ascending by post.
+/// numPost: bounds.size() entries per pre, so that a spike finds its
+/// part's two ends in one cache line; pre i's synapses of range p are
+/// [rows[i * B + p], rows[i * B + p + 1]) with B = bounds.size(). Rows must
+/// be ascending by post.
 std::vector<uint32_t> postRangeRows(const Connectivity &conn,
                                     const std::vector<uint32_t> &bounds);
 /// Explicit (pre, post) pairs, in any order; duplicates are kept as separate

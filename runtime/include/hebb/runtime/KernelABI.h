@@ -27,9 +27,13 @@
 //   row_ptr, post_index, pre_index, col_ptr, col_syn: i32 connectivity
 //   event_rows   i32 per event: the row block it delivers (with delays per
 //                synapse, the block of one delay; else the pre itself)
-//   row_begin, row_end: i32 per row block, where its synapses begin and
-//                end: CSR row pointers, the blocks of each delay, or with
-//                threads a part's range of postsynaptic neurons
+//   row_bounds   i32: where row blocks begin and end; block r's synapses
+//                are [row_bounds[r * stride + offset], row_bounds[r *
+//                stride + offset + gap])
+//   row_layout   i32 [stride, offset, gap]: CSR row pointers [1, 0, 1];
+//                blocks of one delay [1, 0, n_pre]; with threads, a part
+//                of rows split by postsynaptic ranges, the bounds side by
+//                side per pre (one cache line a spike), [parts + 1, part, 1]
 //   ring_info    i32 [slots, slot of the emission step, row length]
 //   ring_column  u32 per synapse: delay * row length + post
 //   ring:NAME    the rings of a postsynaptic field, added ahead at arrival
