@@ -1015,7 +1015,6 @@ void Network::deliverRings(int64_t n, double t) {
       [&](int64_t begin, int64_t end) {
         for (int64_t thread = begin; thread < end; ++thread)
           for (size_t g = 0; g < s.ringTargets.size(); ++g) {
-            auto start = std::chrono::steady_clock::now();
             if (split(g)) {
               const int64_t size =
                   spec.populations[s.ringTargets[g].first].size;
@@ -1038,14 +1037,14 @@ void Network::deliverRings(int64_t n, double t) {
                          size * thread / threads,
                          size * (thread + 1) / threads);
             } else if (s.ringThread[g] == unsigned(thread)) {
+              // Timed for the balance of the populations that do not split.
+              auto start = std::chrono::steady_clock::now();
               deliverInto(g);
-            } else {
-              continue;
+              s.ringSeconds[size_t(thread) * s.ringTargets.size() + g] +=
+                  std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
             }
-            s.ringSeconds[size_t(thread) * s.ringTargets.size() + g] +=
-                std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                              start)
-                    .count();
           }
       },
       /*minChunk=*/1);
