@@ -846,57 +846,99 @@ int64_t Network::gatherEmitted(size_t k, int64_t emitted) {
   return count;
 }
 
-void Network::deliverSplit(std::vector<size_t> &group, int64_t n, double t) {
+/// Synapses each split projection reaches this step, about: to share the
+/// group's time among their profile entries.
+static double splitWork(const ProjectionState &st) {
+  return double(st.eventCount) * double(st.conn.numSynapses()) /
+         double(std::max<uint32_t>(st.conn.numPre, 1));
+}
+
+double Network::prepareSplit(const std::vector<size_t> &group, int64_t n,
+                             double t) {
   Impl &s = *impl;
-  if (group.empty())
-    return;
   const int64_t seed = static_cast<int64_t>(spec.seed);
-  // Synapses each projection reaches, about: to share the group's time
-  // among their profile entries.
-  auto work = [&](const ProjectionState &st) {
-    return double(st.eventCount) * double(st.conn.numSynapses()) /
-           double(std::max<uint32_t>(st.conn.numPre, 1));
-  };
   double total = 0;
-  bool profiled = false;
   for (size_t k : group) {
     ProjectionState &st = s.projs[k];
     st.eventCount = gatherUniform(k, n);
     if (st.eventCount > 0)
       for (KernelCall &sum : st.beforeOnPre)
         sum.callAll(n, t, spec.dt, seed, nullptr);
-    total += work(st);
-    profiled |= st.onPre.profileEntry() != nullptr;
+    total += splitWork(st);
   }
+  return total;
+}
+
+void Network::deliverPart(const std::vector<size_t> &group, unsigned part,
+                          int64_t n, double t) {
+  const int64_t seed = static_cast<int64_t>(spec.seed);
+  for (size_t k : group) {
+    ProjectionState &st = impl->projs[k];
+    if (st.eventCount > 0)
+      st.onPreParts[part].callEvents(st.eventCount, n, t, spec.dt, seed);
+  }
+}
+
+void Network::profileSplit(const std::vector<size_t> &group, double seconds,
+                           double total) {
+  for (size_t k : group) {
+    ProjectionState &st = impl->projs[k];
+    ProfileEntry *entry = st.onPre.profileEntry();
+    if (!entry || st.eventCount == 0)
+      continue;
+    entry->calls++;
+    entry->seconds += seconds * splitWork(st) / total;
+  }
+}
+
+static bool profiled(const std::vector<size_t> &group,
+                     const std::vector<ProjectionState> &projs) {
+  return std::any_of(group.begin(), group.end(), [&](size_t k) {
+    return projs[k].onPre.profileEntry() != nullptr;
+  });
+}
+
+void Network::deliverSplit(std::vector<size_t> &group, int64_t n, double t) {
+  Impl &s = *impl;
+  if (group.empty())
+    return;
+  double total = prepareSplit(group, n, t);
   if (total > 0) {
-    auto start = profiled ? std::chrono::steady_clock::now()
-                          : std::chrono::steady_clock::time_point();
+    const bool timed = profiled(group, s.projs);
+    auto start = timed ? std::chrono::steady_clock::now()
+                       : std::chrono::steady_clock::time_point();
     s.pool->parallelFor(
         0, s.pool->size(),
         [&](int64_t begin, int64_t end) {
           for (int64_t part = begin; part < end; ++part)
-            for (size_t k : group) {
-              ProjectionState &st = s.projs[k];
-              if (st.eventCount > 0)
-                st.onPreParts[size_t(part)].callEvents(st.eventCount, n, t,
-                                                       spec.dt, seed);
-            }
+            deliverPart(group, unsigned(part), n, t);
         },
         /*minChunk=*/1);
-    double seconds = profiled ? std::chrono::duration<double>(
-                                    std::chrono::steady_clock::now() - start)
-                                    .count()
-                              : 0.0;
-    for (size_t k : group) {
-      ProjectionState &st = s.projs[k];
-      ProfileEntry *entry = st.onPre.profileEntry();
-      if (!entry || st.eventCount == 0)
-        continue;
-      entry->calls++;
-      entry->seconds += seconds * work(st) / total;
-    }
+    if (timed)
+      profileSplit(group,
+                   std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count(),
+                   total);
   }
   group.clear();
+}
+
+bool Network::deliverableWithNeurons(const std::vector<size_t> &group) {
+  Impl &s = *impl;
+  if (group.empty() || !s.ringTargets.empty())
+    return false;
+  if (s.threadSegments.empty())
+    splitNeurons();
+  // Transmission adds into the same inputs between delivery and the
+  // update: deferring delivery would change the order of the sums.
+  for (const ProjectionState &st : s.projs)
+    if (st.transmit.valid())
+      return false;
+  return std::all_of(group.begin(), group.end(), [&](size_t k) {
+    return s.projs[k].joinsGroup &&
+           s.pops[spec.projections[k].post].updatedWithItsDelivery;
+  });
 }
 
 void Network::splitDelivery() {
@@ -1128,17 +1170,60 @@ void Network::splitNeurons() {
   }
   while (s.threadSegments.size() < size_t(parts) + 1)
     s.threadSegments.push_back(s.neuronSegments.size());
+
+  // Which populations each thread updates in the ranges split deliveries
+  // use.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> ranges(
+      s.pops.size(), std::vector<std::pair<int64_t, int64_t>>(parts));
+  for (unsigned p = 0; p < parts; ++p)
+    for (size_t i = s.threadSegments[p]; i < s.threadSegments[p + 1]; ++i) {
+      const Impl::NeuronSegment &seg = s.neuronSegments[i];
+      auto &range = ranges[seg.pop][p];
+      range = range.first == range.second
+                  ? std::make_pair(seg.begin, seg.end)
+                  : std::make_pair(range.first, seg.end);
+    }
+  for (size_t k = 0; k < s.pops.size(); ++k) {
+    PopulationState &st = s.pops[k];
+    const int64_t size = spec.populations[k].size;
+    st.updatedWithItsDelivery = parts == threads && parts > 1 &&
+                                updatedByKernel(spec.populations[k], st) &&
+                                st.step.domain() == size;
+    for (unsigned p = 0; p < parts && st.updatedWithItsDelivery; ++p) {
+      const auto &range = ranges[k][p];
+      int64_t lo = size * p / parts, hi = size * (p + 1) / parts;
+      st.updatedWithItsDelivery = range.first == range.second
+                                      ? lo == hi
+                                      : range.first == lo && range.second == hi;
+    }
+  }
 }
 
-void Network::updateNeurons(int64_t n, double t) {
+void Network::updateNeurons(int64_t n, double t,
+                            std::vector<size_t> *deliveries) {
   Impl &s = *impl;
   if (s.threadSegments.empty())
     splitNeurons();
   const int64_t seed = static_cast<int64_t>(spec.seed);
+  const size_t parts = s.threadSegments.size() - 1;
+  double deliveryWork = deliveries ? prepareSplit(*deliveries, n, t) : 0.0;
+  const bool deliveryTimed = deliveryWork > 0 && profiled(*deliveries, s.projs);
+  std::vector<double> &deliverySeconds = s.deliverySeconds;
+  deliverySeconds.assign(parts, 0.0);
   // Each thread lists the spikes of its segments as it finishes updating
   // them, while they are in its cache.
   auto update = [&](int64_t begin, int64_t end) {
-    for (int64_t thread = begin; thread < end; ++thread)
+    for (int64_t thread = begin; thread < end; ++thread) {
+      if (deliveryWork > 0) {
+        auto start = deliveryTimed ? std::chrono::steady_clock::now()
+                                   : std::chrono::steady_clock::time_point();
+        deliverPart(*deliveries, unsigned(thread), n, t);
+        if (deliveryTimed)
+          deliverySeconds[size_t(thread)] =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count();
+      }
       for (size_t i = s.threadSegments[size_t(thread)];
            i < s.threadSegments[size_t(thread) + 1]; ++i) {
         Impl::NeuronSegment &seg = s.neuronSegments[i];
@@ -1156,12 +1241,19 @@ void Network::updateNeurons(int64_t n, double t) {
                             std::chrono::steady_clock::now() - start)
                             .count();
       }
+    }
   };
-  const size_t parts = s.threadSegments.size() - 1;
   if (parts == 1)
     update(0, 1);
   else
     s.pool->parallelFor(0, int64_t(parts), update, /*minChunk=*/1);
+  if (deliveryTimed)
+    profileSplit(
+        *deliveries,
+        *std::max_element(deliverySeconds.begin(), deliverySeconds.end()),
+        deliveryWork);
+  if (deliveries)
+    deliveries->clear();
 
   // A population has at most one segment per thread, its segments next to
   // each other: its profile line takes the longest, the wall time of its
@@ -1213,7 +1305,11 @@ void Network::step() {
     if (!st.joinsGroup)
       deliverSplit(group, n, t);
   }
-  deliverSplit(group, n, t);
+  // The last group can go with the neuron update, saving a parallel
+  // region per step.
+  const bool withNeurons = deliverableWithNeurons(group);
+  if (!withNeurons)
+    deliverSplit(group, n, t);
   deliverRings(n, t);
 
   // 2. Transmission, reading the state at the end of the previous step.
@@ -1277,7 +1373,7 @@ void Network::step() {
           r.as<double>()[i] = src[i];
     }
   }
-  updateNeurons(n, t);
+  updateNeurons(n, t, withNeurons ? &group : nullptr);
   for (size_t k = 0; k < s.pops.size(); ++k) {
     PopulationState &st = s.pops[k];
     st.totalSpikes += static_cast<int64_t>(st.spikesNow.size());

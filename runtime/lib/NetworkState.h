@@ -166,6 +166,10 @@ struct PopulationState {
   /// of time: `ringSlots` rows of one value per neuron; the row of step n
   /// is n mod ringSlots, added into the field at step n.
   std::map<std::string, Buffer> rings;
+  /// Whether thread p of the neuron update updates exactly neurons
+  /// [size * p / threads, size * (p + 1) / threads), the range its part
+  /// of a split delivery writes (splitNeurons).
+  bool updatedWithItsDelivery = false;
   // Stream populations.
   NpyArray streamData;
   std::vector<float> streamRows; // (T, N) as float
@@ -234,6 +238,9 @@ struct Network::Impl {
   int64_t maxDelay = 1;
   /// Split `on pre` projections waiting to be delivered together.
   std::vector<size_t> splitGroup;
+  /// Per thread: seconds its part of a group delivered in the neuron
+  /// update's region took (when profiling).
+  std::vector<double> deliverySeconds;
   /// Rows of every population's rings: maxDelay + 1.
   int64_t ringSlots = 1;
   /// Per population with rings: the projections that deliver into them,

@@ -402,8 +402,10 @@ private:
   /// of step n - 1, added ahead into the rows of their arrival steps.
   void deliver(size_t k, int64_t n, double t);
   /// Updates every population's neurons for step `n`, all populations in
-  /// one parallel region, and lists those that spiked.
-  void updateNeurons(int64_t n, double t);
+  /// one parallel region, and lists those that spiked. With `deliveries`,
+  /// each thread first delivers its part of those split projections.
+  void updateNeurons(int64_t n, double t,
+                     std::vector<size_t> *deliveries = nullptr);
   /// Cuts the neuron update into a run of segments per thread.
   void splitNeurons();
   /// Adds the rings' rows of step `n` into their fields and clears them,
@@ -425,6 +427,20 @@ private:
   /// Delivers the split projections of `group`, one parallel region for
   /// all, and empties it.
   void deliverSplit(std::vector<size_t> &group, int64_t n, double t);
+  /// Lists the events of `group`'s projections and runs their sums;
+  /// returns about how many synapses they reach.
+  double prepareSplit(const std::vector<size_t> &group, int64_t n, double t);
+  /// Thread `part`'s range of each projection of `group`.
+  void deliverPart(const std::vector<size_t> &group, unsigned part, int64_t n,
+                   double t);
+  /// Shares the `seconds` a group's delivery took among its profile lines.
+  void profileSplit(const std::vector<size_t> &group, double seconds,
+                    double total);
+  /// Whether each thread can deliver its part of `group` just before it
+  /// updates its neurons, in one parallel region: the group writes only
+  /// postsynaptic inputs that no other step phase touches in between, in
+  /// the ranges of the neurons the same thread updates.
+  bool deliverableWithNeurons(const std::vector<size_t> &group);
   /// Splits the `on pre` of each projection that allows it by ranges of
   /// postsynaptic neurons, a part per thread of the pool.
   void splitDelivery();
