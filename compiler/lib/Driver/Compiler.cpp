@@ -8,6 +8,7 @@
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Dialect/HebbOps.h"
 #include "hebb/Dialect/Passes.h"
+#include "hebb/Driver/GpuCompiler.h"
 #include "hebb/Driver/KernelCache.h"
 #include "hebb/Driver/KernelTable.h"
 
@@ -137,6 +138,7 @@ void hebb::registerHebbPassesAndDialects(mlir::DialectRegistry &registry) {
                   mlir::x86vector::X86VectorDialect>();
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  registerGpuDialects(registry);
   static std::once_flag once;
   std::call_once(once, [] {
     mlir::registerAllPasses();

@@ -1,14 +1,15 @@
 //===- hebbc.cpp - The Hebb compiler --------------------------------------===//
 //
-// hebbc FILE.hebb [--emit=ast|hebb|mlir|llvm|asm|obj] [-o FILE]
+// hebbc FILE.hebb [--emit=ast|hebb|mlir|llvm|asm|obj|ptx] [-o FILE]
 //                 [--network NAME] [--set name=value] [-O0..3]
-//                 [--precision=f32|f64]
+//                 [--precision=f32|f64] [--target=cpu|cuda] [--gpu-chip=sm_NN]
 //
 //===----------------------------------------------------------------------===//
 
 #include "hebb/CodeGen/MLIRGen.h"
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Driver/Frontend.h"
+#include "hebb/Driver/GpuCompiler.h"
 #include "hebb/Driver/KernelNetwork.h"
 #include "hebb/Frontend/ASTDumper.h"
 #include "hebb/Frontend/Parser.h"
@@ -45,7 +46,9 @@ static cl::opt<EmitStage>
                                "loops over buffers (scf, memref, arith, math)"),
                     clEnumValN(EmitStage::LLVM, "llvm", "optimised LLVM IR"),
                     clEnumValN(EmitStage::Asm, "asm", "host assembly"),
-                    clEnumValN(EmitStage::Obj, "obj", "a host object file")),
+                    clEnumValN(EmitStage::Obj, "obj", "a host object file"),
+                    clEnumValN(EmitStage::PTX, "ptx",
+                               "PTX of the GPU kernels (--target=cuda)")),
          cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Write the output here"),
                                        cl::value_desc("file"),
@@ -98,6 +101,17 @@ static cl::opt<int64_t> kernelPost("post",
 static cl::opt<int64_t>
     kernelSize("size", cl::desc("With --kernel, neurons of the population"),
                cl::init(0), cl::cat(category));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Compile the kernels for cpu (default) or cuda (NVIDIA "
+                    "GPUs: --emit=mlir prints the gpu dialect, --emit=ptx "
+                    "the PTX)"),
+           cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    gpuChip("gpu-chip",
+            cl::desc("With --target=cuda, the compute capability the PTX is "
+                     "for (default sm_80; newer GPUs JIT-compile it)"),
+            cl::init("sm_80"), cl::cat(category));
 static cl::opt<std::string> precision("precision",
                                       cl::desc("Floating point: f32 or f64"),
                                       cl::init("f32"), cl::cat(category));
@@ -220,6 +234,17 @@ int run() {
     diags.errorNoLoc("-c writes an object; it does not take --emit");
     return 1;
   }
+  if (target != "cpu" && target != "cuda") {
+    diags.errorNoLoc("--target takes cpu or cuda, not '" + target + "'");
+    return 1;
+  }
+  const bool cuda = target == "cuda" || emit == EmitStage::PTX;
+  if (cuda && (compileOnly || emit == EmitStage::LLVM ||
+               emit == EmitStage::Asm || emit == EmitStage::Obj)) {
+    diags.errorNoLoc("--target=cuda compiles to PTX: it takes --emit=ast, "
+                     "hebb, mlir or ptx, and not -c");
+    return 1;
+  }
   if (!compileOnly && (!headerFile.empty() || !targetTriple.empty() ||
                        !targetCpu.empty() || !kernelModel.empty())) {
     diags.errorNoLoc("--header, --kernel, --target-triple and --cpu go with "
@@ -318,7 +343,25 @@ int run() {
   } else {
     if (!lowerHebbToLoops(*module))
       return 1;
-    if (emit == EmitStage::MLIR) {
+    if (cuda) {
+      if (!lowerLoopsToGpu(*module))
+        return 1;
+      if (emit == EmitStage::MLIR) {
+        printModule();
+      } else {
+        GpuOptions gpu;
+        gpu.chip = gpuChip;
+        gpu.optLevel = static_cast<int>(optLevel);
+        std::string ptx, error;
+        if (!emitPtx(*module, gpu, ptx, error)) {
+          if (!error.empty())
+            diags.errorNoLoc(error);
+          return 1;
+        }
+        if (emit == EmitStage::PTX)
+          output.stream() << ptx;
+      }
+    } else if (emit == EmitStage::MLIR) {
       printModule();
     } else {
       if (!lowerLoopsToLLVM(*module))

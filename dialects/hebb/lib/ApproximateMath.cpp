@@ -20,13 +20,16 @@ using namespace mlir;
 namespace {
 struct ApproximateMathPass
     : public hebb::impl::HebbApproximateMathBase<ApproximateMathPass> {
+  using HebbApproximateMathBase::HebbApproximateMathBase;
+
   void runOnOperation() override {
     expandExpM1F32();
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    callLibmExpM1();
+    if (libmExpM1)
+      callLibmExpM1();
   }
 
   /// MLIR's f32 expm1 is exp(x) corrected through log(exp(x)) and a

@@ -223,6 +223,9 @@ public:
   /// Elements write only their own state: the runtime may split the domain
   /// across threads.
   void setParallel() { func->setAttr("hebb.parallel", b.getUnitAttr()); }
+  /// Elements meet only in adds into neurons (`hebb.accumulate` stores,
+  /// which a GPU makes atomic): each may run on its own GPU thread.
+  void setGpuParallel() { func->setAttr("hebb.gpu_parallel", b.getUnitAttr()); }
   /// The scope of the instance's field `field`: element, pre, post or proj.
   StringRef fieldScope(StringRef field) {
     for (auto f : instance->getRegion(0).front().getOps<FieldOp>())
@@ -499,7 +502,9 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
       }
     }
     Value old = load(name, ft, e.post);
-    store(name, ft, arith::AddFOp::create(b, l, old, v), e.post);
+    auto add = memref::StoreOp::create(
+        b, l, arith::AddFOp::create(b, l, old, v), buffer(name, ft), e.post);
+    add->setAttr("hebb.accumulate", b.getUnitAttr());
     return success();
   }
   if (auto param = dyn_cast<ParamGetOp>(op)) {
@@ -628,6 +633,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
   if (auto init = findStage<InitOp>(pop)) {
     KernelBuilder k(module, pop, "init", /*noAlias=*/true);
     k.setDomain("neurons");
+    k.setGpuParallel();
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value i) {
       Element e{i,
@@ -646,6 +652,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     KernelBuilder k(module, pop, kind, /*noAlias=*/true);
     k.setDomain("neurons");
     k.setParallel();
+    k.setGpuParallel();
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value i) {
       Element e{i,
@@ -668,6 +675,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
   KernelBuilder k(module, pop, "step", /*noAlias=*/true);
   k.setDomain("neurons");
   k.setParallel();
+  k.setGpuParallel();
   OpBuilder &b = k.builder();
   Location l = k.loc();
   LogicalResult status = success();
@@ -851,6 +859,9 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     // and its neurons' only.
     if (kind == "learn" || kind == "init")
       k.setParallel();
+    // Transmission only adds into postsynaptic neurons.
+    if (kind == "learn" || kind == "init" || kind == "transmit")
+      k.setGpuParallel();
     uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
     auto body = [&](Value s, Value i, Value j) {
@@ -945,6 +956,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     KernelBuilder k(module, proj, stage, /*noAlias=*/false);
     if (kind == "learn")
       k.setParallel();
+    if (kind == "learn" || kind == "init")
+      k.setGpuParallel();
     k.setDomain(scope == "pre"    ? "pre_neurons"
                 : scope == "post" ? "post_neurons"
                                   : "projection");
@@ -1039,6 +1052,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     KernelBuilder k(module, proj, "learn_transmit", /*noAlias=*/false);
     k.setDomain("post_rows");
     k.setParallel();
+    k.setGpuParallel();
     uint32_t learnStream = streamId((name + ".learn").str());
     LogicalResult status = success();
     // Learning reads the transmitted presynaptic values; the sums, those of
@@ -1112,6 +1126,31 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         splits = false;
     return splits;
   };
+  // Whether a handler's events may run at once, one per GPU thread: each
+  // writes only its synapses and its own neuron's side (`once` bodies),
+  // and they meet only in adds into postsynaptic neurons that no event
+  // reads. With delays per synapse, `on pre` can list a neuron twice in a
+  // step (spikes of two steps arriving), so its `once` bodies stay serial.
+  auto eventsIndependent = [&](Region &region, KernelBuilder &k, bool onPre) {
+    StringRef ownSide = onPre ? "pre" : "post";
+    bool onceAllowed = !onPre || !proj.getSynapseDelays();
+    llvm::StringSet<> added;
+    region.walk([&](AccumulateOp add) { added.insert(add.getField()); });
+    WalkResult result = region.walk([&](Operation *op) {
+      if (isa<OnceOp>(op) && !onceAllowed)
+        return WalkResult::interrupt();
+      if (auto set = dyn_cast<SetOp>(op)) {
+        StringRef scope = k.fieldScope(set.getField());
+        if (scope != "element" && scope != ownSide)
+          return WalkResult::interrupt();
+      }
+      if (auto get = dyn_cast<GetOp>(op))
+        if (get.getScope() == "post" && added.contains(get.getField()))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    return !result.wasInterrupted();
+  };
   // A spike handler: for each spiking neuron of the list, its segments in
   // order: per-synapse ops over the neuron's synapses (its row for `on
   // pre`, its column for `on post`), hebb.once bodies once.
@@ -1121,6 +1160,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.setDomain("events");
     if (onPre && !dense && splitsByPost(region, k))
       k.setParallel();
+    if (eventsIndependent(region, k, onPre))
+      k.setGpuParallel();
     uint32_t stream = streamId((name + "." + kind).str());
     LogicalResult status = success();
     // Delivery waits on memory: each spike's row is elsewhere. Ask for the
@@ -1274,6 +1315,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     // Synapses add only into their postsynaptic neurons' rings: the runtime
     // may split the rows by postsynaptic ranges, as for splitsByPost.
     k.setParallel();
+    k.setGpuParallel();
     k.accumulatePrefix = "ring:";
     OpBuilder &b = k.builder();
     auto info = [&](int64_t at) {

@@ -65,6 +65,11 @@ def HebbApproximateMath : Pass<"hebb-approximate-math"> {
     a few ulp in f32, and vectorise. f64 functions are left to libm (expm1
     called explicitly, since convert-math-to-llvm would make it exp - 1).
   }];
+  let options = [
+    Option<"libmExpM1", "libm-expm1", "bool", "true",
+           "Call libm's expm1 for f64 (GPU code leaves math.expm1 to "
+           "libdevice)">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",
                            "mlir::math::MathDialect",
@@ -98,6 +103,40 @@ def HebbUnswitchLoops : Pass<"hebb-unswitch-loops"> {
     most four times (two conditions), to bound the code size.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
+def HebbKernelsToGpu : Pass<"hebb-kernels-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Turn the network's kernels into GPU kernels";
+  let description = [{
+    Every kernel (`func.func` with `hebb.kind`, as hebb-lower-to-loops
+    makes them) becomes a `gpu.func` of one `gpu.module @hebb_kernels`,
+    with the same arguments. In a kernel marked `hebb.gpu_parallel`, each
+    iteration of the loop over [begin, end) runs on its own thread, element
+    begin + block_id * block_dim + thread_id, and the adds into neurons
+    that hebb-lower-to-loops marks `hebb.accumulate` become
+    `memref.atomic_rmw addf`. Any other kernel runs its loop on the first
+    thread alone (`hebb.gpu_threads` says which: "elements" or "one").
+    Prefetches, which only help a CPU's caches, are dropped. Each step
+    kernel that sets `spiked` gets a `<population>__compact_spikes` kernel
+    that lists the spiking neurons on the device.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def HebbLibdeviceToInstructions : Pass<"hebb-libdevice-to-instructions"> {
+  let summary = "Call PTX instructions, not libdevice, for exact functions";
+  let description = [{
+    convert-gpu-to-nvvm turns math.sqrt, fma, abs, ceil, floor, trunc,
+    roundeven and copysign into calls of CUDA's libdevice (`__nv_sqrtf`,
+    ...), which only a CUDA toolkit provides. Each is one exactly rounded
+    PTX instruction, the same result as the CPU's: the calls become LLVM
+    intrinsics, which the NVPTX back end emits as those instructions, and
+    their declarations go. Runs after convert-gpu-to-nvvm.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 #endif // HEBB_PASSES_TD

@@ -1,0 +1,98 @@
+//===- GpuCompiler.cpp - The network's kernels for NVIDIA GPUs ------------===//
+//
+// gpu dialect -> NVVM -> PTX, through MLIR's gpu-module-to-binary.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hebb/Driver/GpuCompiler.h"
+#include "hebb/Dialect/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <regex>
+
+using namespace hebb;
+
+void hebb::registerGpuDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::gpu::GPUDialect, mlir::NVVM::NVVMDialect>();
+  mlir::registerGPUDialectTranslation(registry);
+  mlir::registerNVVMDialectTranslation(registry);
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  // The conversions to LLVM that convert-gpu-to-nvvm finds through the
+  // dialects' interfaces.
+  mlir::registerAllExtensions(registry);
+}
+
+namespace {
+bool runPipeline(mlir::ModuleOp module, const std::string &pipeline) {
+  mlir::PassManager pm(module->getContext(),
+                       mlir::ModuleOp::getOperationName());
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, errorStream))) {
+    module->emitError("bad pass pipeline: ") << errors;
+    return false;
+  }
+  return mlir::succeeded(pm.run(module));
+}
+} // namespace
+
+bool hebb::lowerLoopsToGpu(mlir::ModuleOp module) {
+  // As the CPU pipeline, less what only helps a CPU's vector loops
+  // (unswitching), and f64 expm1 left to libdevice instead of libm.
+  return runPipeline(module,
+                     "loop-invariant-code-motion,hebb-hoist-reciprocals,"
+                     "canonicalize,cse,hebb-approximate-math{libm-expm1=false},"
+                     "hebb-kernels-to-gpu,canonicalize,cse");
+}
+
+bool hebb::emitPtx(mlir::ModuleOp module, const GpuOptions &options,
+                   std::string &ptx, std::string &error) {
+  if (!std::regex_match(options.chip, std::regex("sm_[0-9]+[a-z]?"))) {
+    error = "unknown GPU chip '" + options.chip + "' (e.g. sm_80, sm_90)";
+    return false;
+  }
+  // Flush f32 denormals to zero, as the CPU runtime does (FTZ and DAZ).
+  std::string pipeline =
+      "nvvm-attach-target{chip=" + options.chip +
+      " O=" + std::to_string(options.optLevel) +
+      " ftz=true},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,"
+      "hebb-libdevice-to-instructions,canonicalize,cse,"
+      "reconcile-unrealized-casts),"
+      "gpu-module-to-binary{format=isa}";
+  if (!runPipeline(module, pipeline))
+    return false;
+  ptx.clear();
+  for (auto binary : module.getOps<mlir::gpu::BinaryOp>())
+    for (mlir::Attribute attr : binary.getObjects())
+      if (auto object = mlir::dyn_cast<mlir::gpu::ObjectAttr>(attr))
+        ptx += object.getObject().getValue().str();
+  if (ptx.empty()) {
+    error = "no PTX was produced";
+    return false;
+  }
+  // libdevice is linked only where a CUDA toolkit was found; without it a
+  // call into it would fail when the driver loads the module.
+  std::smatch missing;
+  if (std::regex_search(
+          ptx, missing,
+          std::regex(R"(\.extern \.func[^\n]*\n?\s*(__nv_\w+))"))) {
+    error = "the GPU kernels call '" + missing[1].str() +
+            "' of CUDA's libdevice, which was not found: set CUDA_ROOT to a "
+            "CUDA toolkit (Hebb computes f32 exp, expm1, log, sin, cos, tanh "
+            "and erf itself; other functions, and f64 ones, come from "
+            "libdevice)";
+    return false;
+  }
+  return true;
+}
