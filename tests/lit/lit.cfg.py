@@ -22,6 +22,8 @@ if getattr(config, "hebb_sanitize", False):
 config.substitutions.append(("%stdlib", os.path.join(config.hebb_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.hebb_src_root, "examples")))
 config.substitutions.append(("%hebb", os.path.join(config.hebb_tools_dir, "hebb")))
+# A stand-in for NVIDIA's driver (tests/unit/runtime/FakeCuda.c).
+config.substitutions.append(("%fakecuda", os.path.join(config.hebb_obj_root, "lib", "libhebb_fake_cuda.so")))
 
 # examples/analysis.py needs Debian's NumPy and matplotlib (bench/setup.sh
 # installs them); Hebb itself does not, so its test runs only where they are.

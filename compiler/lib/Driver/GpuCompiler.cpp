@@ -5,7 +5,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "hebb/Driver/GpuCompiler.h"
+#include "hebb/CodeGen/MLIRGen.h"
 #include "hebb/Dialect/Passes.h"
+#include "hebb/Driver/Compiler.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -92,6 +94,34 @@ bool hebb::emitPtx(mlir::ModuleOp module, const GpuOptions &options,
             "CUDA toolkit (Hebb computes f32 exp, expm1, log, sin, cos, tanh "
             "and erf itself; other functions, and f64 ones, come from "
             "libdevice)";
+    return false;
+  }
+  return true;
+}
+
+bool hebb::compileNetworkToPtx(Sema &sema, const NetworkPlan &plan, bool useF64,
+                               const GpuOptions &options, std::string &ptx,
+                               std::vector<std::string> &kernels) {
+  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registerHebbPassesAndDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  MLIRDiagnostics bridge(context, sema);
+  CodeGenOptions cg;
+  cg.useF64 = useF64;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      emitNetwork(context, sema, plan, cg);
+  if (!module || !lowerHebbToLoops(*module) || !lowerLoopsToGpu(*module))
+    return false;
+  kernels.clear();
+  module->walk([&](mlir::gpu::GPUFuncOp kernel) {
+    kernels.push_back(kernel.getName().str());
+  });
+  std::string error;
+  if (!emitPtx(*module, options, ptx, error)) {
+    if (!error.empty())
+      sema.diagnostics().errorNoLoc(error);
     return false;
   }
   return true;

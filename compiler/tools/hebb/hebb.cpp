@@ -8,8 +8,10 @@
 #include "Repl.h"
 #include "hebb/Driver/Compiler.h"
 #include "hebb/Driver/Frontend.h"
+#include "hebb/Driver/GpuCompiler.h"
 #include "hebb/Driver/RunReport.h"
 #include "hebb/plot/Figures.h"
+#include "hebb/runtime/CudaDriver.h"
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/Recorders.h"
 
@@ -61,6 +63,16 @@ static cl::opt<unsigned> threads("threads",
                                           "on it)"),
                                  cl::init(1), cl::sub(runCommand),
                                  cl::cat(category));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Where the kernels run: cpu (default) or cuda (an NVIDIA "
+                    "GPU, through the driver loaded at run time)"),
+           cl::init("cpu"), cl::sub(runCommand), cl::cat(category));
+static cl::opt<std::string>
+    gpuChip("gpu-chip",
+            cl::desc("With --target=cuda, the compute capability the PTX is "
+                     "for (default sm_80; newer GPUs JIT-compile it)"),
+            cl::init("sm_80"), cl::sub(runCommand), cl::cat(category));
 static cl::opt<bool>
     profile("profile",
             cl::desc("Print the time spent in each kernel and in the runtime"),
@@ -191,6 +203,43 @@ std::optional<int64_t> checkpointSteps(double dt, DiagnosticEngine &diags) {
   return std::max<int64_t>(1, std::llround(every->value / dt));
 }
 
+/// `hebb run --target=cuda`: compiles the network's kernels to PTX (so the
+/// program's errors come first), then loads them on the GPU through the
+/// driver. Running the network there is the part still to come (issue
+/// 10): until then this says so, after checking everything before it.
+int runOnGpu(Sema &sema, const NetworkPlan &plan) {
+  DiagnosticEngine &diags = sema.diagnostics();
+  GpuOptions gpu;
+  gpu.chip = gpuChip;
+  std::string ptx;
+  std::vector<std::string> kernels;
+  if (!compileNetworkToPtx(sema, plan, precision == "f64", gpu, ptx, kernels))
+    return 1;
+  try {
+    std::unique_ptr<rt::CudaDriver> driver = rt::CudaDriver::open();
+    int chip = std::stoi(gpu.chip.substr(3));
+    if (driver->computeCapability() < chip) {
+      diags.errorNoLoc(driver->deviceName() + " is sm_" +
+                       std::to_string(driver->computeCapability()) +
+                       ": compile for it with --gpu-chip=sm_" +
+                       std::to_string(driver->computeCapability()));
+      return 1;
+    }
+    rt::CudaDriver::Module module = driver->loadPtx(ptx);
+    for (const std::string &kernel : kernels)
+      driver->function(module, kernel);
+    diags.errorNoLoc(
+        "the " + std::to_string(kernels.size()) + " kernels of '" + plan.name +
+        "' load on " + driver->deviceName() + " (sm_" +
+        std::to_string(driver->computeCapability()) +
+        "), but hebb run cannot run a network on the GPU yet: run it "
+        "without --target=cuda");
+  } catch (const rt::RuntimeError &e) {
+    diags.errorNoLoc(e.what());
+  }
+  return 1;
+}
+
 int runNetwork() {
   SourceManager sources;
   DiagnosticEngine diags(sources);
@@ -214,6 +263,12 @@ int runNetwork() {
   std::optional<int64_t> everySteps = checkpointSteps(plan->dt, diags);
   if (!everySteps)
     return 1;
+  if (target != "cpu" && target != "cuda") {
+    diags.errorNoLoc("--target takes cpu or cuda, not '" + target + "'");
+    return 1;
+  }
+  if (target == "cuda")
+    return runOnGpu(sema, *plan);
   std::string dir = !outDir.empty()      ? std::string(outDir)
                     : !resumeDir.empty() ? std::string(resumeDir)
                                          : "out/" + plan->name;

@@ -21,7 +21,7 @@
 // CHECK-LABEL: func.func @syn__init(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[W:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["field:w"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "init", hebb.parallel} {
+// CHECK-SAME: attributes {hebb.buffers = ["field:w"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "init", hebb.parallel} {
 // CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index
@@ -43,7 +43,7 @@
 // CHECK-LABEL: func.func @syn__transmit(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[W:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["field:w", "pre:v", "post:I"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "transmit"} {
+// CHECK-SAME: attributes {hebb.buffers = ["field:w", "pre:v", "post:I"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "transmit"} {
 // CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
@@ -71,7 +71,7 @@
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: %[[QV:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[W:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["post:v", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
+// CHECK-SAME: attributes {hebb.buffers = ["post:v", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
 // Parameters and signals are loaded once per call, before the loops.
 // CHECK-DAG: memref.load %[[P]]
 // CHECK-DAG: memref.load %[[SIG]]
@@ -100,7 +100,7 @@
 // CHECK-LABEL: func.func @syn__on_pre(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["events", "field:w", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre"} {
+// CHECK-SAME: attributes {hebb.buffers = ["events", "field:w", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "on_pre"} {
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[I32:.*]] = memref.load %[[EV]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: %[[I:.*]] = arith.index_castui %[[I32]] : i32 to index
@@ -115,7 +115,7 @@
 // CHECK-NEXT: %[[WS:.*]] = memref.load %[[W]][%[[S]]] : memref<?xf32>
 // CHECK-NEXT: %[[ACC:.*]] = memref.load %[[QIN]][%[[J]]] : memref<?xf32>
 // CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[ACC]], %[[WS]] : f32
-// CHECK-NEXT: memref.store %[[SUM]], %[[QIN]][%[[J]]] : memref<?xf32>
+// CHECK-NEXT: memref.store %[[SUM]], %[[QIN]][%[[J]]] {hebb.accumulate} : memref<?xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: return
@@ -125,7 +125,7 @@
 // CHECK-LABEL: func.func @syn__on_post(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[EV:arg[0-9]+]]: memref<?xi32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[W:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["events", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_post"} {
+// CHECK-SAME: attributes {hebb.buffers = ["events", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "events", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "on_post"} {
 // CHECK: scf.for %[[K:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[J32:.*]] = memref.load %[[EV]][%[[K]]] : memref<?xi32>
 // CHECK-NEXT: %[[J:.*]] = arith.index_castui %[[J32]] : i32 to index

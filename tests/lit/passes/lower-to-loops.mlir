@@ -20,7 +20,7 @@
 // CHECK-LABEL: func.func @pop__init(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %[[STEP:arg[0-9]+]]: i64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: f64, %[[SEED:arg[0-9]+]]: i64,
 // CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias})
-// CHECK-SAME: attributes {hebb.buffers = ["field:v"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "init"} {
+// CHECK-SAME: attributes {hebb.buffers = ["field:v"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.gpu_parallel, hebb.instance = "pop", hebb.kind = "init"} {
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[CTR0:.*]] = arith.index_castui %[[I]] : index to i32
 // CHECK-NEXT: %[[LOW:.*]] = arith.constant 4294967295 : i64
@@ -53,7 +53,7 @@
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %{{arg[0-9]+}}: i64, %{{arg[0-9]+}}: f64, %[[DT:arg[0-9]+]]: f64, %{{arg[0-9]+}}: i64,
 // CHECK-SAME: %[[P:arg[0-9]+]]: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias},
 // CHECK-SAME: %[[LEFT:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[IN:arg[0-9]+]]: memref<?xf32> {llvm.noalias}, %[[SPK:arg[0-9]+]]: memref<?xi8> {llvm.noalias})
-// CHECK-SAME: attributes {hebb.buffers = ["refractory", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.instance = "pop", hebb.kind = "step", hebb.parallel} {
+// CHECK-SAME: attributes {hebb.buffers = ["refractory", "field:v", "field:I", "spiked"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.gpu_parallel, hebb.instance = "pop", hebb.kind = "step", hebb.parallel} {
 // CHECK-NOT: scf.if
 // v_th is parameter 1, loaded once per call, before the loop.
 // CHECK: %[[C1:.*]] = arith.constant 1 : index
@@ -103,7 +103,7 @@
 // CHECK-LABEL: func.func @syn__transmit(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
 // CHECK-SAME: %[[PI:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[PV:arg[0-9]+]]: memref<?xf32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "field:w", "pre:v", "post:I"], hebb.distinct_buffers, hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "transmit"} {
+// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "field:w", "pre:v", "post:I"], hebb.distinct_buffers, hebb.domain = "synapses", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "transmit"} {
 // CHECK: scf.for %[[S:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[PRE32:.*]] = memref.load %[[PI]][%[[S]]] : memref<?xi32>
 // CHECK-NEXT: %[[PRE:.*]] = arith.index_castui %[[PRE32]] : i32 to index
@@ -120,7 +120,7 @@
 // computed, and signal "beta" at index 1 of the signals; `if` is a select.
 // CHECK-LABEL: func.func @syn__learn(
 // CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[SIG:arg[0-9]+]]: memref<?xf64> {llvm.noalias},
-// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "synapses", hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
+// CHECK-SAME: attributes {hebb.buffers = ["pre_index", "post_index", "post:v", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "synapses", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "learn", hebb.parallel} {
 // The signal and the parameter are loaded once per call, before the loop.
 // CHECK: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-NEXT: memref.load %[[SIG]][%[[C1]]] : memref<?xf64>
@@ -139,7 +139,7 @@
 // CHECK-SAME: %[[LAY:arg[0-9]+]]: memref<?xi32>, %[[EVR:arg[0-9]+]]: memref<?xi32>, %[[ROW:arg[0-9]+]]: memref<?xi32>, %[[QI:arg[0-9]+]]: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>, %[[EV:arg[0-9]+]]: memref<?xi32>, %[[QIN:arg[0-9]+]]: memref<?xf32>)
 // Its synapses write only themselves and their post neurons: the runtime
 // may split its rows by ranges of post neurons (hebb.parallel).
-// CHECK-SAME: attributes {hebb.buffers = ["row_layout", "event_rows", "row_bounds", "post_index", "field:w", "events", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_pre", hebb.parallel} {
+// CHECK-SAME: attributes {hebb.buffers = ["row_layout", "event_rows", "row_bounds", "post_index", "field:w", "events", "post:I"], hebb.distinct_buffers, hebb.domain = "events", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "on_pre", hebb.parallel} {
 // The row layout [stride, offset, gap], read once per call: row block r's
 // synapses are [row_bounds[r * stride + offset], row_bounds[r * stride +
 // offset + gap]).
@@ -191,7 +191,7 @@
 // CHECK: arith.addf %{{.*}}, %[[WS]] : f32
 
 // CHECK-LABEL: func.func @syn__on_post(
-// CHECK-SAME: attributes {hebb.buffers = ["events", "col_ptr", "col_syn", "pre_index", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "events", hebb.instance = "syn", hebb.kind = "on_post"} {
+// CHECK-SAME: attributes {hebb.buffers = ["events", "col_ptr", "col_syn", "pre_index", "prev:v", "field:w"], hebb.distinct_buffers, hebb.domain = "events", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "on_post"} {
 // CHECK: scf.for
 // CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-NEXT: %[[S32:.*]] = memref.load %{{.*}}[%[[C]]] : memref<?xi32>

@@ -13,12 +13,16 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir {
 class DialectRegistry;
 } // namespace mlir
 
 namespace hebb {
+
+class Sema;
+struct NetworkPlan;
 
 struct GpuOptions {
   /// The compute capability the PTX is for; the driver JIT-compiles it for
@@ -40,6 +44,12 @@ bool lowerLoopsToGpu(mlir::ModuleOp module);
 /// when it is not about the module.
 bool emitPtx(mlir::ModuleOp module, const GpuOptions &options, std::string &ptx,
              std::string &error);
+
+/// `plan` (already checked) compiled for the GPU: its PTX and the names of
+/// its kernels. Errors are reported through `sema`.
+bool compileNetworkToPtx(Sema &sema, const NetworkPlan &plan, bool useF64,
+                         const GpuOptions &options, std::string &ptx,
+                         std::vector<std::string> &kernels);
 
 } // namespace hebb
 
