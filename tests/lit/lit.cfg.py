@@ -22,6 +22,16 @@ if getattr(config, "hebb_sanitize", False):
 config.substitutions.append(("%stdlib", os.path.join(config.hebb_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.hebb_src_root, "examples")))
 config.substitutions.append(("%hebb", os.path.join(config.hebb_tools_dir, "hebb")))
+# A PATH of Hebb's and LLVM's tools alone (no CUDA toolkit on it).
+config.substitutions.append(("%toolpath", os.pathsep.join([config.hebb_tools_dir, config.llvm_tools_dir])))
+# NVIDIA's ptxas, where a CUDA toolkit is installed: hebbc --emit=cubin.
+import shutil
+
+cuda_roots = [os.environ.get(v) for v in ("CUDA_ROOT", "CUDA_HOME", "CUDA_PATH")] + ["/usr/local/cuda"]
+if shutil.which("ptxas") or any(r and os.access(os.path.join(r, "bin", "ptxas"), os.X_OK) for r in cuda_roots):
+    config.available_features.add("ptxas")
+    ptxas_root = next((r for r in cuda_roots if r and os.access(os.path.join(r, "bin", "ptxas"), os.X_OK)), "")
+    config.substitutions.append(("%cudaroot", ptxas_root))
 # A stand-in for NVIDIA's driver (tests/unit/runtime/FakeCuda.c).
 config.substitutions.append(("%fakecuda", os.path.join(config.hebb_obj_root, "lib", "libhebb_fake_cuda.so")))
 

@@ -16,12 +16,19 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVM/NVVM/Utils.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <regex>
+
+#include "llvm/ADT/ScopeExit.h"
 
 using namespace hebb;
 
@@ -96,6 +103,63 @@ bool hebb::emitPtx(mlir::ModuleOp module, const GpuOptions &options,
             "libdevice)";
     return false;
   }
+  return true;
+}
+
+bool hebb::assembleCubin(const std::string &ptx, const GpuOptions &options,
+                         std::string &cubin, std::string &error) {
+  std::string ptxas;
+  llvm::StringRef toolkit = mlir::NVVM::getCUDAToolkitPath();
+  if (!toolkit.empty()) {
+    llvm::SmallString<256> path(toolkit);
+    llvm::sys::path::append(path, "bin", "ptxas");
+    if (llvm::sys::fs::can_execute(path))
+      ptxas = path.str().str();
+  }
+  if (ptxas.empty())
+    if (auto found = llvm::sys::findProgramByName("ptxas"))
+      ptxas = *found;
+  if (ptxas.empty()) {
+    error = "--emit=cubin needs NVIDIA's ptxas, from a CUDA toolkit (set "
+            "CUDA_ROOT), which was not found; --emit=ptx needs none";
+    return false;
+  }
+  llvm::SmallString<128> in, out, log;
+  for (auto [path, suffix] : {std::pair{&in, "ptx"}, std::pair{&out, "cubin"},
+                              std::pair{&log, "log"}})
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("hebb", suffix, *path)) {
+      error = "cannot create a temporary file: " + ec.message();
+      return false;
+    }
+  llvm::scope_exit cleanUp([&] {
+    for (auto *path : {&in, &out, &log})
+      llvm::sys::fs::remove(*path);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream file(in, ec);
+    file << ptx;
+  }
+  std::string optLevel = "-O" + std::to_string(options.optLevel);
+  llvm::StringRef args[] = {ptxas, "-arch", options.chip, optLevel,
+                            in,    "-o",    out};
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log, log};
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
+                                         0, 0, &message);
+  auto read = [](llvm::StringRef path) {
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+    return buffer ? (*buffer)->getBuffer().str() : std::string();
+  };
+  if (status != 0) {
+    std::string said = read(log);
+    while (!said.empty() && said.back() == '\n')
+      said.pop_back();
+    error = ptxas + " failed" + (said.empty() ? ": " + message : ": " + said);
+    return false;
+  }
+  cubin = read(out);
   return true;
 }
 

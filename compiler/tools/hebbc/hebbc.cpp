@@ -48,7 +48,10 @@ static cl::opt<EmitStage>
                     clEnumValN(EmitStage::Asm, "asm", "host assembly"),
                     clEnumValN(EmitStage::Obj, "obj", "a host object file"),
                     clEnumValN(EmitStage::PTX, "ptx",
-                               "PTX of the GPU kernels (--target=cuda)")),
+                               "PTX of the GPU kernels (--target=cuda)"),
+                    clEnumValN(EmitStage::Cubin, "cubin",
+                               "the GPU kernels assembled by ptxas, where a "
+                               "CUDA toolkit is installed")),
          cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Write the output here"),
                                        cl::value_desc("file"),
@@ -238,11 +241,12 @@ int run() {
     diags.errorNoLoc("--target takes cpu or cuda, not '" + target + "'");
     return 1;
   }
-  const bool cuda = target == "cuda" || emit == EmitStage::PTX;
+  const bool cuda =
+      target == "cuda" || emit == EmitStage::PTX || emit == EmitStage::Cubin;
   if (cuda && (compileOnly || emit == EmitStage::LLVM ||
                emit == EmitStage::Asm || emit == EmitStage::Obj)) {
     diags.errorNoLoc("--target=cuda compiles to PTX: it takes --emit=ast, "
-                     "hebb, mlir or ptx, and not -c");
+                     "hebb, mlir, ptx or cubin, and not -c");
     return 1;
   }
   if (!compileOnly && (!headerFile.empty() || !targetTriple.empty() ||
@@ -360,6 +364,14 @@ int run() {
         }
         if (emit == EmitStage::PTX)
           output.stream() << ptx;
+        std::string cubin;
+        if (emit == EmitStage::Cubin) {
+          if (!assembleCubin(ptx, gpu, cubin, error)) {
+            diags.errorNoLoc(error);
+            return 1;
+          }
+          output.stream() << cubin;
+        }
       }
     } else if (emit == EmitStage::MLIR) {
       printModule();

@@ -20,7 +20,7 @@
 namespace hebb {
 
 /// The stages `hebbc --emit=` can stop at.
-enum class EmitStage { AST, Hebb, MLIR, LLVM, Asm, Obj, PTX, None };
+enum class EmitStage { AST, Hebb, MLIR, LLVM, Asm, Obj, PTX, Cubin, None };
 
 struct CompilerOptions {
   int optLevel = 3;

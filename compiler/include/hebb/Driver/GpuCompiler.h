@@ -45,6 +45,11 @@ bool lowerLoopsToGpu(mlir::ModuleOp module);
 bool emitPtx(mlir::ModuleOp module, const GpuOptions &options, std::string &ptx,
              std::string &error);
 
+/// Assembles PTX into a cubin for `options.chip` with NVIDIA's ptxas (from
+/// $CUDA_ROOT, the CUDA toolkit MLIR was configured with, or the PATH).
+bool assembleCubin(const std::string &ptx, const GpuOptions &options,
+                   std::string &cubin, std::string &error);
+
 /// `plan` (already checked) compiled for the GPU: its PTX and the names of
 /// its kernels. Errors are reported through `sema`.
 bool compileNetworkToPtx(Sema &sema, const NetworkPlan &plan, bool useF64,
