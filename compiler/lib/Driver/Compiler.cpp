@@ -26,6 +26,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -548,15 +549,20 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
 
 /// Kernels that are the same code under another name (the `on pre` of
 /// projections of one synapse model, the updates of populations of one
-/// neuron model: parameters are read at run time) are compiled once: each
-/// duplicate is erased and its symbol mapped to the one kept.
+/// neuron model: parameters are read at run time) are lowered and compiled
+/// once: each duplicate is erased and its symbol mapped to the one kept.
 static llvm::StringMap<std::string>
 mergeIdenticalKernels(mlir::ModuleOp module) {
   llvm::StringMap<std::string> kept; // printed body -> symbol
   llvm::StringMap<std::string> alias;
-  std::vector<mlir::LLVM::LLVMFuncOp> duplicates;
-  for (auto func : module.getBody()->getOps<mlir::LLVM::LLVMFuncOp>()) {
-    if (func.isExternal() || func.getSymName().starts_with("_mlir"))
+  // Only a kernel nobody calls may go.
+  llvm::StringSet<> called;
+  if (auto uses = mlir::SymbolTable::getSymbolUses(&module.getBodyRegion()))
+    for (const mlir::SymbolTable::SymbolUse &use : *uses)
+      called.insert(use.getSymbolRef().getRootReference().getValue());
+  std::vector<mlir::func::FuncOp> duplicates;
+  for (auto func : module.getBody()->getOps<mlir::func::FuncOp>()) {
+    if (func.isExternal() || !func->hasAttr("hebb.kind"))
       continue;
     std::string name = func.getSymName().str();
     std::string key;
@@ -573,10 +579,7 @@ mergeIdenticalKernels(mlir::ModuleOp module) {
         func->setAttr("hebb.instance", instance);
     }
     auto [it, inserted] = kept.try_emplace(key, name);
-    if (inserted)
-      continue;
-    // Only a kernel nobody calls may go.
-    if (!mlir::SymbolTable::symbolKnownUseEmpty(func, module))
+    if (inserted || called.contains(name))
       continue;
     alias[name] = it->second;
     duplicates.push_back(func);
@@ -632,7 +635,8 @@ CompiledNetwork::~CompiledNetwork() = default;
 mlir::OwningOpRef<mlir::ModuleOp>
 hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
                    const NetworkPlan &plan, const CompilerOptions &options,
-                   rt::NetworkSpec &spec, CompileTimings &timings) {
+                   rt::NetworkSpec &spec, CompileTimings &timings,
+                   llvm::StringMap<std::string> *merged) {
   mlir::DialectRegistry registry;
   registerHebbPassesAndDialects(registry);
   context.appendDialectRegistry(registry);
@@ -654,6 +658,8 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
   if (!runPipeline(*module, kLowerPipeline))
     return nullptr;
   attachKernels(*module, spec);
+  if (merged)
+    *merged = mergeIdenticalKernels(*module);
   if (!lowerLoopsToLLVM(*module))
     return nullptr;
   timings.passes = secondsSince(phase);
@@ -666,15 +672,15 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
   auto start = Clock::now();
   auto result = std::make_unique<CompiledNetwork>();
   result->impl = std::make_unique<CompiledNetwork::Impl>();
+  llvm::StringMap<std::string> alias;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       lowerNetwork(result->impl->context, sema, plan, options, result->spec,
-                   result->timings);
+                   result->timings, &alias);
   if (!module)
     return nullptr;
   MLIRDiagnostics bridge(result->impl->context, sema);
 
   auto phase = Clock::now();
-  llvm::StringMap<std::string> alias = mergeIdenticalKernels(*module);
   std::unique_ptr<llvm::TargetMachine> tm =
       jitTargetMachine(options.optLevel, sema);
   if (!tm)

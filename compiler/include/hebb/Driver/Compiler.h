@@ -11,6 +11,8 @@
 #include "hebb/CodeGen/MLIRGen.h"
 #include "hebb/runtime/Network.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -83,11 +85,14 @@ std::unique_ptr<CompiledNetwork> compileNetwork(Sema &sema,
 
 /// The front half of the JIT and of object files: compiles `plan` to an
 /// LLVM-dialect module and fills `spec` with its description (kernels named,
-/// without entry points). Null on error, reported through `sema`.
+/// without entry points). With `merged`, kernels that are the same code are
+/// lowered once: the duplicates are left out, each mapped there to the
+/// kernel kept. Null on error, reported through `sema`.
 mlir::OwningOpRef<mlir::ModuleOp>
 lowerNetwork(mlir::MLIRContext &context, Sema &sema, const NetworkPlan &plan,
              const CompilerOptions &options, rt::NetworkSpec &spec,
-             CompileTimings &timings);
+             CompileTimings &timings,
+             llvm::StringMap<std::string> *merged = nullptr);
 
 /// Where `hebbc -c` compiles for, and the prefix of the C names it defines.
 struct ObjectOptions {
