@@ -13,8 +13,9 @@ packages=(
   cmake ninja-build ccache g++ libgtest-dev libedit-dev
   # JSON for network descriptions embedded in object files (hebbc -c)
   nlohmann-json3-dev pkg-config
-  # CRC-32 of checkpoints; singular values of the effective_rank monitor
-  zlib1g-dev libeigen3-dev
+  # CRC-32 of checkpoints; singular values of the effective_rank monitor;
+  # radix sorts of connectivity rows (Boost.Sort)
+  zlib1g-dev libeigen3-dev libboost-dev
   # the REPL test drives a real terminal
   tmux
   # figures (hebb run --plot): cairo draws them, with DejaVu fonts

@@ -8,6 +8,8 @@
 #include "hebb/runtime/Error.h"
 #include "hebb/runtime/Philox.h"
 
+#include <boost/sort/spreadsort/integer_sort.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -129,7 +131,7 @@ void sampleDistinct(uint32_t n, uint32_t k, bool hasSkip, uint32_t skip,
     if (hasSkip && out[s] >= skip)
       ++out[s];
   }
-  std::sort(out.begin() + first, out.end());
+  boost::sort::spreadsort::integer_sort(out.begin() + first, out.end());
 }
 
 /// Transposes column lists (per post: its pres) into rows by pre.
@@ -407,10 +409,21 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
     uint64_t begin = uint64_t(k) * thread / numThreads;
     uint64_t end = uint64_t(k) * (thread + 1) / numThreads;
     std::vector<uint32_t> &mine = counts[thread];
+    // Both pairs of a block's first draw come from one call.
+    std::array<uint32_t, 4> first{};
+    uint64_t firstBlock = UINT64_MAX;
     for (uint64_t t = begin; t < end; ++t) {
       for (uint32_t draw = 0;; ++draw) {
-        std::array<uint32_t, 4> bits =
-            philoxAt(seed, stream, uint32_t(t / 2), 1, draw);
+        std::array<uint32_t, 4> bits;
+        if (draw == 0) {
+          if (t / 2 != firstBlock) {
+            firstBlock = t / 2;
+            first = philoxAt(seed, stream, uint32_t(firstBlock), 1, 0);
+          }
+          bits = first;
+        } else {
+          bits = philoxAt(seed, stream, uint32_t(t / 2), 1, draw);
+        }
         if (t % 2)
           bits = {bits[2], bits[3], 0, 0};
         uint64_t x = (uint64_t(bits[0]) << 32) | bits[1];
@@ -451,7 +464,9 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
         uint32_t j = uniformBelow(philoxAt(seed, stream, i, 0, n), candidates);
         row[n] = hasSelf && j >= self ? j + 1 : j;
       }
-      std::sort(row, row + perRow[i]);
+      // A radix sort: rows of thousands of uniform indices sort 3-4 times
+      // faster than by comparisons.
+      boost::sort::spreadsort::integer_sort(row, row + perRow[i]);
     }
   };
   onThreads(numThreads, fillRows);
