@@ -60,19 +60,6 @@ void initializeLLVMTargets() {
   });
 }
 
-/// Runs a comma-separated list of passes on the module.
-bool runPipeline(mlir::ModuleOp module, const std::string &pipeline) {
-  mlir::PassManager pm(module->getContext(),
-                       mlir::ModuleOp::getOperationName());
-  std::string errors;
-  llvm::raw_string_ostream errorStream(errors);
-  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, errorStream))) {
-    module->emitError("bad pass pipeline: ") << errors;
-    return false;
-  }
-  return mlir::succeeded(pm.run(module));
-}
-
 std::unique_ptr<llvm::TargetMachine> hostTargetMachine(int optLevel,
                                                        bool forObject) {
   initializeLLVMTargets();
@@ -147,6 +134,25 @@ void hebb::registerHebbPassesAndDialects(mlir::DialectRegistry &registry) {
   });
 }
 
+void hebb::loadHebbDialects(mlir::MLIRContext &context) {
+  mlir::DialectRegistry registry;
+  registerHebbPassesAndDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+}
+
+bool hebb::runPassPipeline(mlir::ModuleOp module, const std::string &pipeline) {
+  mlir::PassManager pm(module->getContext(),
+                       mlir::ModuleOp::getOperationName());
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, errorStream))) {
+    module->emitError("bad pass pipeline: ") << errors;
+    return false;
+  }
+  return mlir::succeeded(pm.run(module));
+}
+
 static const char *kHebbPipeline = "hebb-integrate-odes,hebb-lazy-event-traces";
 static const char *kLowerPipeline = "hebb-lower-to-loops,canonicalize,cse";
 static const char *kLLVMPipeline =
@@ -158,12 +164,12 @@ static const char *kLLVMPipeline =
     "convert-ub-to-llvm,reconcile-unrealized-casts";
 
 bool hebb::explainIntegration(mlir::ModuleOp module) {
-  return runPipeline(module, "hebb-integrate-odes{explain=true}");
+  return runPassPipeline(module, "hebb-integrate-odes{explain=true}");
 }
 
 bool hebb::lowerHebbToLoops(mlir::ModuleOp module) {
-  return runPipeline(module, kHebbPipeline) &&
-         runPipeline(module, kLowerPipeline);
+  return runPassPipeline(module, kHebbPipeline) &&
+         runPassPipeline(module, kLowerPipeline);
 }
 
 /// Marks the buffer pointers of kernels noalias, which convert-func-to-llvm
@@ -197,7 +203,7 @@ static void markKernelBuffersNoAlias(mlir::ModuleOp module) {
 }
 
 bool hebb::lowerLoopsToLLVM(mlir::ModuleOp module) {
-  if (!runPipeline(module, kLLVMPipeline))
+  if (!runPassPipeline(module, kLLVMPipeline))
     return false;
   markKernelBuffersNoAlias(module);
   return true;
@@ -637,10 +643,7 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
                    const NetworkPlan &plan, const CompilerOptions &options,
                    rt::NetworkSpec &spec, CompileTimings &timings,
                    llvm::StringMap<std::string> *merged) {
-  mlir::DialectRegistry registry;
-  registerHebbPassesAndDialects(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
+  loadHebbDialects(context);
   MLIRDiagnostics bridge(context, sema);
 
   CodeGenOptions cg;
@@ -652,10 +655,10 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
     return nullptr;
   timings.mlirGen = secondsSince(phase);
   phase = Clock::now();
-  if (!runPipeline(*module, kHebbPipeline))
+  if (!runPassPipeline(*module, kHebbPipeline))
     return nullptr;
   spec = describeNetwork(*module, plan);
-  if (!runPipeline(*module, kLowerPipeline))
+  if (!runPassPipeline(*module, kLowerPipeline))
     return nullptr;
   attachKernels(*module, spec);
   if (merged)
@@ -802,7 +805,7 @@ mlir::OwningOpRef<mlir::ModuleOp> unitModule(mlir::ModuleOp network,
 /// Lowers a unit module to loops and keeps only instance `name`'s kernels
 /// (the side populations' are compiled with them).
 bool lowerUnit(mlir::ModuleOp unit, llvm::StringRef name) {
-  if (!runPipeline(unit, kLowerPipeline))
+  if (!runPassPipeline(unit, kLowerPipeline))
     return false;
   for (auto func : llvm::make_early_inc_range(
            unit.getBody()->getOps<mlir::func::FuncOp>())) {
@@ -833,7 +836,7 @@ struct IncrementalCompiler::Impl {
     cg.useF64 = options.useF64;
     mlir::OwningOpRef<mlir::ModuleOp> module =
         emitNetwork(context, sema, plan, cg);
-    if (!module || !runPipeline(*module, kHebbPipeline))
+    if (!module || !runPassPipeline(*module, kHebbPipeline))
       return nullptr;
     return module;
   }
@@ -881,10 +884,7 @@ struct IncrementalCompiler::Impl {
 IncrementalCompiler::IncrementalCompiler(const CompilerOptions &options)
     : impl(std::make_unique<Impl>()) {
   impl->options = options;
-  mlir::DialectRegistry registry;
-  registerHebbPassesAndDialects(registry);
-  impl->context.appendDialectRegistry(registry);
-  impl->context.loadAllAvailableDialects();
+  loadHebbDialects(impl->context);
 }
 
 IncrementalCompiler::~IncrementalCompiler() = default;

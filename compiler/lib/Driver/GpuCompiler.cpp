@@ -13,8 +13,6 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVM/NVVM/Utils.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
@@ -42,27 +40,13 @@ void hebb::registerGpuDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
 }
 
-namespace {
-bool runPipeline(mlir::ModuleOp module, const std::string &pipeline) {
-  mlir::PassManager pm(module->getContext(),
-                       mlir::ModuleOp::getOperationName());
-  std::string errors;
-  llvm::raw_string_ostream errorStream(errors);
-  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, errorStream))) {
-    module->emitError("bad pass pipeline: ") << errors;
-    return false;
-  }
-  return mlir::succeeded(pm.run(module));
-}
-} // namespace
-
 bool hebb::lowerLoopsToGpu(mlir::ModuleOp module) {
   // As the CPU pipeline, less what only helps a CPU's vector loops
   // (unswitching), and f64 expm1 left to libdevice instead of libm.
-  return runPipeline(module,
-                     "loop-invariant-code-motion,hebb-hoist-reciprocals,"
-                     "canonicalize,cse,hebb-approximate-math{libm-expm1=false},"
-                     "hebb-kernels-to-gpu,canonicalize,cse");
+  return runPassPipeline(
+      module, "loop-invariant-code-motion,hebb-hoist-reciprocals,"
+              "canonicalize,cse,hebb-approximate-math{libm-expm1=false},"
+              "hebb-kernels-to-gpu,canonicalize,cse");
 }
 
 bool hebb::emitPtx(mlir::ModuleOp module, const GpuOptions &options,
@@ -79,7 +63,7 @@ bool hebb::emitPtx(mlir::ModuleOp module, const GpuOptions &options,
       "hebb-libdevice-to-instructions,canonicalize,cse,"
       "reconcile-unrealized-casts),"
       "gpu-module-to-binary{format=isa}";
-  if (!runPipeline(module, pipeline))
+  if (!runPassPipeline(module, pipeline))
     return false;
   ptx.clear();
   for (auto binary : module.getOps<mlir::gpu::BinaryOp>())
@@ -167,10 +151,7 @@ bool hebb::compileNetworkToPtx(Sema &sema, const NetworkPlan &plan, bool useF64,
                                const GpuOptions &options, std::string &ptx,
                                std::vector<std::string> &kernels) {
   mlir::MLIRContext context;
-  mlir::DialectRegistry registry;
-  registerHebbPassesAndDialects(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
+  loadHebbDialects(context);
   MLIRDiagnostics bridge(context, sema);
   CodeGenOptions cg;
   cg.useF64 = useF64;

@@ -321,10 +321,7 @@ int run() {
     return compileObject(sema, *plan);
 
   mlir::MLIRContext context;
-  mlir::DialectRegistry registry;
-  registerHebbPassesAndDialects(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
+  loadHebbDialects(context);
   MLIRDiagnostics bridge(context, sema);
   CodeGenOptions cg;
   cg.useF64 = precision == "f64";

@@ -62,6 +62,14 @@ private:
   std::unique_ptr<Impl> impl;
 };
 
+/// Registers Hebb's dialects, passes and translations with `context` and
+/// loads the dialects.
+void loadHebbDialects(mlir::MLIRContext &context);
+
+/// Runs a textual pass pipeline (comma-separated passes) on `module`;
+/// errors go through the context's diagnostics.
+bool runPassPipeline(mlir::ModuleOp module, const std::string &pipeline);
+
 /// Runs the hebb passes (integration, lazy traces) and lowers to loops.
 /// Reports errors through the MLIR context's diagnostic handler.
 bool lowerHebbToLoops(mlir::ModuleOp module);
