@@ -11,6 +11,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::hebb {
 #define GEN_PASS_DEF_HEBBKERNELSTOGPU
@@ -20,15 +21,37 @@ namespace mlir::hebb {
 using namespace mlir;
 
 namespace {
-/// The loop over the kernel's elements: an scf.for from the first to the
-/// second argument, directly in the body.
+/// Whether `op` or an op inside it writes memory.
+bool writes(Operation *op) {
+  WalkResult result = op->walk([](Operation *inner) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+    if ((effects && effects.hasEffect<MemoryEffects::Write>()) ||
+        (!effects && !inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
+         !isPure(inner)))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
+}
+
+/// The loop over the kernel's elements, if every thread may run what is
+/// around it: an scf.for from the first to the second argument, directly in
+/// the body, the last op before the return, after ops that only read.
 scf::ForOp elementLoop(gpu::GPUFuncOp kernel) {
   Block &entry = kernel.getBody().front();
-  for (auto loop : entry.getOps<scf::ForOp>())
-    if (loop.getLowerBound() == entry.getArgument(0) &&
-        loop.getUpperBound() == entry.getArgument(1) &&
-        loop.getNumResults() == 0)
-      return loop;
+  for (auto loop : entry.getOps<scf::ForOp>()) {
+    if (loop.getLowerBound() != entry.getArgument(0) ||
+        loop.getUpperBound() != entry.getArgument(1) ||
+        loop.getNumResults() != 0 ||
+        loop->getNextNode() != entry.getTerminator())
+      continue;
+    for (Operation &op : entry) {
+      if (&op == loop.getOperation())
+        return loop;
+      if (writes(&op))
+        return {};
+    }
+  }
   return {};
 }
 

@@ -51,6 +51,11 @@
 // CHECK: memref.store
 // CHECK: gpu.return
 
+// Marked, but a store before the element loop would run on every thread:
+// one thread.
+// CHECK-LABEL: gpu.func @c__init_pre(
+// CHECK-SAME: hebb.gpu_threads = "one"
+
 module {
   func.func @p__step(%begin: index, %end: index, %v: memref<?xf32>)
       attributes {hebb.kind = "step", hebb.gpu_parallel} {
@@ -95,6 +100,17 @@ module {
     scf.for %i = %begin to %end step %c1 {
       %x = memref.load %run[%c0] : memref<?xf32>
       memref.store %x, %run[%i] : memref<?xf32>
+    }
+    return
+  }
+  func.func @c__init_pre(%begin: index, %end: index, %x: memref<?xf32>)
+      attributes {hebb.kind = "init_pre", hebb.gpu_parallel} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0.0 : f32
+    memref.store %zero, %x[%c0] : memref<?xf32>
+    scf.for %i = %begin to %end step %c1 {
+      memref.store %zero, %x[%i] : memref<?xf32>
     }
     return
   }
