@@ -774,7 +774,7 @@ void Network::deliver(size_t k, int64_t n, double t) {
     if (n < 1)
       return;
     st.ringInfo.as<int32_t>()[1] = static_cast<int32_t>((n - 1) % s.ringSlots);
-    add(n - 1, nullptr, 0);
+    count = gatherEmitted(k, n - 1);
   } else if (ps.synapseDelays) {
     // The spikes of step n - d reach the synapses of delay d.
     const uint32_t nPre = static_cast<uint32_t>(ps.preEnd - ps.preBegin);
@@ -992,6 +992,15 @@ void Network::splitDelivery() {
       part.bufferDescriptors()[layout] = describe(st.partLayouts, 3 * p);
     }
   }
+  // Populations whose rings every thread delivers into: all their
+  // projections split.
+  s.ringSplit.assign(s.ringTargets.size(), 0);
+  for (size_t g = 0; g < s.ringTargets.size(); ++g) {
+    const std::vector<size_t> &into = s.ringTargets[g].second;
+    s.ringSplit[g] = std::all_of(into.begin(), into.end(), [&](size_t k) {
+      return !s.projs[k].onPreParts.empty();
+    });
+  }
 }
 
 void Network::deliverRings(int64_t n, double t) {
@@ -1014,10 +1023,7 @@ void Network::deliverRings(int64_t n, double t) {
   // thread, each into its range of neurons, on the spikes listed once.
   const int64_t seed = static_cast<int64_t>(spec.seed);
   auto split = [&](size_t g) {
-    const std::vector<size_t> &into = s.ringTargets[g].second;
-    return std::all_of(into.begin(), into.end(), [&](size_t k) {
-      return !s.projs[k].onPreParts.empty();
-    });
+    return g < s.ringSplit.size() && s.ringSplit[g] != 0;
   };
   for (size_t g = 0; g < s.ringTargets.size(); ++g) {
     if (!split(g))

@@ -252,6 +252,9 @@ struct Network::Impl {
   std::vector<std::pair<int, std::vector<size_t>>> ringTargets;
   std::vector<double> ringCost;
   std::vector<unsigned> ringThread;
+  /// Per population with rings: whether all its projections split, so
+  /// that every thread delivers into it (set by splitDelivery).
+  std::vector<char> ringSplit;
   /// Seconds each thread spent on each population's rings this step.
   std::vector<double> ringSeconds;
   std::unique_ptr<ThreadPool> pool; // null: one thread
