@@ -460,9 +460,20 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
       bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
       uint32_t candidates = numPost - (hasSelf ? 1 : 0);
       uint32_t *row = conn.post.data() + conn.rowPtr[i];
-      for (uint32_t n = 0; n < perRow[i]; ++n) {
-        uint32_t j = uniformBelow(philoxAt(seed, stream, i, 0, n), candidates);
-        row[n] = hasSelf && j >= self ? j + 1 : j;
+      // Post n is uniformBelow(philoxAt(seed, stream, i, 0, n)), drawn a
+      // batch at a time: (x * candidates) >> 64 for the 64 bits x of words
+      // 0 and 1, in 64-bit arithmetic (exact: the sum cannot overflow).
+      uint32_t word0[kPhiloxBatch], word1[kPhiloxBatch];
+      for (uint32_t n0 = 0; n0 < perRow[i]; n0 += kPhiloxBatch) {
+        unsigned count =
+            unsigned(std::min<uint32_t>(kPhiloxBatch, perRow[i] - n0));
+        philoxWords01(seed, stream, i, n0, count, word0, word1);
+        for (unsigned k = 0; k < count; ++k) {
+          uint64_t high = uint64_t(word0[k]) * candidates;
+          uint64_t low = uint64_t(word1[k]) * candidates;
+          uint32_t j = uint32_t((high + (low >> 32)) >> 32);
+          row[n0 + k] = hasSelf && j >= self ? j + 1 : j;
+        }
       }
       // A radix sort: rows of thousands of uniform indices sort 3-4 times
       // faster than by comparisons.

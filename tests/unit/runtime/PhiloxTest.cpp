@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <vector>
 
@@ -128,3 +130,21 @@ TEST(PhiloxTest, NormalStatistics) {
 }
 
 } // namespace
+
+// The batched words are philoxAt's, for any start and count.
+TEST(PhiloxTest, BatchedWordsAreThoseOfOneCallEach) {
+  uint32_t word0[kPhiloxBatch], word1[kPhiloxBatch];
+  for (uint32_t first : {0u, 5u, 4294967290u})
+    for (unsigned count : {1u, 7u, kPhiloxBatch}) {
+      std::fill(word0, word0 + kPhiloxBatch, 0u);
+      philoxWords01(42, 0xDEADBEEF, 1234567, first, count, word0, word1);
+      for (unsigned k = 0; k < count; ++k) {
+        std::array<uint32_t, 4> one =
+            philoxAt(42, 0xDEADBEEF, 1234567, 0, first + k);
+        EXPECT_EQ(word0[k], one[0]) << first << " + " << k;
+        EXPECT_EQ(word1[k], one[1]) << first << " + " << k;
+      }
+      for (unsigned k = count; k < kPhiloxBatch; ++k)
+        EXPECT_EQ(word0[k], 0u) << "written past count";
+    }
+}
