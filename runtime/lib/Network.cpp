@@ -756,15 +756,14 @@ void Network::deliver(size_t k, int64_t n, double t) {
     count = 0;
   };
   // Puts the spikes of step `emitted` in the presynaptic slice on the event
-  // list (with their row block, `rows`), handing on each full list.
+  // list with their row block, `rows`, handing on each full list.
   auto add = [&](int64_t emitted, uint32_t *rows, uint32_t block) {
     for (uint32_t i : s.pops[ps.pre].history[emitted % ring]) {
       if (i < ps.preBegin || i >= ps.preEnd)
         continue;
       uint32_t local = static_cast<uint32_t>(i - ps.preBegin);
       events[count] = local;
-      if (rows)
-        rows[count] = block + local;
+      rows[count] = block + local;
       if (++count == capacity)
         flush();
     }
@@ -926,19 +925,24 @@ void Network::deliverSplit(std::vector<size_t> &group, int64_t n, double t) {
 
 bool Network::deliverableWithNeurons(const std::vector<size_t> &group) {
   Impl &s = *impl;
-  if (group.empty() || !s.ringTargets.empty())
-    return false;
+  // The last group is the same every step: decided once per thread count.
+  if (s.lastGroupWithNeurons >= 0)
+    return s.lastGroupWithNeurons != 0;
   if (s.threadSegments.empty())
     splitNeurons();
   // Transmission adds into the same inputs between delivery and the
   // update: deferring delivery would change the order of the sums.
-  for (const ProjectionState &st : s.projs)
-    if (st.transmit.valid())
-      return false;
-  return std::all_of(group.begin(), group.end(), [&](size_t k) {
-    return s.projs[k].joinsGroup &&
-           s.pops[spec.projections[k].post].updatedWithItsDelivery;
-  });
+  bool with = !group.empty() && s.ringTargets.empty() &&
+              std::none_of(s.projs.begin(), s.projs.end(),
+                           [](const ProjectionState &st) {
+                             return st.transmit.valid();
+                           }) &&
+              std::all_of(group.begin(), group.end(), [&](size_t k) {
+                return s.projs[k].joinsGroup &&
+                       s.pops[spec.projections[k].post].updatedWithItsDelivery;
+              });
+  s.lastGroupWithNeurons = with ? 1 : 0;
+  return with;
 }
 
 void Network::splitDelivery() {
@@ -1980,6 +1984,7 @@ void Network::setThreads(unsigned threads) {
                        std::to_string(threads));
   impl->pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
   impl->threadSegments.clear(); // cut again at the next step
+  impl->lastGroupWithNeurons = -1;
   splitDelivery();
 }
 

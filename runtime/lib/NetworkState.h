@@ -238,6 +238,9 @@ struct Network::Impl {
   int64_t maxDelay = 1;
   /// Split `on pre` projections waiting to be delivered together.
   std::vector<size_t> splitGroup;
+  /// Whether the last split group is delivered in the neuron update's
+  /// region (deliverableWithNeurons); -1 until decided for these threads.
+  int lastGroupWithNeurons = -1;
   /// Per thread: seconds its part of a group delivered in the neuron
   /// update's region took (when profiling).
   std::vector<double> deliverySeconds;
