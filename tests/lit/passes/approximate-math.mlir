@@ -1,4 +1,5 @@
 // RUN: hebb-opt %s --hebb-approximate-math | FileCheck %s
+// RUN: hebb-opt %s '--hebb-approximate-math=libm-expm1=false' | FileCheck %s --check-prefix=GPU
 
 // f32 exp becomes a polynomial (Cephes-style range reduction by ln 2,
 // 2^n built from the exponent bits): no math.exp and no call is left, so a
@@ -51,6 +52,14 @@ func.func @f32_expm1(%x: f32) -> f32 {
 // CHECK-NEXT: %[[B:.*]] = call @expm1(%[[Y]]) : (f64) -> f64
 // CHECK-NEXT: %[[S:.*]] = arith.addf %[[A]], %[[B]] : f64
 // CHECK-NEXT: return %[[S]] : f64
+// Without libm (GPU code): f64 expm1 stays, for libdevice; f32 is expanded.
+// GPU-NOT: func.func private @expm1
+// GPU-LABEL: func.func @f32_expm1(
+// GPU-NOT: math.expm1
+// GPU-LABEL: func.func @f64_expm1(
+// GPU-NEXT: math.expm1 %{{.*}} : f64
+// GPU-NEXT: math.expm1 %{{.*}} : f64
+// GPU-NOT: call @expm1
 func.func @f64_expm1(%x: f64, %y: f64) -> f64 {
   %0 = math.expm1 %x : f64
   %1 = math.expm1 %y : f64
