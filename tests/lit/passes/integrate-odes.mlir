@@ -262,7 +262,7 @@ hebb.population @mid size 1 model "Mid" {
 //   exp([[M, I], [0, 0]] dt) = [[Phi, Gamma], [0, I]],
 // in f64: A = [[M h, I h], [0, 0]] with h = dt / 2^12, F = exp(A) - I by
 // Taylor terms (Horner, 1/8 down to 1/2), then 12 squarings
-// F <- 2F + F F. Per element, c = f(x) - M x and
+// F <- 2F + F F. Per element, c = f(0) and
 //   x_new = x + (Phi - I) x + Gamma c,
 // so the new x depends on y. Phi and Gamma depend on M and dt only.
 
@@ -322,43 +322,38 @@ hebb.population @mid size 1 model "Mid" {
 // CHECK-NEXT: %[[PYY:.*]] = arith.addf %[[T4]], %{{.*}} : f64
 // CHECK-NEXT: %[[T5:.*]] = arith.mulf %{{.*}}, %[[TWO]] : f64
 // CHECK-NEXT: %[[GYY:.*]] = arith.addf %[[T5]], %{{.*}} : f64
-// c = f(x) - M x.
-// CHECK-NEXT: %[[FX64:.*]] = arith.extf %[[FX]] : f32 to f64
-// CHECK-NEXT: %[[MXXC:.*]] = arith.extf %[[MXX]] : f32 to f64
-// CHECK-NEXT: %[[XC:.*]] = arith.extf %[[X]] : f32 to f64
-// CHECK-NEXT: %[[MX1:.*]] = arith.mulf %[[MXXC]], %[[XC]] : f64
-// CHECK-NEXT: %[[CX1:.*]] = arith.subf %[[FX64]], %[[MX1]] : f64
-// CHECK-NEXT: %[[MXYC:.*]] = arith.extf %[[MXY]] : f32 to f64
-// CHECK-NEXT: %[[YC:.*]] = arith.extf %[[Y]] : f32 to f64
-// CHECK-NEXT: %[[MX2:.*]] = arith.mulf %[[MXYC]], %[[YC]] : f64
-// CHECK-NEXT: %[[CX:.*]] = arith.subf %[[CX1]], %[[MX2]] : f64
-// CHECK-NEXT: %[[FY64:.*]] = arith.extf %[[FY]] : f32 to f64
-// CHECK-NEXT: %[[MYYC:.*]] = arith.extf %[[MYY]] : f32 to f64
-// CHECK-NEXT: %[[YC2:.*]] = arith.extf %[[Y]] : f32 to f64
-// CHECK-NEXT: %[[MY1:.*]] = arith.mulf %[[MYYC]], %[[YC2]] : f64
-// CHECK-NEXT: %[[CY:.*]] = arith.subf %[[FY64]], %[[MY1]] : f64
-// x_new = x + Fxx x + Gxx cx + Fxy y + Gxy cy.
-// CHECK-NEXT: %[[XACC:.*]] = arith.extf %[[X]] : f32 to f64
-// CHECK-NEXT: %[[XV:.*]] = arith.extf %[[X]] : f32 to f64
-// CHECK-NEXT: %[[R1:.*]] = arith.mulf %[[PXX]], %[[XV]] : f64
-// CHECK-NEXT: %[[S1:.*]] = arith.addf %[[XACC]], %[[R1]] : f64
-// CHECK-NEXT: %[[R2:.*]] = arith.mulf %[[GXX]], %[[CX]] : f64
-// CHECK-NEXT: %[[S2:.*]] = arith.addf %[[S1]], %[[R2]] : f64
-// CHECK-NEXT: %[[YV:.*]] = arith.extf %[[Y]] : f32 to f64
-// CHECK-NEXT: %[[R3:.*]] = arith.mulf %[[PXY]], %[[YV]] : f64
-// CHECK-NEXT: %[[S3:.*]] = arith.addf %[[S2]], %[[R3]] : f64
-// CHECK-NEXT: %[[R4:.*]] = arith.mulf %[[GXY]], %[[CY]] : f64
-// CHECK-NEXT: %[[S4:.*]] = arith.addf %[[S3]], %[[R4]] : f64
-// CHECK-NEXT: %[[XN:.*]] = arith.truncf %[[S4]] : f64 to f32
-// y_new = y + Fyy y + Gyy cy: x does not enter.
-// CHECK-NEXT: %[[YACC:.*]] = arith.extf %[[Y]] : f32 to f64
-// CHECK-NOT: hebb.set
-// CHECK: %[[YV2:.*]] = arith.extf %[[Y]] : f32 to f64
-// CHECK-NEXT: %[[R5:.*]] = arith.mulf %[[PYY]], %[[YV2]] : f64
-// CHECK-NEXT: %[[S5:.*]] = arith.addf %[[YACC]], %[[R5]] : f64
-// CHECK-NEXT: %[[R6:.*]] = arith.mulf %[[GYY]], %[[CY]] : f64
-// CHECK-NEXT: %[[S6:.*]] = arith.addf %[[S5]], %[[R6]] : f64
-// CHECK-NEXT: %[[YN:.*]] = arith.truncf %[[S6]] : f64 to f32
+// c = f(0), the right sides with x = y = 0.
+// CHECK-NEXT: %[[Z0:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[Z1:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[NZ:.*]] = arith.negf %[[Z0]] : f32
+// CHECK-NEXT: %[[TAUZ:.*]] = hebb.param_get @tau : f32
+// CHECK-NEXT: %[[CX1:.*]] = arith.divf %[[NZ]], %[[TAUZ]] : f32
+// CHECK-NEXT: %[[CX2:.*]] = arith.divf %[[Z1]], %[[TAUZ]] : f32
+// CHECK-NEXT: %[[CX:.*]] = arith.addf %[[CX1]], %[[CX2]] : f32
+// CHECK-NEXT: %[[NZY:.*]] = arith.negf %[[Z1]] : f32
+// CHECK-NEXT: %[[TAU2Z:.*]] = hebb.param_get @tau2 : f32
+// CHECK-NEXT: %[[CY:.*]] = arith.divf %[[NZY]], %[[TAU2Z]] : f32
+// In f32, Gamma c first (the same for every element here), then
+// x_new = x + ((Gxx cx + Gxy cy) + Fxx x + Fxy y), contractible to FMAs.
+// CHECK-NEXT: %[[GXX32:.*]] = arith.truncf %[[GXX]] : f64 to f32
+// CHECK-NEXT: %[[R1:.*]] = arith.mulf %[[GXX32]], %[[CX]] fastmath<contract> : f32
+// CHECK-NEXT: %[[GXY32:.*]] = arith.truncf %[[GXY]] : f64 to f32
+// CHECK-NEXT: %[[R2:.*]] = arith.mulf %[[GXY32]], %[[CY]] fastmath<contract> : f32
+// CHECK-NEXT: %[[S2:.*]] = arith.addf %[[R2]], %[[R1]] fastmath<contract> : f32
+// CHECK-NEXT: %[[PXX32:.*]] = arith.truncf %[[PXX]] : f64 to f32
+// CHECK-NEXT: %[[R3:.*]] = arith.mulf %[[PXX32]], %[[X]] fastmath<contract> : f32
+// CHECK-NEXT: %[[S3:.*]] = arith.addf %[[R3]], %[[S2]] fastmath<contract> : f32
+// CHECK-NEXT: %[[PXY32:.*]] = arith.truncf %[[PXY]] : f64 to f32
+// CHECK-NEXT: %[[R4:.*]] = arith.mulf %[[PXY32]], %[[Y]] fastmath<contract> : f32
+// CHECK-NEXT: %[[S4:.*]] = arith.addf %[[R4]], %[[S3]] fastmath<contract> : f32
+// CHECK-NEXT: %[[XN:.*]] = arith.addf %[[X]], %[[S4]] : f32
+// y_new = y + (Gyy cy + Fyy y): x does not enter.
+// CHECK-NEXT: %[[GYY32:.*]] = arith.truncf %[[GYY]] : f64 to f32
+// CHECK-NEXT: %[[R5:.*]] = arith.mulf %[[GYY32]], %[[CY]] fastmath<contract> : f32
+// CHECK-NEXT: %[[PYY32:.*]] = arith.truncf %[[PYY]] : f64 to f32
+// CHECK-NEXT: %[[R6:.*]] = arith.mulf %[[PYY32]], %[[Y]] fastmath<contract> : f32
+// CHECK-NEXT: %[[S6:.*]] = arith.addf %[[R6]], %[[R5]] fastmath<contract> : f32
+// CHECK-NEXT: %[[YN:.*]] = arith.addf %[[Y]], %[[S6]] : f32
 // CHECK-NEXT: hebb.set "x", %[[XN]] : f32
 // CHECK-NEXT: hebb.set "y", %[[YN]] : f32
 // CHECK-NEXT: }
@@ -440,6 +435,8 @@ hebb.population @cplvar size 4 model "CplVar" {
 // per element.
 
 // CHECK-LABEL: hebb.population @cplvarexact
+// CHECK: %[[X:.*]] = hebb.get "self" "x" : f32
+// CHECK-NEXT: %[[Y:.*]] = hebb.get "self" "y" : f32
 // CHECK: %[[K:.*]] = hebb.get "self" "k" : f32
 // The right side's k y, then its derivative in y, M[x][y] = k * 1.
 // CHECK: arith.mulf %[[K]], %{{.*}} : f32
@@ -452,8 +449,9 @@ hebb.population @cplvar size 4 model "CplVar" {
 // CHECK-COUNT-72: arith.mulf %{{.*}}, %[[TWO]] : f64
 // CHECK-NOT: %[[TWO]]
 // CHECK-NOT: math.expm1
-// CHECK: %[[XN:.*]] = arith.truncf %{{.*}} : f64 to f32
-// CHECK: %[[YN:.*]] = arith.truncf %{{.*}} : f64 to f32
+// The propagator is rounded to f32 and applied there.
+// CHECK: %[[XN:.*]] = arith.addf %[[X]], %{{[0-9]+}} : f32
+// CHECK: %[[YN:.*]] = arith.addf %[[Y]], %{{[0-9]+}} : f32
 // CHECK-NEXT: hebb.set "x", %[[XN]] : f32
 // CHECK-NEXT: hebb.set "y", %[[YN]] : f32
 hebb.population @cplvarexact size 4 model "CplVar" {
