@@ -22,6 +22,9 @@ if getattr(config, "hebb_sanitize", False):
 config.substitutions.append(("%stdlib", os.path.join(config.hebb_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.hebb_src_root, "examples")))
 config.substitutions.append(("%hebb", os.path.join(config.hebb_tools_dir, "hebb")))
+# MLIR's C runner utilities (printF64, ...) for tests run with mlir-runner.
+config.substitutions.append(("%mlir_c_runner_utils", os.path.join(
+    os.path.dirname(config.llvm_tools_dir), "lib", "libmlir_c_runner_utils.so")))
 # A PATH of Hebb's and LLVM's tools alone (no CUDA toolkit on it).
 config.substitutions.append(("%toolpath", os.pathsep.join([config.hebb_tools_dir, config.llvm_tools_dir])))
 # NVIDIA's ptxas, where a CUDA toolkit is installed: hebbc --emit=cubin.

@@ -10,6 +10,8 @@
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cmath>
+
 namespace mlir::hebb {
 #define GEN_PASS_DEF_HEBBAPPROXIMATEMATH
 #include "hebb/Dialect/Passes.h.inc"
@@ -18,6 +20,9 @@ namespace mlir::hebb {
 using namespace mlir;
 
 namespace {
+/// The largest f32 x with e^x - 1 finite.
+constexpr double kExpM1Max = 88.72283935546875;
+
 struct ApproximateMathPass
     : public hebb::impl::HebbApproximateMathBase<ApproximateMathPass> {
   using HebbApproximateMathBase::HebbApproximateMathBase;
@@ -34,12 +39,12 @@ struct ApproximateMathPass
 
   /// MLIR's f32 expm1 is exp(x) corrected through log(exp(x)) and a
   /// division: three functions' worth of work per element, in the loop of
-  /// every exponential-Euler update. Near 0, where exp(x) - 1 cancels,
-  /// x (1 + x/2 + ... + x^7/8!) is accurate to the last bit for |x| < 1/2
-  /// (the first term left out is below 1.2e-8 relative); elsewhere
-  /// exp(x) - 1 loses at most a factor 1 / (1 - e^-1/2) < 2.6 of exp's
-  /// accuracy. Both are computed and one is selected, so the loop stays a
-  /// straight vectorisable line.
+  /// every exponential-Euler update. Instead, one branch-free line (Tang's
+  /// method): x = k ln2 + r with |r| <= ln2/2, e^r - 1 = r + r^2 Q(r) by Taylor
+  /// (the first term left out is below 1.5e-8 relative), then
+  /// e^x - 1 = 2^k (e^r - 1) + (2^k - 1), where 2^k - 1 is exact and adds no
+  /// cancellation: for k = 0 it is e^r - 1 itself. Below -87 the result is
+  /// -1; above kExpM1Max, +inf.
   void expandExpM1F32() {
     SmallVector<math::ExpM1Op> ops;
     getOperation()->walk([&](math::ExpM1Op op) {
@@ -50,28 +55,59 @@ struct ApproximateMathPass
       OpBuilder b(op);
       Location l = op.getLoc();
       Type t = op.getType();
-      auto constant = [&](double v) -> Value {
-        Attribute attr = b.getF32FloatAttr(static_cast<float>(v));
-        if (auto vt = dyn_cast<VectorType>(t))
+      Type it = b.getI32Type();
+      if (auto vt = dyn_cast<VectorType>(t))
+        it = VectorType::get(vt.getShape(), it);
+      auto splat = [&](Type type, Attribute attr) -> Value {
+        if (auto vt = dyn_cast<VectorType>(type))
           attr = DenseElementsAttr::get(vt, attr);
-        return arith::ConstantOp::create(b, l, t, cast<TypedAttr>(attr));
+        return arith::ConstantOp::create(b, l, type, cast<TypedAttr>(attr));
+      };
+      auto constant = [&](double v) {
+        return splat(t, b.getF32FloatAttr(static_cast<float>(v)));
+      };
+      auto intConstant = [&](int32_t v) {
+        return splat(it, b.getI32IntegerAttr(v));
+      };
+      auto fma = [&](Value p, Value q, Value r) -> Value {
+        return math::FmaOp::create(b, l, p, q, r);
       };
       Value x = op.getOperand();
-      // Horner: 1 + x/2! + x^2/3! + ... + x^7/8!.
-      double factorial = 40320; // 8!
+      Value clamped = arith::MaximumFOp::create(
+          b, l, arith::MinimumFOp::create(b, l, x, constant(kExpM1Max)),
+          constant(-87.0));
+      // k = round(x / ln2); r = x - k ln2 with ln2 split in two (Cody and
+      // Waite) so that k ln2_hi is exact.
+      Value k = math::FloorOp::create(
+          b, l, fma(clamped, constant(1.4426950408889634), constant(0.5)));
+      Value r = fma(k, constant(-0.693359375), clamped);
+      r = fma(k, constant(2.12194440e-4), r);
+      // e^r - 1 = r + r^2 Q(r), Q(r) = 1/2! + r/3! + ... + r^5/7!, by
+      // Horner from 1/7!: r enters exactly, the rounding is in r^2 Q alone.
+      double factorial = 5040; // 7!
       Value poly = constant(1.0 / factorial);
-      for (int k = 7; k >= 1; --k) {
-        factorial /= k + 1;
-        poly = math::FmaOp::create(b, l, poly, x, constant(1.0 / factorial));
+      for (int j = 6; j >= 2; --j) {
+        factorial /= j + 1;
+        poly = fma(poly, r, constant(1.0 / factorial));
       }
-      Value series = arith::MulFOp::create(b, l, x, poly);
-      Value direct = arith::SubFOp::create(b, l, math::ExpOp::create(b, l, x),
-                                           constant(1.0));
-      Value small =
-          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
-                                math::AbsFOp::create(b, l, x), constant(0.5));
+      Value em1r = fma(arith::MulFOp::create(b, l, r, r), poly, r);
+      // h = 2^(k-1) from the exponent bits (k is in [-126, 128]; h = 0 at
+      // -126, where the result is -1 anyway), then 2 (h (e^r - 1) + h - 1/2):
+      // the doubling is exact, and 2^128 (k = 128) is never formed.
+      Value bits = arith::ShLIOp::create(
+          b, l,
+          arith::AddIOp::create(b, l, arith::FPToSIOp::create(b, l, it, k),
+                                intConstant(126)),
+          intConstant(23));
+      Value half = arith::BitcastOp::create(b, l, t, bits);
+      Value result = arith::MulFOp::create(
+          b, l, constant(2.0),
+          fma(half, em1r, arith::SubFOp::create(b, l, half, constant(0.5))));
+      Value overflows = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                              x, constant(kExpM1Max));
       op.replaceAllUsesWith(
-          arith::SelectOp::create(b, l, small, series, direct).getResult());
+          arith::SelectOp::create(b, l, overflows, constant(INFINITY), result)
+              .getResult());
       op.erase();
     }
   }

@@ -25,20 +25,34 @@ func.func @f32_exp(%x: f32) -> f32 {
   return %0 : f32
 }
 
-// f32 expm1: x (1 + x/2! + ... + x^7/8!) for |x| < 1/2 (Horner, from
-// 1/8! = 2.48015876E-5), exp(x) - 1 elsewhere, selected: no log, no call.
+// f32 expm1 is one branch-free line: k = round(x / ln2) and r = x - k ln2
+// (Cody-Waite), e^r - 1 = r + r^2 Q(r) (Horner from 1/7! = 1.98412701E-4),
+// then 2 (h (e^r - 1) + h - 1/2) with h = 2^(k-1) from the exponent bits,
+// and +inf past 88.72: no exp, no log, no division, no call.
 // CHECK-LABEL: func.func @f32_expm1(
 // CHECK-SAME: %[[X:.*]]: f32
 // CHECK-NOT: math.expm1
-// CHECK-NOT: math.log
-// CHECK-NOT: call
-// CHECK-DAG: arith.constant 2.48015876E-5 : f32
-// CHECK-DAG: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
-// CHECK: %[[ABS:.*]] = math.absf %[[X]] : f32
-// CHECK-NEXT: %[[SMALL:.*]] = arith.cmpf olt, %[[ABS]], %[[HALF]] : f32
 // CHECK-NOT: math.exp
-// CHECK: %[[R:.*]] = arith.select %[[SMALL]], %{{.*}}, %{{.*}} : f32
-// CHECK-NEXT: return %[[R]]
+// CHECK-NOT: math.log
+// CHECK-NOT: arith.divf
+// CHECK-NOT: call
+// CHECK: %[[K:.*]] = math.floor
+// CHECK-NEXT: %[[R1:.*]] = math.fma %[[K]], %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: %[[R:.*]] = math.fma %[[K]], %{{.*}}, %[[R1]] : f32
+// CHECK-NEXT: math.fma %{{.*}}, %[[R]], %{{.*}} : f32
+// CHECK-COUNT-4: math.fma %{{.*}}, %[[R]], %{{.*}} : f32
+// CHECK-NEXT: %[[R2:.*]] = arith.mulf %[[R]], %[[R]] : f32
+// CHECK-NEXT: %[[EM1R:.*]] = math.fma %[[R2]], %{{.*}}, %[[R]] : f32
+// CHECK-NEXT: %[[KI:.*]] = arith.fptosi %[[K]] : f32 to i32
+// CHECK-NEXT: %[[E:.*]] = arith.addi %[[KI]], %{{.*}} : i32
+// CHECK-NEXT: %[[BITS:.*]] = arith.shli %[[E]], %{{.*}} : i32
+// CHECK-NEXT: %[[H:.*]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK-NEXT: %[[HM:.*]] = arith.subf %[[H]], %{{.*}} : f32
+// CHECK-NEXT: %[[F:.*]] = math.fma %[[H]], %[[EM1R]], %[[HM]] : f32
+// CHECK-NEXT: %[[D:.*]] = arith.mulf %[[F]], %{{.*}} : f32
+// CHECK-NEXT: %[[BIG:.*]] = arith.cmpf ogt, %[[X]], %{{.*}} : f32
+// CHECK-NEXT: %[[RES:.*]] = arith.select %[[BIG]], %{{.*}}, %[[D]] : f32
+// CHECK-NEXT: return %[[RES]]
 func.func @f32_expm1(%x: f32) -> f32 {
   %0 = math.expm1 %x : f32
   return %0 : f32
