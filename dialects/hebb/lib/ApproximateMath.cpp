@@ -76,10 +76,12 @@ struct ApproximateMathPass
       Value clamped = arith::MaximumFOp::create(
           b, l, arith::MinimumFOp::create(b, l, x, constant(kExpM1Max)),
           constant(-87.0));
-      // k = round(x / ln2); r = x - k ln2 with ln2 split in two (Cody and
-      // Waite) so that k ln2_hi is exact.
-      Value k = math::FloorOp::create(
-          b, l, fma(clamped, constant(1.4426950408889634), constant(0.5)));
+      // k = round(x / ln2) by adding 1.5 * 2^23, which leaves k in the low
+      // bits of kf's significand; r = x - k ln2 with ln2 split in two (Cody
+      // and Waite) so that k ln2_hi is exact.
+      constexpr double kShifter = 12582912.0;
+      Value kf = fma(clamped, constant(1.4426950408889634), constant(kShifter));
+      Value k = arith::SubFOp::create(b, l, kf, constant(kShifter));
       Value r = fma(k, constant(-0.693359375), clamped);
       r = fma(k, constant(2.12194440e-4), r);
       // e^r - 1 = r + r^2 Q(r), Q(r) = 1/2! + r/3! + ... + r^5/7!, by
@@ -93,12 +95,13 @@ struct ApproximateMathPass
       Value em1r = fma(arith::MulFOp::create(b, l, r, r), poly, r);
       // h = 2^(k-1) from the exponent bits (k is in [-126, 128]; h = 0 at
       // -126, where the result is -1 anyway), then 2 (h (e^r - 1) + h - 1/2):
-      // the doubling is exact, and 2^128 (k = 128) is never formed.
-      Value bits = arith::ShLIOp::create(
+      // the doubling is exact, and 2^128 (k = 128) is never formed. kf's
+      // bits shifted by 23 leave k's low nine bits, k << 23 modulo 2^32.
+      Value bits = arith::AddIOp::create(
           b, l,
-          arith::AddIOp::create(b, l, arith::FPToSIOp::create(b, l, it, k),
-                                intConstant(126)),
-          intConstant(23));
+          arith::ShLIOp::create(b, l, arith::BitcastOp::create(b, l, it, kf),
+                                intConstant(23)),
+          intConstant(126 << 23));
       Value half = arith::BitcastOp::create(b, l, t, bits);
       Value result = arith::MulFOp::create(
           b, l, constant(2.0),

@@ -25,27 +25,32 @@ func.func @f32_exp(%x: f32) -> f32 {
   return %0 : f32
 }
 
-// f32 expm1 is one branch-free line: k = round(x / ln2) and r = x - k ln2
-// (Cody-Waite), e^r - 1 = r + r^2 Q(r) (Horner from 1/7! = 1.98412701E-4),
-// then 2 (h (e^r - 1) + h - 1/2) with h = 2^(k-1) from the exponent bits,
-// and +inf past 88.72: no exp, no log, no division, no call.
+// f32 expm1 is one branch-free line: k = round(x / ln2) by adding 1.5 * 2^23
+// (12582912), r = x - k ln2 (Cody-Waite), e^r - 1 = r + r^2 Q(r) (Horner
+// from 1/7! = 1.98412701E-4), then 2 (h (e^r - 1) + h - 1/2) with
+// h = 2^(k-1) from the exponent bits, and +inf past 88.72: no exp, no log,
+// no floor, no division, no call.
 // CHECK-LABEL: func.func @f32_expm1(
 // CHECK-SAME: %[[X:.*]]: f32
 // CHECK-NOT: math.expm1
 // CHECK-NOT: math.exp
 // CHECK-NOT: math.log
+// CHECK-NOT: math.floor
 // CHECK-NOT: arith.divf
 // CHECK-NOT: call
-// CHECK: %[[K:.*]] = math.floor
+// CHECK-DAG: %[[SHIFTER:.*]] = arith.constant 0x4B400000 : f32
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant 1056964608 : i32
+// CHECK: %[[KF:.*]] = math.fma %{{.*}}, %{{.*}}, %[[SHIFTER]] : f32
+// CHECK-NEXT: %[[K:.*]] = arith.subf %[[KF]], %[[SHIFTER]] : f32
 // CHECK-NEXT: %[[R1:.*]] = math.fma %[[K]], %{{.*}}, %{{.*}} : f32
 // CHECK-NEXT: %[[R:.*]] = math.fma %[[K]], %{{.*}}, %[[R1]] : f32
 // CHECK-NEXT: math.fma %{{.*}}, %[[R]], %{{.*}} : f32
 // CHECK-COUNT-4: math.fma %{{.*}}, %[[R]], %{{.*}} : f32
 // CHECK-NEXT: %[[R2:.*]] = arith.mulf %[[R]], %[[R]] : f32
 // CHECK-NEXT: %[[EM1R:.*]] = math.fma %[[R2]], %{{.*}}, %[[R]] : f32
-// CHECK-NEXT: %[[KI:.*]] = arith.fptosi %[[K]] : f32 to i32
-// CHECK-NEXT: %[[E:.*]] = arith.addi %[[KI]], %{{.*}} : i32
-// CHECK-NEXT: %[[BITS:.*]] = arith.shli %[[E]], %{{.*}} : i32
+// CHECK-NEXT: %[[KB:.*]] = arith.bitcast %[[KF]] : f32 to i32
+// CHECK-NEXT: %[[SH:.*]] = arith.shli %[[KB]], %{{.*}} : i32
+// CHECK-NEXT: %[[BITS:.*]] = arith.addi %[[SH]], %[[BIAS]] : i32
 // CHECK-NEXT: %[[H:.*]] = arith.bitcast %[[BITS]] : i32 to f32
 // CHECK-NEXT: %[[HM:.*]] = arith.subf %[[H]], %{{.*}} : f32
 // CHECK-NEXT: %[[F:.*]] = math.fma %[[H]], %[[EM1R]], %[[HM]] : f32
