@@ -239,37 +239,38 @@ private:
   }
 
   /// x + f dt phi(a dt), phi(z) = (e^z - 1) / z with phi(0) = 1: exact for
-  /// x' = a x + b with a, b constant over the step. Where a is the same for
-  /// every element, so is P = dt phi(a dt), and the update is applied as
-  /// x + ((a P) x + P b) with b = f at x = 0: two fused multiply-adds per
-  /// element (a decaying trace's x + (-x / tau) P is one multiply-add).
+  /// x' = a x + b with a, b constant over the step. With b = f at x = 0 and
+  /// P = dt phi(a dt), it is applied as x + (a x + b) P, or, where a (so P)
+  /// is the same for every element, as x + ((a P) x + P b): two fused
+  /// multiply-adds per element (a decaying trace's is one).
   Value closedForm(unsigned i, Value fi, Value a) {
     Value xi = x[i];
     if (!a)
       return arith::AddFOp::create(b, l, xi,
                                    arith::MulFOp::create(b, l, fi, dt));
     Value z = arith::MulFOp::create(b, l, a, dt);
-    Value zero = constant(ft, 0.0), one = constant(ft, 1.0);
+    Value zero = constant(ft, 0.0);
+    // P = (e^z - 1) / a, and dt at z = 0, where the quotient is 0/0 and is
+    // not used.
     Value isZero =
         arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, z, zero);
-    Value safe = arith::SelectOp::create(b, l, isZero, one, z);
-    Value em1 = math::ExpM1Op::create(b, l, safe);
-    Value phi = arith::SelectOp::create(b, l, isZero, one,
-                                        arith::DivFOp::create(b, l, em1, safe));
-    if (!isElementInvariant(a)) {
-      Value fdt = arith::MulFOp::create(b, l, fi, dt);
-      return arith::AddFOp::create(b, l, xi,
-                                   arith::MulFOp::create(b, l, fdt, phi));
-    }
+    Value em1 = math::ExpM1Op::create(b, l, z);
+    Value p = arith::SelectOp::create(b, l, isZero, dt,
+                                      arith::DivFOp::create(b, l, em1, a));
     SmallVector<Value> atZero(x.begin(), x.end());
     atZero[i] = zero;
     Value bi = evaluateRhs(b, odes, atZero).rhs[i];
-    Value p = arith::MulFOp::create(b, l, dt, phi);
     auto contract = arith::FastMathFlags::contract;
-    Value pb = arith::MulFOp::create(b, l, p, bi, contract);
-    Value ap = arith::MulFOp::create(b, l, a, p);
-    Value inc = arith::AddFOp::create(
-        b, l, arith::MulFOp::create(b, l, ap, xi, contract), pb, contract);
+    auto mulAdd = [&](Value u, Value v, Value w) -> Value {
+      return arith::AddFOp::create(
+          b, l, arith::MulFOp::create(b, l, u, v, contract), w, contract);
+    };
+    Value inc;
+    if (isElementInvariant(a))
+      inc = mulAdd(arith::MulFOp::create(b, l, a, p), xi,
+                   arith::MulFOp::create(b, l, p, bi, contract));
+    else
+      inc = arith::MulFOp::create(b, l, mulAdd(a, xi, bi), p);
     return arith::AddFOp::create(b, l, xi, inc);
   }
 

@@ -3,7 +3,8 @@
 // A decoupled linear system with constant coefficients is integrated
 // exactly, equation by equation, with the closed form
 //   x + f dt (e^(a dt) - 1) / (a dt),  a = df/dx = -1/tau,
-// applied as x + (a P x + P f(0)) with P = dt (e^(a dt) - 1) / (a dt),
+// applied as x + (a P x + P f(0)) with P = (e^(a dt) - 1) / a (dt at
+// a dt = 0),
 // guarded against a dt = 0, and evaluated once (no Runge-Kutta stages).
 
 // CHECK-LABEL: hebb.population @lin
@@ -25,21 +26,17 @@
 // CHECK: %[[AG:.*]] = arith.divf %{{.*}}, %[[TAUE]] : f32
 // CHECK-NEXT: %[[Z:.*]] = arith.mulf %[[AV]], %[[DT]] : f32
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-NEXT: %[[ISZ:.*]] = arith.cmpf oeq, %[[Z]], %[[ZERO]] : f32
-// CHECK-NEXT: %[[SAFE:.*]] = arith.select %[[ISZ]], %[[ONE]], %[[Z]] : f32
-// CHECK-NEXT: %[[EM1:.*]] = math.expm1 %[[SAFE]] : f32
-// CHECK-NEXT: %[[Q:.*]] = arith.divf %[[EM1]], %[[SAFE]] : f32
-// CHECK-NEXT: %[[PHI:.*]] = arith.select %[[ISZ]], %[[ONE]], %[[Q]] : f32
-// a is the same for every element: with P = dt phi and b = f(v = 0),
-// v + ((a P) v + P b).
+// CHECK-NEXT: %[[EM1:.*]] = math.expm1 %[[Z]] : f32
+// CHECK-NEXT: %[[Q:.*]] = arith.divf %[[EM1]], %[[AV]] : f32
+// CHECK-NEXT: %[[P:.*]] = arith.select %[[ISZ]], %[[DT]], %[[Q]] : f32
+// b = f(v = 0); a is the same for every element: v + ((a P) v + P b).
 // CHECK-NEXT: %[[VR0:.*]] = hebb.param_get @v_rest : f32
 // CHECK-NEXT: %[[D0:.*]] = arith.subf %[[VR0]], %[[ZERO]] : f32
 // CHECK-NEXT: %[[TAU0:.*]] = hebb.param_get @tau : f32
 // CHECK-NEXT: %[[BV:.*]] = arith.divf %[[D0]], %[[TAU0]] : f32
-// CHECK: %[[P:.*]] = arith.mulf %[[DT]], %[[PHI]] : f32
+// CHECK: %[[AP:.*]] = arith.mulf %[[AV]], %[[P]] : f32
 // CHECK-NEXT: %[[PB:.*]] = arith.mulf %[[P]], %[[BV]] fastmath<contract> : f32
-// CHECK-NEXT: %[[AP:.*]] = arith.mulf %[[AV]], %[[P]] : f32
 // CHECK-NEXT: %[[APV:.*]] = arith.mulf %[[AP]], %[[V]] fastmath<contract> : f32
 // CHECK-NEXT: %[[INC:.*]] = arith.addf %[[APV]], %[[PB]] fastmath<contract> : f32
 // CHECK-NEXT: %[[VN:.*]] = arith.addf %[[V]], %[[INC]] : f32
@@ -94,12 +91,16 @@ hebb.population @lin size 4 model "Lin" {
 // CHECK-NEXT: %[[S2:.*]] = arith.addf %[[S1]], %[[T2]] : f32
 // CHECK-NEXT: %[[AV:.*]] = arith.divf %[[S2]], %[[TAUM]] : f32
 // CHECK: %[[Z:.*]] = arith.mulf %[[AV]], %[[DT]] : f32
-// CHECK: %[[SAFE:.*]] = arith.select %{{.*}}, %{{.*}}, %[[Z]] : f32
-// CHECK-NEXT: math.expm1 %[[SAFE]] : f32
-// CHECK: %[[PHI:.*]] = arith.select
-// a varies per element: v + f dt phi.
-// CHECK-NEXT: %[[FDT:.*]] = arith.mulf %[[FV]], %[[DT]] : f32
-// CHECK-NEXT: %[[INC:.*]] = arith.mulf %[[FDT]], %[[PHI]] : f32
+// CHECK: math.expm1 %[[Z]] : f32
+// CHECK-NEXT: %[[Q:.*]] = arith.divf %{{.*}}, %[[AV]] : f32
+// CHECK-NEXT: %[[P:.*]] = arith.select %{{.*}}, %[[DT]], %[[Q]] : f32
+// b = f(v = 0) = (v_rest + ge E_exc + gi E_inh) / tau_m, then, a varying
+// per element, v + (a v + b) P.
+// CHECK: %[[TAUM0:.*]] = hebb.param_get @tau_m : f32
+// CHECK-NEXT: %[[BV:.*]] = arith.divf %{{.*}}, %[[TAUM0]] : f32
+// CHECK: %[[AVV:.*]] = arith.mulf %[[AV]], %[[V]] fastmath<contract> : f32
+// CHECK-NEXT: %[[F:.*]] = arith.addf %[[AVV]], %[[BV]] fastmath<contract> : f32
+// CHECK-NEXT: %[[INC:.*]] = arith.mulf %[[F]], %[[P]] : f32
 // CHECK-NEXT: %[[VN:.*]] = arith.addf %[[V]], %[[INC]] : f32
 // CHECK: math.expm1
 // CHECK: %[[GEN:.*]] = arith.addf %[[GE]], %{{.*}} : f32
@@ -407,19 +408,17 @@ hebb.population @cpl size 1 model "Cpl" {
 // CHECK-NEXT: %[[KY:.*]] = arith.mulf %[[K]], %[[Y]] : f32
 // CHECK-NEXT: %[[FX:.*]] = arith.addf %[[NX]], %[[KY]] : f32
 // CHECK-NOT: arith.extf
-// CHECK: %[[ZX:.*]] = arith.mulf %{{.*}}, %[[DT]] : f32
-// CHECK: %[[SX:.*]] = arith.select %{{.*}}, %{{.*}}, %[[ZX]] : f32
-// CHECK-NEXT: %[[EX:.*]] = math.expm1 %[[SX]] : f32
-// CHECK-NEXT: %[[QX:.*]] = arith.divf %[[EX]], %[[SX]] : f32
-// CHECK-NEXT: %[[PHIX:.*]] = arith.select %{{.*}}, %{{.*}}, %[[QX]] : f32
+// CHECK: %[[ZX:.*]] = arith.mulf %[[AX:.*]], %[[DT]] : f32
+// CHECK: %[[EX:.*]] = math.expm1 %[[ZX]] : f32
+// CHECK-NEXT: %[[QX:.*]] = arith.divf %[[EX]], %[[AX]] : f32
+// CHECK-NEXT: %[[PX:.*]] = arith.select %{{.*}}, %[[DT]], %[[QX]] : f32
 // x's own coefficient -1 is the same everywhere: b = f(x = 0) = -0 + k y,
-// then x + ((a P) x + P b), P = dt phi.
+// then x + ((a P) x + P b).
 // CHECK-NEXT: %[[K0:.*]] = hebb.get "self" "k" : f32
 // CHECK: %[[KY0:.*]] = arith.mulf %[[K0]], %[[Y]] : f32
 // CHECK-NEXT: %[[BX:.*]] = arith.addf %{{.*}}, %[[KY0]] : f32
-// CHECK: %[[PX:.*]] = arith.mulf %[[DT]], %[[PHIX]] : f32
+// CHECK: %[[APX:.*]] = arith.mulf %[[AX]], %[[PX]] : f32
 // CHECK-NEXT: %[[PBX:.*]] = arith.mulf %[[PX]], %[[BX]] fastmath<contract> : f32
-// CHECK-NEXT: %[[APX:.*]] = arith.mulf %{{.*}}, %[[PX]] : f32
 // CHECK-NEXT: %[[APXX:.*]] = arith.mulf %[[APX]], %[[X]] fastmath<contract> : f32
 // CHECK-NEXT: %[[INCX:.*]] = arith.addf %[[APXX]], %[[PBX]] fastmath<contract> : f32
 // CHECK-NEXT: %[[XN:.*]] = arith.addf %[[X]], %[[INCX]] : f32
