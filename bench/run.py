@@ -103,8 +103,8 @@ def hebb_song(args, program, sets):
                 frac_low=float(np.mean(w < 0.1)), frac_high=float(np.mean(w > 0.9)))
 
 
-def hebb_coba(args, seed):
-    info, out = hebb(args, "coba.hebb", ["seed=%d" % seed])
+def hebb_coba(args, seed, program="coba.hebb"):
+    info, out = hebb(args, program, ["seed=%d" % seed])
     shutil.rmtree(out, ignore_errors=True)
     rate, _ = pop_rate(info, "P")
     t = info["timings_s"]
@@ -198,15 +198,30 @@ def song_workload(name, program, sets, seconds, n_post):
     return go
 
 
+# COBA in Hebb two ways against the same Brian2 runs: the library's LIF_COBA,
+# whose method Hebb chooses (exponential Euler: an exponential and a division
+# per neuron and step), and the discretisation the reference script uses
+# (forward Euler for every equation, bench/coba_euler.hebb).
+COBA_VARIANTS = [("COBA 1 s, N=4000", "coba.hebb"),
+                 ("COBA 1 s, N=4000, forward Euler as the reference", "coba_euler.hebb")]
+
+
 def coba_workload(args):
-    name = "COBA 1 s, N=4000"
-    H, R = [], []
+    H = {name: [] for name, _ in COBA_VARIANTS}
+    R = []
     for i in range(args.repeat):
-        for s in COBA_SEEDS:
-            H.append(hebb_coba(args, s))
+        for name, program in COBA_VARIANTS:
+            for s in COBA_SEEDS:
+                H[name].append(hebb_coba(args, s, program))
         R.append(brian_coba(args))
-        progress(name, i, {"run": med([h for h in H if h["sustained"]] or H, "run"),
-                           "rate_hz": med(H[-len(COBA_SEEDS):], "rate_hz")}, R[-1])
+        for name, _ in COBA_VARIANTS:
+            runs = H[name]
+            progress(name, i, {"run": med([h for h in runs if h["sustained"]] or runs, "run"),
+                               "rate_hz": med(runs[-len(COBA_SEEDS):], "rate_hz")}, R[-1])
+    return [coba_row(args, name, H[name], R) for name, _ in COBA_VARIANTS]
+
+
+def coba_row(args, name, H, R):
     sus = [h for h in H if h["sustained"]]
     by_seed = {}
     for h in H:
