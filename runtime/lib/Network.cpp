@@ -265,6 +265,18 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
   st.eventRows = Buffer(st.events.size(), sizeof(uint32_t));
 }
 
+/// The one-word buffer with the key of random stream `stream` of
+/// `instance`, made on first use: kernels read it rather than carry it, so
+/// that instances of one model share their code.
+MemRef1D streamKey(std::map<std::string, Buffer> &keys,
+                   const std::string &instance, const std::string &stream) {
+  auto it = keys.find(stream);
+  if (it == keys.end())
+    it = keys.emplace(stream, intBuffer({streamId(instance + "." + stream)}))
+             .first;
+  return describe(it->second);
+}
+
 std::string prefixOf(const std::string &entry, std::string *rest) {
   size_t colon = entry.find(':');
   if (colon == std::string::npos) {
@@ -322,6 +334,8 @@ Network::Network(NetworkSpec specIn)
         out.push_back(describe(st.spiked));
       } else if (kind == "refractory") {
         out.push_back(describe(st.refractory));
+      } else if (kind == "stream") {
+        out.push_back(streamKey(st.streamKeys, ps.name, name));
       } else {
         throw RuntimeError(k.symbol + ": unknown buffer '" + entry + "'");
       }
@@ -513,6 +527,8 @@ Network::Network(NetworkSpec specIn)
           // Presynaptic values as transmitted, for learning.
           out.push_back(
               describe(projectionCopy(st.snapshots, pre, nPre, "presynaptic")));
+        } else if (kind == "stream") {
+          out.push_back(streamKey(st.streamKeys, ps.name, name));
         } else if (entry == "events") {
           out.push_back(describe(st.events));
         } else if (entry == "row_ptr") {

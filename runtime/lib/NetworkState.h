@@ -155,6 +155,8 @@ inline MemRef1D describe(const Buffer &b, int64_t offset = 0,
 struct PopulationState {
   std::map<std::string, Buffer> fields;
   Buffer params, spiked, refractory;
+  /// The keys of the random streams the kernels read ("stream:<name>").
+  std::map<std::string, Buffer> streamKeys;
   KernelCall init, step;
   std::vector<uint32_t> spikesNow; // indices that spiked this step
   /// Spikes of the last `history.size()` steps, indexed by step modulo size.
@@ -181,6 +183,8 @@ struct PopulationState {
 struct ProjectionState {
   Connectivity conn;
   std::map<std::string, Buffer> fields;
+  /// The keys of the random streams the kernels read ("stream:<name>").
+  std::map<std::string, Buffer> streamKeys;
   Buffer params, rowPtr, postIndex, preIndex, colPtr, colSyn;
   /// `on pre`'s row_layout (KernelABI.h): where its rows' bounds are.
   Buffer rowLayout;

@@ -8,6 +8,7 @@
 
 #include "hebb/Driver/Compiler.h"
 #include "hebb/runtime/Json.h"
+#include "hebb/runtime/Philox.h"
 
 #include <cctype>
 #include <map>
@@ -154,8 +155,11 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
   // The arrays of every kernel, each named once.
   std::vector<CArray> arrays;
   std::map<std::string, size_t> arrayOf; // manifest entry -> arrays index
+  auto isStreamKey = [](const std::string &entry) {
+    return entry.rfind("stream:", 0) == 0;
+  };
   auto arrayFor = [&](const std::string &entry) -> std::optional<size_t> {
-    if (entry == "events")
+    if (entry == "events" || isStreamKey(entry))
       return std::nullopt;
     size_t colon = entry.find(':');
     std::string kind = entry.substr(0, colon);
@@ -341,12 +345,21 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
         end = "num_events";
         break;
       }
-      h << "  {\n    const hebb_array arrays[] = {";
+      h << "  {\n";
+      // The keys of the kernel's random streams, as the runtime makes them.
+      const std::string &instance = synapse ? proj->name : pop.name;
+      for (size_t i = 0; i < k->buffers.size(); ++i)
+        if (isStreamKey(k->buffers[i]))
+          h << "    static const uint32_t key" << i << " = "
+            << rt::streamId(instance + "." + k->buffers[i].substr(7)) << "u;\n";
+      h << "    const hebb_array arrays[] = {";
       for (size_t i = 0; i < k->buffers.size(); ++i) {
         const std::string &entry = k->buffers[i];
         h << (i ? ", " : "");
         if (entry == "events")
           h << "{(void *)events, num_events}";
+        else if (isStreamKey(entry))
+          h << "{(void *)&key" << i << ", 1}";
         else
           h << "{(void *)a->" << arrays[arrayOf[entry]].member << ", "
             << arrays[arrayOf[entry]].size << "}";

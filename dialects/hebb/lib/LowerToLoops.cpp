@@ -33,24 +33,16 @@ using namespace mlir::hebb;
 
 namespace {
 
-/// FNV-1a, 32 bits: the random stream of a stage. Must equal the runtime's
-/// hebb::rt::streamId.
-uint32_t streamId(StringRef name) {
-  uint32_t h = 2166136261u;
-  for (char c : name) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
-
 /// Where a stage's per-element ops find their element.
 struct Element {
   Value self;    // index of element-scope fields (neuron or synapse)
   Value pre;     // presynaptic neuron, within the slice (projections)
   Value post;    // postsynaptic neuron, within the slice (projections)
   Value counter; // i32 element id for the random generator
-  uint32_t stream = 0;
+  /// The stage's random stream, "<instance>.<stream>": the kernel reads its
+  /// key from a buffer the runtime fills, so that instances of one model
+  /// share their code. Empty: stream 0.
+  std::string stream;
   bool preSnapshot = false; // pre.x reads the value transmitted this step
 };
 
@@ -249,6 +241,7 @@ private:
   llvm::StringMap<Value> *accumulators = nullptr;
   /// Parameters and signals loaded at the entry, by (array, index, type).
   llvm::DenseMap<std::tuple<Value, int64_t, Type>, Value> invariants;
+  llvm::StringMap<Value> streamKeys;
 
   Type fieldType(Operation *owner, StringRef field) {
     Region &body = owner->getRegion(0);
@@ -284,6 +277,25 @@ private:
       b.setInsertionPointToStart(&func.getBody().front());
       Value idx = arith::ConstantIndexOp::create(b, l, k);
       cached = toType(memref::LoadOp::create(b, l, array, idx), t);
+    }
+    return cached;
+  }
+
+  /// The key of stream `name` of this instance, read once per call from
+  /// the buffer "stream:<name>" (the runtime's streamId of
+  /// "<instance>.<name>"); 0 for the unnamed stream.
+  Value streamKey(StringRef name) {
+    Type i64 = b.getI64Type();
+    if (name.empty())
+      return arith::ConstantOp::create(b, l, i64, b.getI64IntegerAttr(0));
+    Value &cached = streamKeys[name];
+    if (!cached) {
+      OpBuilder::InsertionGuard guard(b);
+      Value keys = buffer(("stream:" + name).str(), b.getI32Type());
+      b.setInsertionPointToStart(&func.getBody().front());
+      Value word = memref::LoadOp::create(
+          b, l, keys, ValueRange{arith::ConstantIndexOp::create(b, l, 0)});
+      cached = arith::ExtUIOp::create(b, l, i64, word);
     }
     return cached;
   }
@@ -329,7 +341,7 @@ SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
                                low32(step),
                                arith::ShRUIOp::create(b, l, step, shift),
                                c64(static_cast<uint32_t>(draw))};
-  Value k0 = seed, k1 = c64(e.stream);
+  Value k0 = seed, k1 = streamKey(e.stream);
   Value m0 = c64(0xD2511F53u), m1 = c64(0xCD9E8D57u);
   Value w0 = c64(0x9E3779B9u), w1 = c64(0xBB67AE85u);
   for (int round = 0; round < 10; ++round) {
@@ -626,7 +638,6 @@ SmallVector<StringRef> writtenFields(Region &region) {
 }
 
 LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
-  StringRef name = pop.getSymName();
   auto counterOf = [](OpBuilder &b, Location l, Value i) -> Value {
     return arith::IndexCastUIOp::create(b, l, b.getI32Type(), i);
   };
@@ -636,11 +647,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     k.setGpuParallel();
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value i) {
-      Element e{i,
-                {},
-                {},
-                counterOf(k.builder(), k.loc(), i),
-                streamId((name + ".init").str())};
+      Element e{i, {}, {}, counterOf(k.builder(), k.loc(), i), "init"};
       if (failed(k.lowerBlock(init.getBody().front(), e, {})))
         status = failure();
     });
@@ -655,11 +662,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     k.setGpuParallel();
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value i) {
-      Element e{i,
-                {},
-                {},
-                counterOf(k.builder(), k.loc(), i),
-                streamId((name + "." + kind).str())};
+      Element e{i, {}, {}, counterOf(k.builder(), k.loc(), i), kind};
       if (failed(k.lowerBlock(onEnd.getBody().front(), e, {})))
         status = failure();
     });
@@ -680,7 +683,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
   Location l = k.loc();
   LogicalResult status = success();
   k.loop(k.begin, k.end, [&](Value i) {
-    Element e{i, {}, {}, counterOf(b, l, i), 0};
+    Element e{i, {}, {}, counterOf(b, l, i), ""};
     // Refractoriness counts down whole steps, per neuron, in f32: no
     // absolute time in the loop (f64 there would halve its vector width).
     // After a spike in step n, step n + m is refractory while m dt < t_ref:
@@ -690,7 +693,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     SmallVector<std::pair<StringRef, Value>> held;
     if (refractory && reset) {
       Type f32 = b.getF32Type(), f64 = b.getF64Type();
-      e.stream = streamId((name + ".refractory").str());
+      e.stream = "refractory";
       auto yielded = k.lowerBlock(refractory.getBody().front(), e, {});
       if (failed(yielded) || yielded->size() != 1) {
         status = failure();
@@ -726,7 +729,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
                k.load(("field:" + f.getSymName()).str(), f.getType(), i)});
     }
     if (stepStage) {
-      e.stream = streamId((name + ".step").str());
+      e.stream = "step";
       if (failed(k.lowerBlock(stepStage.getBody().front(), e, {}))) {
         status = failure();
         return;
@@ -742,7 +745,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
     }
     if (!spike)
       return;
-    e.stream = streamId((name + ".spike").str());
+    e.stream = "spike";
     auto cond = k.lowerBlock(spike.getBody().front(), e, {});
     if (failed(cond)) {
       status = failure();
@@ -756,7 +759,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
           b, l, fired, arith::XOrIOp::create(b, l, refractoryNow, t));
     }
     if (reset) {
-      e.stream = streamId((name + ".reset").str());
+      e.stream = "reset";
       if (failed(k.lowerBlock(reset.getBody().front(), e, fired))) {
         status = failure();
         return;
@@ -862,7 +865,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     // Transmission only adds into postsynaptic neurons.
     if (kind == "learn" || kind == "init" || kind == "transmit")
       k.setGpuParallel();
-    uint32_t stream = streamId((name + "." + kind).str());
+    std::string stream = kind.str();
     LogicalResult status = success();
     auto body = [&](Value s, Value i, Value j) {
       Element e{s,      i,          j, counterOf(k.builder(), k.loc(), s),
@@ -918,7 +921,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         arith::ConstantOp::create(b, k.loc(), ft, b.getFloatAttr(ft, identity));
     k.loop(constantIndex(k, 0), constantIndex(k, intoPost ? numPost : numPre),
            [&](Value n) { k.store(buffer, ft, init, n); });
-    uint32_t stream = streamId((name + "." + reduce.getField()).str());
+    std::string stream = reduce.getField().str();
     LogicalResult status = success();
     auto body = [&](Value s, Value i, Value j) {
       Element e{s,      i,          j, counterOf(k.builder(), k.loc(), s),
@@ -961,7 +964,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.setDomain(scope == "pre"    ? "pre_neurons"
                 : scope == "post" ? "post_neurons"
                                   : "projection");
-    uint32_t stream = streamId((name + "." + stage).str());
+    std::string stream = stage;
     LogicalResult status = success();
     k.loop(k.begin, k.end, [&](Value n) {
       Element e{{},
@@ -1053,7 +1056,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.setDomain("post_rows");
     k.setParallel();
     k.setGpuParallel();
-    uint32_t learnStream = streamId((name + ".learn").str());
+    std::string learnStream = "learn";
     LogicalResult status = success();
     // Learning reads the transmitted presynaptic values; the sums, those of
     // the end of the step. Learning adds into nothing, so the accumulators
@@ -1064,7 +1067,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
           Value s = denseIndex(k, i, j);
           Value counter = counterOf(k.builder(), k.loc(), s);
           Element learnElement{s, i, j, counter, learnStream, true};
-          Element transmitElement{s, i, j, counter, 0, false};
+          Element transmitElement{s, i, j, counter, "", false};
           if (failed(k.lowerBlock(learn.getBody().front(), learnElement, {})) ||
               failed(k.lowerBlock(transmit.getBody().front(), transmitElement,
                                   {})))
@@ -1162,7 +1165,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       k.setParallel();
     if (eventsIndependent(region, k, onPre))
       k.setGpuParallel();
-    uint32_t stream = streamId((name + "." + kind).str());
+    std::string stream = kind.str();
     LogicalResult status = success();
     // Delivery waits on memory: each spike's row is elsewhere. Ask for the
     // row bounds of the spike 8 ahead and the synapses of the spike 4
@@ -1344,7 +1347,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       Value spiking = k.loadIndex("events", ev);
       auto [rowBegin, rowEnd] = k.rowBounds(layout, spiking);
       k.loop(rowBegin, rowEnd, [&](Value s) {
-        Element e{s, spiking, ringIndex(s), counterOf(b, k.loc(), s), 0, false};
+        Element e{s,  spiking, ringIndex(s), counterOf(b, k.loc(), s),
+                  "", false};
         SmallVector<Operation *> ops;
         for (Operation &op : onPre.getBody().front().without_terminator())
           ops.push_back(&op);

@@ -20,8 +20,8 @@
 
 // CHECK-LABEL: func.func @syn__init(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index,
-// CHECK-SAME: %[[W:arg[0-9]+]]: memref<?xf32>)
-// CHECK-SAME: attributes {hebb.buffers = ["field:w"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "init", hebb.parallel} {
+// CHECK-SAME: %{{arg[0-9]+}}: memref<?xi32>, %[[W:arg[0-9]+]]: memref<?xf32>)
+// CHECK-SAME: attributes {hebb.buffers = ["stream:init", "field:w"], hebb.distinct_buffers, hebb.domain = "post_rows", hebb.gpu_parallel, hebb.instance = "syn", hebb.kind = "init", hebb.parallel} {
 // CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[NQ:.*]] = arith.constant 3 : index

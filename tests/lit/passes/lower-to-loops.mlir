@@ -19,8 +19,12 @@
 // keyed by (seed, stream) with counter (element, step lo, step hi, draw).
 // CHECK-LABEL: func.func @pop__init(
 // CHECK-SAME: %[[B:arg[0-9]+]]: index, %[[E:arg[0-9]+]]: index, %[[STEP:arg[0-9]+]]: i64, %{{arg[0-9]+}}: f64, %{{arg[0-9]+}}: f64, %[[SEED:arg[0-9]+]]: i64,
-// CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias})
-// CHECK-SAME: attributes {hebb.buffers = ["field:v"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.gpu_parallel, hebb.instance = "pop", hebb.kind = "init"} {
+// CHECK-SAME: %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %{{arg[0-9]+}}: memref<?xf64> {llvm.noalias}, %[[KEYS:arg[0-9]+]]: memref<?xi32> {llvm.noalias}, %[[V:arg[0-9]+]]: memref<?xf32> {llvm.noalias})
+// CHECK-SAME: attributes {hebb.buffers = ["stream:init", "field:v"], hebb.distinct_buffers, hebb.domain = "neurons", hebb.gpu_parallel, hebb.instance = "pop", hebb.kind = "init"} {
+// The stream's key is read once, from the buffer the runtime fills with
+// streamId("pop.init"): instances of one model share their code.
+// CHECK: %[[KEY32:.*]] = memref.load %[[KEYS]][%{{.*}}] : memref<?xi32>
+// CHECK-NEXT: %[[KEY:.*]] = arith.extui %[[KEY32]] : i32 to i64
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[CTR0:.*]] = arith.index_castui %[[I]] : index to i32
 // CHECK-NEXT: %[[LOW:.*]] = arith.constant 4294967295 : i64
@@ -35,6 +39,7 @@
 // CHECK: %[[X:.*]] = arith.andi %[[C]], %[[LOW]] : i64
 // CHECK-NEXT: arith.muli %[[M0]], %[[X]] : i64
 // CHECK: arith.addi %[[SEED]], %[[W0]] : i64
+// CHECK-NEXT: arith.addi %[[KEY]], %{{.*}} : i64
 // Ten rounds of two multiplications each.
 // CHECK-COUNT-18: arith.muli %{{.*}} : i64
 // CHECK-NOT: arith.muli
