@@ -781,3 +781,22 @@ TEST(Language, PoissonCountsFollowTheirDistribution) {
   moments("edge_k.npy", 5.9, 0.03);
   moments("large_k.npy", 40, 0.03);
 }
+
+// Far in the tail: in f32 the sum of the Poisson terms can stop just below
+// 1 (0.9999999 at lam = 1.5999999), and the uniforms above it used to count
+// every term: 24 about once in 8 million draws. Of 1e8 draws at each rate,
+// the largest counts must be what the distribution gives (at lam = 2, 13
+// has chance 1.8e-7 and 15 about 3.4e-9 per draw).
+TEST(Language, PoissonCountsHaveNoSpuriousTail) {
+  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/poisson_tail.hebb"),
+                            "poisson_tail");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  for (const char *pop : {"a", "b", "c"}) {
+    std::vector<double> kmax =
+        loadDoubles(outPath("poisson_tail", std::string(pop) + "_kmax.npy"));
+    ASSERT_EQ(kmax.size(), 2u * 40000) << pop;
+    double largest = *std::max_element(kmax.begin() + 40000, kmax.end());
+    EXPECT_GE(largest, 9) << pop;
+    EXPECT_LE(largest, 14) << pop;
+  }
+}

@@ -415,25 +415,57 @@ Value KernelBuilder::philoxPoisson(ArrayRef<Value> words, Value lambda) {
     // The count is the number of k in 0..23 with u >= F(k), where F(k) =
     // P(X <= k) is summed term by term (loop-invariant where lambda is).
     // Counts above 24 have chance below 2^-24, the uniform's resolution,
-    // for lambda <= 6.
+    // for lambda <= 6; counts above 15, for lambda <= 2.5 (most background
+    // rates per step), which skips the last 9 terms where hebb-unswitch-
+    // loops can choose once. In f32 the sum can stop just below 1 (at
+    // 0.9999999 for lambda = 1.6), and every u above it would count all
+    // the terms: u is scaled by the last term's F instead, which only
+    // F(k) = 1 (truncated there) can reach.
     b.setInsertionPointToStart(branch.elseBlock());
-    constexpr int kTerms = 24;
-    Value u = philoxUniform(words[0], f32);
+    constexpr int kTerms = 24, kFewTerms = 15;
     Value term = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, lam));
-    Value cdf = term;
-    Value count = c(0);
-    for (int k = 0; k < kTerms; ++k) {
-      Value above =
-          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, cdf);
-      count = arith::AddFOp::create(
-          b, l, count, arith::SelectOp::create(b, l, above, c(1), c(0)));
-      if (k + 1 == kTerms)
-        break;
+    SmallVector<Value> cdf = {term};
+    for (int k = 1; k < kTerms; ++k) {
       term = arith::MulFOp::create(
-          b, l, term, arith::MulFOp::create(b, l, lam, c(1.0f / float(k + 1))));
-      cdf = arith::AddFOp::create(b, l, cdf, term);
+          b, l, term, arith::MulFOp::create(b, l, lam, c(1.0f / float(k))));
+      cdf.push_back(arith::AddFOp::create(b, l, cdf.back(), term));
     }
-    scf::YieldOp::create(b, l, ValueRange{count});
+    Value more =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, lam, c(2.5f));
+    Value total = arith::SelectOp::create(b, l, more, cdf[kTerms - 1],
+                                          cdf[kFewTerms - 1]);
+    Value u = arith::MulFOp::create(b, l, philoxUniform(words[0], f32), total);
+    // Summed pairwise (exact: small integers), not in a chain of dependent
+    // additions.
+    auto count = [&](int from, int to) {
+      SmallVector<Value> counts;
+      for (int k = from; k < to; ++k) {
+        Value above =
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, cdf[k]);
+        counts.push_back(arith::SelectOp::create(b, l, above, c(1), c(0)));
+      }
+      while (counts.size() > 1) {
+        SmallVector<Value> sums;
+        for (size_t i = 0; i + 1 < counts.size(); i += 2)
+          sums.push_back(arith::AddFOp::create(b, l, counts[i], counts[i + 1]));
+        if (counts.size() % 2)
+          sums.push_back(counts.back());
+        counts = std::move(sums);
+      }
+      return counts.front();
+    };
+    Value few = count(0, kFewTerms);
+    auto rest = scf::IfOp::create(b, l, TypeRange{f32}, more,
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(rest.thenBlock());
+      scf::YieldOp::create(b, l, ValueRange{count(kFewTerms, kTerms)});
+      b.setInsertionPointToStart(rest.elseBlock());
+      scf::YieldOp::create(b, l, ValueRange{c(0)});
+    }
+    scf::YieldOp::create(
+        b, l, ValueRange{arith::AddFOp::create(b, l, few, rest.getResult(0))});
   }
   return branch.getResult(0);
 }
