@@ -1130,8 +1130,63 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     }
     return segments;
   };
-  // The most cache lines of each array of a row that `on pre` prefetches.
-  constexpr int64_t kPrefetchLines = 8;
+  // Delivery waits on memory: each spike's row is elsewhere. Ask, from
+  // event `ev`, for the row bounds of the spike 8 ahead and the synapses of
+  // the spike 4 ahead (each array of `rowFields`, up to 8 cache lines: the
+  // hardware's stream prefetcher would start too late on rows a few lines
+  // long), so that they are in cache when their turn comes. `rowOf` is the
+  // event list that gives an event's row; `last` the last event.
+  auto prefetchRowsAhead =
+      [&](KernelBuilder &k, const KernelBuilder::RowLayout &layout, Value ev,
+          Value last, StringRef rowOf,
+          ArrayRef<std::pair<std::string, Type>> rowFields) {
+        constexpr int64_t kPrefetchLines = 8;
+        OpBuilder &b = k.builder();
+        auto ahead = [&](int64_t d) {
+          Value at = arith::AddIOp::create(b, k.loc(), ev, constantIndex(k, d));
+          return k.loadIndex(rowOf,
+                             arith::MinUIOp::create(b, k.loc(), at, last));
+        };
+        auto prefetch = [&](StringRef name, Type type, Value index) {
+          memref::PrefetchOp::create(b, k.loc(), k.buffer(name, type),
+                                     ValueRange{index}, /*isWrite=*/false,
+                                     /*localityHint=*/3,
+                                     /*isDataCache=*/true);
+        };
+        auto [laterBegin, laterEnd] = k.rowBoundsAt(layout, ahead(8));
+        prefetch("row_bounds", b.getI32Type(), laterBegin);
+        prefetch("row_bounds", b.getI32Type(), laterEnd);
+        auto [first, rowEnd] = k.rowBounds(layout, ahead(4));
+        for (auto &[name, type] : rowFields) {
+          int64_t perLine = 64 * 8 / type.getIntOrFloatBitWidth();
+          Value stop = arith::MinUIOp::create(
+              b, k.loc(), rowEnd,
+              arith::AddIOp::create(
+                  b, k.loc(), first,
+                  constantIndex(k, perLine * kPrefetchLines)));
+          auto lines = scf::ForOp::create(b, k.loc(), first, stop,
+                                          constantIndex(k, perLine));
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(lines.getBody()->getTerminator());
+          prefetch(name, type, lines.getInductionVar());
+        }
+      };
+  // The synapse fields a handler reads, after `first`: the arrays of a row
+  // worth prefetching.
+  auto fieldsRead = [&](KernelBuilder &k, Region &region,
+                        std::pair<std::string, Type> first) {
+    SmallVector<std::pair<std::string, Type>> rowFields = {first};
+    region.walk([&](GetOp get) {
+      if (get.getScope() != "self" || k.fieldScope(get.getField()) != "element")
+        return;
+      std::string name = ("field:" + get.getField()).str();
+      for (auto &f : rowFields)
+        if (f.first == name)
+          return;
+      rowFields.push_back({name, get.getType()});
+    });
+    return rowFields;
+  };
   // An `on pre` over CSR rows whose synapses write only their own fields
   // and their postsynaptic neurons': the runtime may split every row by
   // ranges of postsynaptic neurons across threads. Each neuron still
@@ -1199,24 +1254,10 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       k.setGpuParallel();
     std::string stream = kind.str();
     LogicalResult status = success();
-    // Delivery waits on memory: each spike's row is elsewhere. Ask for the
-    // row bounds of the spike 8 ahead and the synapses of the spike 4
-    // ahead (their postsynaptic indices and the synapse fields the handler
-    // reads), so that they are in cache when their turn comes.
     SmallVector<std::pair<std::string, Type>> rowFields;
-    if (onPre && !dense) {
-      rowFields.push_back({"post_index", k.builder().getI32Type()});
-      region.walk([&](GetOp get) {
-        if (get.getScope() != "self" ||
-            k.fieldScope(get.getField()) != "element")
-          return;
-        std::string name = ("field:" + get.getField()).str();
-        for (auto &f : rowFields)
-          if (f.first == name)
-            return;
-        rowFields.push_back({name, get.getType()});
-      });
-    }
+    if (onPre && !dense)
+      rowFields =
+          fieldsRead(k, region, {"post_index", k.builder().getI32Type()});
     // The last event, where look-ahead stops (used only inside the loop,
     // so never when there is no event).
     Value last;
@@ -1228,40 +1269,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     if (onPre && !dense)
       layout = k.rowLayout();
     k.loop(k.begin, k.end, [&](Value ev) {
-      if (!rowFields.empty()) {
-        OpBuilder &b = k.builder();
-        auto ahead = [&](int64_t d) {
-          Value at = arith::AddIOp::create(b, k.loc(), ev, constantIndex(k, d));
-          return k.loadIndex("event_rows",
-                             arith::MinUIOp::create(b, k.loc(), at, last));
-        };
-        auto prefetch = [&](StringRef name, Type type, Value index) {
-          memref::PrefetchOp::create(b, k.loc(), k.buffer(name, type),
-                                     ValueRange{index}, /*isWrite=*/false,
-                                     /*localityHint=*/3,
-                                     /*isDataCache=*/true);
-        };
-        auto [laterBegin, laterEnd] = k.rowBoundsAt(layout, ahead(8));
-        prefetch("row_bounds", b.getI32Type(), laterBegin);
-        prefetch("row_bounds", b.getI32Type(), laterEnd);
-        auto [first, rowEnd] = k.rowBounds(layout, ahead(4));
-        // Each cache line of the row, up to kPrefetchLines of each array:
-        // the hardware's stream prefetcher would start too late on rows a
-        // few lines long.
-        for (auto &[name, type] : rowFields) {
-          int64_t perLine = 64 * 8 / type.getIntOrFloatBitWidth();
-          Value stop = arith::MinUIOp::create(
-              b, k.loc(), rowEnd,
-              arith::AddIOp::create(
-                  b, k.loc(), first,
-                  constantIndex(k, perLine * kPrefetchLines)));
-          auto lines = scf::ForOp::create(b, k.loc(), first, stop,
-                                          constantIndex(k, perLine));
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(lines.getBody()->getTerminator());
-          prefetch(name, type, lines.getInductionVar());
-        }
-      }
+      if (!rowFields.empty())
+        prefetchRowsAhead(k, layout, ev, last, "event_rows", rowFields);
       Value spiking = k.loadIndex("events", ev);
       for (Segment &segment : segmentsOf(region.front())) {
         if (segment.once) {
@@ -1375,7 +1384,11 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     };
     LogicalResult status = success();
     KernelBuilder::RowLayout layout = k.rowLayout();
+    SmallVector<std::pair<std::string, Type>> rowFields =
+        fieldsRead(k, onPre.getBody(), {"ring_column", b.getI32Type()});
+    Value last = arith::SubIOp::create(b, k.loc(), k.end, constantIndex(k, 1));
     k.loop(k.begin, k.end, [&](Value ev) {
+      prefetchRowsAhead(k, layout, ev, last, "events", rowFields);
       Value spiking = k.loadIndex("events", ev);
       auto [rowBegin, rowEnd] = k.rowBounds(layout, spiking);
       k.loop(rowBegin, rowEnd, [&](Value s) {
