@@ -14,7 +14,8 @@
 using namespace hebb::test;
 
 // rand() and randn() in compiled kernels are the runtime's counter-based
-// Philox numbers for (seed, stream of the stage, element, step, draw).
+// Philox numbers for (seed, stream of the stage, element, step, draw); in
+// a neuron step, four neurons share the block of a rand().
 TEST(Language, KernelRandomNumbersAreTheRuntimePhilox) {
   CommandResult r =
       hebbRun(sourcePath("tests/e2e/inputs/random.hebb"), "random");
@@ -27,7 +28,7 @@ TEST(Language, KernelRandomNumbersAreTheRuntimePhilox) {
   // Sample k (k >= 1) holds the values drawn in step k - 1.
   for (int k = 1; k < 6; ++k)
     for (uint32_t i = 0; i < 256; ++i) {
-      float expectU = hebb::rt::uniformAt(7, stream, i, k - 1, 0);
+      float expectU = hebb::rt::sharedUniformAt(7, stream, i, k - 1, 0);
       float expectZ = hebb::rt::normalAt(7, stream, i, k - 1, 1);
       ASSERT_EQ(static_cast<float>(uv[k * 256 + i]), expectU)
           << "step " << k - 1 << " element " << i;
@@ -749,7 +750,7 @@ TEST(Language, PoissonCountsFollowTheirDistribution) {
   int differ = 0;
   for (int k = 1; k <= steps; ++k)
     for (int e = 0; e < n; ++e) {
-      double u = hebb::rt::uniformAt(5, stream, uint32_t(e), k - 1, 0);
+      double u = hebb::rt::sharedUniformAt(5, stream, uint32_t(e), k - 1, 0);
       double term = std::exp(-3.0), cdf = term;
       int count = 0;
       while (u >= cdf) {
@@ -788,8 +789,8 @@ TEST(Language, PoissonCountsFollowTheirDistribution) {
 // the largest counts must be what the distribution gives (at lam = 2, 13
 // has chance 1.8e-7 and 15 about 3.4e-9 per draw).
 TEST(Language, PoissonCountsHaveNoSpuriousTail) {
-  CommandResult r = hebbRun(sourcePath("tests/e2e/inputs/poisson_tail.hebb"),
-                            "poisson_tail");
+  CommandResult r =
+      hebbRun(sourcePath("tests/e2e/inputs/poisson_tail.hebb"), "poisson_tail");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   for (const char *pop : {"a", "b", "c"}) {
     std::vector<double> kmax =

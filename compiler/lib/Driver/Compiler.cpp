@@ -155,6 +155,8 @@ bool hebb::runPassPipeline(mlir::ModuleOp module, const std::string &pipeline) {
 
 static const char *kHebbPipeline = "hebb-integrate-odes,hebb-lazy-event-traces";
 static const char *kLowerPipeline = "hebb-lower-to-loops,canonicalize,cse";
+static const char *kLowerForGpuPipeline =
+    "hebb-lower-to-loops{per-element-draws=true},canonicalize,cse";
 static const char *kLLVMPipeline =
     "loop-invariant-code-motion,hebb-unswitch-loops,hebb-hoist-reciprocals,"
     "canonicalize,cse,"
@@ -167,9 +169,10 @@ bool hebb::explainIntegration(mlir::ModuleOp module) {
   return runPassPipeline(module, "hebb-integrate-odes{explain=true}");
 }
 
-bool hebb::lowerHebbToLoops(mlir::ModuleOp module) {
+bool hebb::lowerHebbToLoops(mlir::ModuleOp module, bool forGpu) {
   return runPassPipeline(module, kHebbPipeline) &&
-         runPassPipeline(module, kLowerPipeline);
+         runPassPipeline(module,
+                         forGpu ? kLowerForGpuPipeline : kLowerPipeline);
 }
 
 /// Marks the buffer pointers of kernels noalias, which convert-func-to-llvm

@@ -157,7 +157,8 @@ bool hebb::compileNetworkToPtx(Sema &sema, const NetworkPlan &plan, bool useF64,
   cg.useF64 = useF64;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       emitNetwork(context, sema, plan, cg);
-  if (!module || !lowerHebbToLoops(*module) || !lowerLoopsToGpu(*module))
+  if (!module || !lowerHebbToLoops(*module, /*forGpu=*/true) ||
+      !lowerLoopsToGpu(*module))
     return false;
   kernels.clear();
   module->walk([&](mlir::gpu::GPUFuncOp kernel) {

@@ -342,7 +342,7 @@ int run() {
   if (emit == EmitStage::Hebb) {
     printModule();
   } else {
-    if (!lowerHebbToLoops(*module))
+    if (!lowerHebbToLoops(*module, cuda))
       return 1;
     if (cuda) {
       if (!lowerLoopsToGpu(*module))

@@ -23,6 +23,9 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <map>
+#include <set>
+
 namespace mlir::hebb {
 #define GEN_PASS_DEF_HEBBLOWERTOLOOPS
 #include "hebb/Dialect/Passes.h.inc"
@@ -44,6 +47,8 @@ struct Element {
   /// share their code. Empty: stream 0.
   std::string stream;
   bool preSnapshot = false; // pre.x reads the value transmitted this step
+  /// rand() and poisson() take shared words (KernelBuilder::sharedWord).
+  bool sharedDraws = false;
 };
 
 class KernelBuilder {
@@ -156,6 +161,30 @@ public:
   }
 
   /// Runs `body` inside `for i in [lo, hi)`, builder inside the loop.
+  /// Philox4x32-10 of counter (counter, step low, step high, drawWord)
+  /// and key (seed, stream's key).
+  SmallVector<Value, 4> philoxBlock(Value counter, StringRef stream,
+                                    uint32_t drawWord);
+  /// The 32 random bits of draw `draw` for element e where four elements
+  /// share a Philox block: word e % 4 of the block with counter (e / 4,
+  /// step, 2^31 | draw). A neuron step computes the blocks of a chunk of
+  /// elements ahead of its loop (a quarter of the work);
+  /// `perElementDraws` computes each element's block itself (GPU threads).
+  Value sharedWord(const Element &e, int32_t draw);
+  static constexpr uint32_t kSharedDraw = 0x80000000u;
+  /// Where the step loop's chunk keeps each (stream, draw)'s words, and
+  /// the first element they are for.
+  std::map<std::pair<std::string, int32_t>, Value> sharedWords;
+  Value sharedFirst;
+  bool perElementDraws = false;
+
+  /// A stack array of `n` words, made at the kernel's entry.
+  Value scratchWords(int64_t n) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&func.getBody().front());
+    return memref::AllocaOp::create(b, l, MemRefType::get({n}, b.getI32Type()));
+  }
+
   void loop(Value lo, Value hi, function_ref<void(Value)> body) {
     Value one = arith::ConstantIndexOp::create(b, l, 1);
     auto forOp = scf::ForOp::create(b, l, lo, hi, one);
@@ -324,6 +353,11 @@ private:
 };
 
 SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
+  return philoxBlock(e.counter, e.stream, static_cast<uint32_t>(draw));
+}
+
+SmallVector<Value, 4>
+KernelBuilder::philoxBlock(Value counter, StringRef stream, uint32_t drawWord) {
   // Philox-4x32-10 in 64-bit lanes: a 32 x 32 -> 64 product gives both
   // halves of a round's multiplication, and only the low 32 bits of a word
   // count until it is multiplied (masked there) or returned (truncated).
@@ -337,11 +371,10 @@ SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
   auto low32 = [&](Value v) -> Value {
     return arith::AndIOp::create(b, l, v, low);
   };
-  SmallVector<Value, 4> ctr = {arith::ExtUIOp::create(b, l, i64, e.counter),
-                               low32(step),
-                               arith::ShRUIOp::create(b, l, step, shift),
-                               c64(static_cast<uint32_t>(draw))};
-  Value k0 = seed, k1 = streamKey(e.stream);
+  SmallVector<Value, 4> ctr = {
+      arith::ExtUIOp::create(b, l, i64, counter), low32(step),
+      arith::ShRUIOp::create(b, l, step, shift), c64(drawWord)};
+  Value k0 = seed, k1 = streamKey(stream);
   Value m0 = c64(0xD2511F53u), m1 = c64(0xCD9E8D57u);
   Value w0 = c64(0x9E3779B9u), w1 = c64(0xBB67AE85u);
   for (int round = 0; round < 10; ++round) {
@@ -361,6 +394,30 @@ SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
   for (Value &word : ctr)
     word = arith::TruncIOp::create(b, l, i32, word);
   return ctr;
+}
+
+Value KernelBuilder::sharedWord(const Element &e, int32_t draw) {
+  Type i32 = b.getI32Type();
+  auto it = sharedWords.find({e.stream, draw});
+  if (it != sharedWords.end() && !perElementDraws) {
+    Value at = arith::SubIOp::create(b, l, e.self, sharedFirst);
+    return memref::LoadOp::create(b, l, it->second, ValueRange{at});
+  }
+  auto c32 = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(b, l, i32,
+                                     b.getI32IntegerAttr(int32_t(v)));
+  };
+  Value block = arith::ShRUIOp::create(b, l, e.counter, c32(2));
+  SmallVector<Value, 4> w =
+      philoxBlock(block, e.stream, kSharedDraw | uint32_t(draw));
+  Value lane = arith::AndIOp::create(b, l, e.counter, c32(3));
+  Value word = w[3];
+  for (int j = 2; j >= 0; --j)
+    word = arith::SelectOp::create(
+        b, l,
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, lane, c32(j)),
+        w[j], word);
+  return word;
 }
 
 Value KernelBuilder::philoxUniform(Value word, Type t) {
@@ -580,17 +637,24 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     return success();
   }
   if (auto rand = dyn_cast<RandOp>(op)) {
-    SmallVector<Value, 4> w = philox(e, rand.getDraw());
     Type t = rand.getType();
     if (rand.getDistribution() == "uniform") {
-      result(philoxUniform(w[0], t));
+      result(philoxUniform(e.sharedDraws ? sharedWord(e, rand.getDraw())
+                                         : philox(e, rand.getDraw())[0],
+                           t));
       return success();
     }
+    SmallVector<Value, 4> w = philox(e, rand.getDraw());
     result(toType(philoxNormal(w[0], w[1]), t));
     return success();
   }
   if (auto poisson = dyn_cast<PoissonOp>(op)) {
+    // Inversion takes one word (shared by four elements in a neuron
+    // step); the normal approximation, above lambda = 6, two of the
+    // element's own block.
     SmallVector<Value, 4> w = philox(e, poisson.getDraw());
+    if (e.sharedDraws)
+      w[0] = sharedWord(e, poisson.getDraw());
     Value lambda = mapping.lookupOrDefault(poisson.getLambda());
     result(toType(philoxPoisson(w, lambda), poisson.getType()));
     return success();
@@ -669,7 +733,8 @@ SmallVector<StringRef> writtenFields(Region &region) {
   return fields;
 }
 
-LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
+LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop,
+                              bool perElementDraws) {
   auto counterOf = [](OpBuilder &b, Location l, Value i) -> Value {
     return arith::IndexCastUIOp::create(b, l, b.getI32Type(), i);
   };
@@ -711,11 +776,13 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
   k.setDomain("neurons");
   k.setParallel();
   k.setGpuParallel();
+  k.perElementDraws = perElementDraws;
   OpBuilder &b = k.builder();
   Location l = k.loc();
   LogicalResult status = success();
-  k.loop(k.begin, k.end, [&](Value i) {
+  auto body = [&](Value i) {
     Element e{i, {}, {}, counterOf(b, l, i), ""};
+    e.sharedDraws = true;
     // Refractoriness counts down whole steps, per neuron, in f32: no
     // absolute time in the loop (f64 there would halve its vector width).
     // After a spike in step n, step n + m is refractory while m dt < t_ref:
@@ -803,7 +870,62 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop) {
               i);
     Value flag = arith::ExtUIOp::create(b, l, b.getI8Type(), fired);
     k.store("spiked", b.getI8Type(), flag, i);
-  });
+  };
+  // The draws whose words four neurons share, by stream: their Philox
+  // blocks are computed a chunk at a time ahead of the neuron loop.
+  std::set<std::pair<std::string, int32_t>> draws;
+  auto scan = [&](Operation *stage, StringRef stream) {
+    if (!stage)
+      return;
+    stage->walk([&](Operation *op) {
+      if (auto rand = dyn_cast<RandOp>(op)) {
+        if (rand.getDistribution() == "uniform")
+          draws.insert({stream.str(), rand.getDraw()});
+      } else if (auto poisson = dyn_cast<PoissonOp>(op)) {
+        draws.insert({stream.str(), poisson.getDraw()});
+      }
+    });
+  };
+  if (refractory && reset)
+    scan(refractory, "refractory");
+  scan(stepStage, "step");
+  scan(spike, "spike");
+  if (spike)
+    scan(reset, "reset");
+  if (draws.empty() || perElementDraws) {
+    k.loop(k.begin, k.end, body);
+    return status;
+  }
+  constexpr int64_t kChunk = 1024;
+  for (const auto &draw : draws)
+    k.sharedWords[draw] = k.scratchWords(kChunk + 8);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, l, v);
+  };
+  auto chunks = scf::ForOp::create(b, l, k.begin, k.end, index(kChunk));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(chunks.getBody()->getTerminator());
+  Value first = chunks.getInductionVar();
+  Value last = arith::MinUIOp::create(
+      b, l, arith::AddIOp::create(b, l, first, index(kChunk)), k.end);
+  Value firstBlock = arith::ShRUIOp::create(b, l, first, index(2));
+  Value endBlock = arith::ShRUIOp::create(
+      b, l, arith::AddIOp::create(b, l, last, index(3)), index(2));
+  k.sharedFirst = arith::ShLIOp::create(b, l, firstBlock, index(2));
+  for (const auto &[draw, words] : k.sharedWords) {
+    k.loop(firstBlock, endBlock, [&](Value block) {
+      SmallVector<Value, 4> w = k.philoxBlock(
+          arith::IndexCastUIOp::create(b, l, b.getI32Type(), block), draw.first,
+          KernelBuilder::kSharedDraw | uint32_t(draw.second));
+      Value at = arith::ShLIOp::create(
+          b, l, arith::SubIOp::create(b, l, block, firstBlock), index(2));
+      for (int j = 0; j < 4; ++j)
+        memref::StoreOp::create(
+            b, l, w[j], words,
+            ValueRange{arith::AddIOp::create(b, l, at, index(j))});
+    });
+  }
+  k.loop(first, last, body);
   return status;
 }
 
@@ -1442,6 +1564,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
 
 struct LowerToLoopsPass
     : public mlir::hebb::impl::HebbLowerToLoopsBase<LowerToLoopsPass> {
+  using HebbLowerToLoopsBase::HebbLowerToLoopsBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<Operation *> instances;
@@ -1449,9 +1573,10 @@ struct LowerToLoopsPass
       if (isa<PopulationOp, ProjectionOp>(op))
         instances.push_back(&op);
     for (Operation *op : instances) {
-      LogicalResult r = isa<PopulationOp>(op)
-                            ? lowerPopulation(module, cast<PopulationOp>(op))
-                            : lowerProjection(module, cast<ProjectionOp>(op));
+      LogicalResult r =
+          isa<PopulationOp>(op)
+              ? lowerPopulation(module, cast<PopulationOp>(op), perElementDraws)
+              : lowerProjection(module, cast<ProjectionOp>(op));
       if (failed(r))
         return signalPassFailure();
     }

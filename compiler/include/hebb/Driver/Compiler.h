@@ -70,9 +70,10 @@ void loadHebbDialects(mlir::MLIRContext &context);
 /// errors go through the context's diagnostics.
 bool runPassPipeline(mlir::ModuleOp module, const std::string &pipeline);
 
-/// Runs the hebb passes (integration, lazy traces) and lowers to loops.
+/// Runs the hebb passes (integration, lazy traces) and lowers to loops;
+/// `forGpu`: for GPU threads (each neuron computes its own random words).
 /// Reports errors through the MLIR context's diagnostic handler.
-bool lowerHebbToLoops(mlir::ModuleOp module);
+bool lowerHebbToLoops(mlir::ModuleOp module, bool forGpu = false);
 
 /// Runs hebb-integrate-odes with remarks that explain each equation's method
 /// and discrete update (`hebbc --explain-integration`).

@@ -123,6 +123,15 @@ inline float uniformAt(uint32_t seed, uint32_t stream, uint32_t element,
   return uniformFromBits(philoxAt(seed, stream, element, step, draw)[0]);
 }
 
+/// Uniform in [0, 1) for a draw whose Philox block four elements share, as
+/// rand() and poisson() in a neuron step: element e takes word e % 4 of the
+/// block with counter (e / 4, step, 2^31 | draw).
+inline float sharedUniformAt(uint32_t seed, uint32_t stream, uint32_t element,
+                             uint64_t step, uint32_t draw) {
+  return uniformFromBits(philoxAt(seed, stream, element >> 2, step,
+                                  0x80000000u | draw)[element & 3]);
+}
+
 /// Standard normal via Box-Muller (cosine branch), all arithmetic in float.
 inline float normalAt(uint32_t seed, uint32_t stream, uint32_t element,
                       uint64_t step, uint32_t draw) {

@@ -47,7 +47,15 @@ def HebbLowerToLoops : Pass<"hebb-lower-to-loops", "mlir::ModuleOp"> {
     touches and an `scf.for` over its elements (neurons, synapses of the
     spiking presynaptic neurons, ...). The kernels' signatures follow the
     runtime's kernel ABI (runtime/include/hebb/runtime/KernelABI.h).
+    In a neuron step, four neurons share a Philox block for `rand()` and
+    `poisson()`: the blocks of a chunk of neurons are computed ahead of the
+    neuron loop, a quarter of the work of one block per neuron.
   }];
+  let options = [
+    Option<"perElementDraws", "per-element-draws", "bool", "false",
+           "Let each neuron compute its word of a shared Philox block itself "
+           "(GPU threads): the same numbers, without the loop ahead">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",
                            "mlir::func::FuncDialect",
