@@ -8,6 +8,7 @@
 #include "hebb/CodeGen/MLIRGen.h"
 #include "hebb/Dialect/Passes.h"
 #include "hebb/Driver/Compiler.h"
+#include "hebb/Frontend/Diagnostics.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -145,6 +146,14 @@ bool hebb::assembleCubin(const std::string &ptx, const GpuOptions &options,
   }
   cubin = read(out);
   return true;
+}
+
+bool hebb::checkKernelTarget(const std::string &target,
+                             DiagnosticEngine &diags) {
+  if (target == "cpu" || target == "cuda")
+    return true;
+  diags.errorNoLoc("--target takes cpu or cuda, not '" + target + "'");
+  return false;
 }
 
 bool hebb::compileNetworkToPtx(Sema &sema, const NetworkPlan &plan, bool useF64,

@@ -253,6 +253,8 @@ int runNetwork() {
                      std::to_string(threads));
     return 1;
   }
+  if (!checkKernelTarget(target, diags))
+    return 1;
   auto start = std::chrono::steady_clock::now();
   Sema sema(sources, diags, importSearchPath());
   if (!sema.loadFile(inputFile))
@@ -263,10 +265,6 @@ int runNetwork() {
   std::optional<int64_t> everySteps = checkpointSteps(plan->dt, diags);
   if (!everySteps)
     return 1;
-  if (target != "cpu" && target != "cuda") {
-    diags.errorNoLoc("--target takes cpu or cuda, not '" + target + "'");
-    return 1;
-  }
   if (target == "cuda")
     return runOnGpu(sema, *plan);
   std::string dir = !outDir.empty()      ? std::string(outDir)

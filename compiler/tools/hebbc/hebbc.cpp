@@ -237,10 +237,8 @@ int run() {
     diags.errorNoLoc("-c writes an object; it does not take --emit");
     return 1;
   }
-  if (target != "cpu" && target != "cuda") {
-    diags.errorNoLoc("--target takes cpu or cuda, not '" + target + "'");
+  if (!checkKernelTarget(target, diags))
     return 1;
-  }
   const bool cuda =
       target == "cuda" || emit == EmitStage::PTX || emit == EmitStage::Cubin;
   if (cuda && (compileOnly || emit == EmitStage::LLVM ||

@@ -21,8 +21,13 @@ class DialectRegistry;
 
 namespace hebb {
 
+class DiagnosticEngine;
 class Sema;
 struct NetworkPlan;
+
+/// Whether `target` (the tools' --target) is one kernels compile for, cpu
+/// or cuda; if not, says so.
+bool checkKernelTarget(const std::string &target, DiagnosticEngine &diags);
 
 struct GpuOptions {
   /// The compute capability the PTX is for; the driver JIT-compiles it for
