@@ -17,7 +17,6 @@
 #include <cstring>
 #include <emmintrin.h>
 #include <filesystem>
-#include <immintrin.h>
 #include <numeric>
 #include <sstream>
 #include <sys/mman.h>
@@ -128,31 +127,10 @@ Connectivity denseConnectivity(uint32_t numPre, uint32_t numPost) {
 
 /// Appends the indices in [begin, end) whose flag is set: sixteen flags
 /// at a time become a bit mask (SSE2, in every x86-64), whose few set bits
-/// are then walked.
-/// Appends the indices in [begin, end) whose flag is set. Spikes are rare:
-/// one test per 64 flags skips the quiet ones.
-__attribute__((target("avx512bw"))) void
-collectSpikesAvx512(const uint8_t *flags, int64_t begin, int64_t end,
-                    std::vector<uint32_t> &out) {
-  int64_t i = begin;
-  for (; i + 64 <= end; i += 64) {
-    uint64_t mask = _mm512_test_epi8_mask(_mm512_loadu_si512(flags + i),
-                                          _mm512_set1_epi8(-1));
-    while (mask) {
-      out.push_back(static_cast<uint32_t>(i + __builtin_ctzll(mask)));
-      mask &= mask - 1;
-    }
-  }
-  for (; i < end; ++i)
-    if (flags[i])
-      out.push_back(static_cast<uint32_t>(i));
-}
-
+/// are then walked. Spikes are rare: one test per 64 flags skips the quiet
+/// ones.
 void collectSpikes(const uint8_t *flags, int64_t begin, int64_t end,
                    std::vector<uint32_t> &out) {
-  static const bool avx512 = __builtin_cpu_supports("avx512bw");
-  if (avx512)
-    return collectSpikesAvx512(flags, begin, end, out);
   const __m128i zero = _mm_setzero_si128();
   auto load = [&](int64_t at) {
     return _mm_loadu_si128(reinterpret_cast<const __m128i *>(flags + at));

@@ -155,8 +155,11 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
   // The arrays of every kernel, each named once.
   std::vector<CArray> arrays;
   std::map<std::string, size_t> arrayOf; // manifest entry -> arrays index
-  auto isStreamKey = [](const std::string &entry) {
-    return entry.rfind("stream:", 0) == 0;
+  // "stream:<stage>": the key of a random stream (LowerToLoops), which the
+  // header supplies rather than the caller.
+  const std::string streamPrefix = "stream:";
+  auto isStreamKey = [&](const std::string &entry) {
+    return entry.rfind(streamPrefix, 0) == 0;
   };
   auto arrayFor = [&](const std::string &entry) -> std::optional<size_t> {
     if (entry == "events" || isStreamKey(entry))
@@ -351,7 +354,9 @@ std::string hebb::kernelHeader(const rt::NetworkSpec &spec,
       for (size_t i = 0; i < k->buffers.size(); ++i)
         if (isStreamKey(k->buffers[i]))
           h << "    static const uint32_t key" << i << " = "
-            << rt::streamId(instance + "." + k->buffers[i].substr(7)) << "u;\n";
+            << rt::streamId(instance + "." +
+                            k->buffers[i].substr(streamPrefix.size()))
+            << "u;\n";
       h << "    const hebb_array arrays[] = {";
       for (size_t i = 0; i < k->buffers.size(); ++i) {
         const std::string &entry = k->buffers[i];

@@ -238,6 +238,17 @@ private:
     return arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, v));
   }
 
+  /// p q + acc, marked contractible to one fused multiply-add; a null p or
+  /// q is a zero term, a null acc none.
+  Value fusedMulAdd(Value p, Value q, Value acc) {
+    if (!p || !q)
+      return acc;
+    auto contract = arith::FastMathFlags::contract;
+    Value prod = arith::MulFOp::create(b, l, p, q, contract);
+    return acc ? arith::AddFOp::create(b, l, prod, acc, contract).getResult()
+               : prod;
+  }
+
   /// x + f dt phi(a dt), phi(z) = (e^z - 1) / z with phi(0) = 1: exact for
   /// x' = a x + b with a, b constant over the step. With b = f at x = 0 and
   /// P = dt phi(a dt), it is applied as x + (a x + b) P, or, where a (so P)
@@ -260,17 +271,14 @@ private:
     SmallVector<Value> atZero(x.begin(), x.end());
     atZero[i] = zero;
     Value bi = evaluateRhs(b, odes, atZero).rhs[i];
-    auto contract = arith::FastMathFlags::contract;
-    auto mulAdd = [&](Value u, Value v, Value w) -> Value {
-      return arith::AddFOp::create(
-          b, l, arith::MulFOp::create(b, l, u, v, contract), w, contract);
-    };
     Value inc;
-    if (isElementInvariant(a))
-      inc = mulAdd(arith::MulFOp::create(b, l, a, p), xi,
-                   arith::MulFOp::create(b, l, p, bi, contract));
-    else
-      inc = arith::MulFOp::create(b, l, mulAdd(a, xi, bi), p);
+    if (isElementInvariant(a)) {
+      Value ap = arith::MulFOp::create(b, l, a, p);
+      Value pb = fusedMulAdd(p, bi, Value());
+      inc = fusedMulAdd(ap, xi, pb);
+    } else {
+      inc = arith::MulFOp::create(b, l, fusedMulAdd(a, xi, bi), p);
+    }
     return arith::AddFOp::create(b, l, xi, inc);
   }
 
@@ -380,20 +388,12 @@ private:
         return v;
       return arith::TruncFOp::create(b, l, ft, v);
     };
-    auto contract = arith::FastMathFlags::contract;
-    auto fusedMulAdd = [&](Value acc, Value p, Value q) -> Value {
-      if (!p || !q)
-        return acc;
-      Value prod = arith::MulFOp::create(b, l, p, q, contract);
-      return acc ? arith::AddFOp::create(b, l, prod, acc, contract).getResult()
-                 : prod;
-    };
     for (unsigned r = 0; r < n; ++r) {
       Value acc;
       for (unsigned s = 0; s < n; ++s)
-        acc = fusedMulAdd(acc, narrow(f[r][n + s]), fz.rhs[vars[s]]);
+        acc = fusedMulAdd(narrow(f[r][n + s]), fz.rhs[vars[s]], acc);
       for (unsigned s = 0; s < n; ++s)
-        acc = fusedMulAdd(acc, narrow(f[r][s]), x[vars[s]]);
+        acc = fusedMulAdd(narrow(f[r][s]), x[vars[s]], acc);
       Value xr = x[vars[r]];
       next[vars[r]] =
           acc ? arith::AddFOp::create(b, l, xr, acc).getResult() : xr;
