@@ -525,7 +525,8 @@ def threads_workload(args):
 FIRST_STEP_EXAMPLES = [("coba.hebb", [], []), ("song2000.hebb", [], []),
                        ("oja_pca.hebb", [], []), ("contrastive_hebbian.hebb", [], []),
                        ("runaway_hebb.hebb", [], ["--check-finite=false"]),
-                       ("potjans2014.hebb", ["scale=0.1", "T=1ms"], [])]
+                       ("potjans2014.hebb", ["scale=0.1", "T=1ms"], []),
+                       ("potjans2014.hebb", ["scale=0.1", "T=1ms"], ["--procedural"])]
 
 
 def first_step_workload(args):
@@ -561,7 +562,7 @@ def first_step_workload(args):
                     into.append(wall - info["timings_s"]["run"])
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
-        rows.append(dict(first_step=True, workload=program + (" " + " ".join(sets) if sets else ""),
+        rows.append(dict(first_step=True, workload=" ".join([program] + sets + flags),
                          cold=statistics.median(cold), warm=statistics.median(warm),
                          brian_build=statistics.median(brian_build),
                          brian_runtime=statistics.median(brian_runtime)))

@@ -155,6 +155,23 @@ Connectivity fromColumns(uint32_t numPre, uint32_t numPost,
   return conn;
 }
 
+/// philoxBatch in the widest vectors the machine has: the runtime is built
+/// for any x86-64, and Philox's 32 x 32 -> 64 products take 2 lanes there
+/// against 8 with AVX-512.
+#if defined(__x86_64__) && defined(__ELF__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void wideBatch(uint32_t seed, uint32_t stream, uint32_t *c0, uint32_t *c1,
+               uint32_t *c2, uint32_t *c3) {
+  philoxBatch(seed, stream, c0, c1, c2, c3);
+}
+
+/// Threads for drawing k synapses: one per 2^20.
+unsigned totalThreads(uint32_t k) {
+  unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  return std::min<unsigned>(hw, std::max<uint32_t>(1, k / (1u << 20)));
+}
+
 uint32_t availableFor(uint32_t n, bool noSelf, bool hasSelf) {
   return n - (noSelf && hasSelf ? 1 : 0);
 }
@@ -380,9 +397,10 @@ hebb::rt::connectPairs(uint32_t numPre, uint32_t numPost,
   return conn;
 }
 
-Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
-                                    uint32_t k, uint32_t seed, uint32_t stream,
-                                    bool noSelf, int64_t selfOffset) {
+Connectivity hebb::rt::connectTotalRows(uint32_t numPre, uint32_t numPost,
+                                        uint32_t k, uint32_t seed,
+                                        uint32_t stream, bool noSelf,
+                                        int64_t selfOffset) {
   // Self pairs exist where the two slices overlap.
   uint64_t selfPairs = 0;
   if (noSelf) {
@@ -399,42 +417,51 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
   // (element = t / 2, step = 1), two pairs per Philox block; self pairs are
   // drawn again with the next draw number. Threads count blocks of t and
   // add their counts, so the result does not depend on them.
-  unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  unsigned numThreads =
-      std::min<unsigned>(hw, std::max<uint32_t>(1, k / (1u << 20)));
+  unsigned numThreads = totalThreads(k);
   std::vector<std::vector<uint32_t>> counts(numThreads,
                                             std::vector<uint32_t>(numPre, 0));
-  uint64_t total = uint64_t(numPre) * numPost;
-  auto countBlock = [&](unsigned thread) {
-    uint64_t begin = uint64_t(k) * thread / numThreads;
-    uint64_t end = uint64_t(k) * (thread + 1) / numThreads;
-    std::vector<uint32_t> &mine = counts[thread];
-    // Both pairs of a block's first draw come from one call.
-    std::array<uint32_t, 4> first{};
-    uint64_t firstBlock = UINT64_MAX;
-    for (uint64_t t = begin; t < end; ++t) {
-      for (uint32_t draw = 0;; ++draw) {
-        std::array<uint32_t, 4> bits;
-        if (draw == 0) {
-          if (t / 2 != firstBlock) {
-            firstBlock = t / 2;
-            first = philoxAt(seed, stream, uint32_t(firstBlock), 1, 0);
-          }
-          bits = first;
-        } else {
-          bits = philoxAt(seed, stream, uint32_t(t / 2), 1, draw);
-        }
-        if (t % 2)
-          bits = {bits[2], bits[3], 0, 0};
-        uint64_t x = (uint64_t(bits[0]) << 32) | bits[1];
-        uint64_t pair =
-            uint64_t((static_cast<unsigned __int128>(x) * total) >> 64);
-        uint32_t i = uint32_t(pair / numPost), j = uint32_t(pair % numPost);
-        uint32_t self = 0;
-        if (noSelf && selfPost(i, selfOffset, numPost, self) && self == j)
-          continue;
+  const uint64_t total = uint64_t(numPre) * numPost;
+  // Pair t's 64 bits x give the pair (x * total) >> 64, whose pre is
+  // exactly (x * numPre) >> 64: no division.
+  auto countPair = [&](std::vector<uint32_t> &mine, uint64_t t, uint32_t high,
+                       uint32_t low) {
+    for (uint32_t draw = 1;; ++draw) {
+      uint64_t x = (uint64_t(high) << 32) | low;
+      uint32_t i = uint32_t((static_cast<unsigned __int128>(x) * numPre) >> 64);
+      uint32_t self = 0;
+      if (!noSelf || !selfPost(i, selfOffset, numPost, self) ||
+          self !=
+              uint32_t(
+                  uint64_t((static_cast<unsigned __int128>(x) * total) >> 64) -
+                  uint64_t(i) * numPost)) {
         ++mine[i];
-        break;
+        return;
+      }
+      std::array<uint32_t, 4> bits =
+          philoxAt(seed, stream, uint32_t(t / 2), 1, draw);
+      high = bits[t % 2 ? 2 : 0];
+      low = bits[t % 2 ? 3 : 1];
+    }
+  };
+  const uint64_t blocks = (uint64_t(k) + 1) / 2;
+  auto countBlock = [&](unsigned thread) {
+    uint64_t begin = blocks * thread / numThreads;
+    uint64_t end = blocks * (thread + 1) / numThreads;
+    std::vector<uint32_t> &mine = counts[thread];
+    uint32_t c0[kPhiloxBatch], c1[kPhiloxBatch], c2[kPhiloxBatch],
+        c3[kPhiloxBatch];
+    for (uint64_t e0 = begin; e0 < end; e0 += kPhiloxBatch) {
+      for (unsigned b = 0; b < kPhiloxBatch; ++b) {
+        c0[b] = uint32_t(e0 + b);
+        c1[b] = 1;
+        c2[b] = c3[b] = 0;
+      }
+      wideBatch(seed, stream, c0, c1, c2, c3);
+      for (unsigned b = 0; b < kPhiloxBatch && e0 + b < end; ++b) {
+        uint64_t t = 2 * (e0 + b);
+        countPair(mine, t, c0[b], c1[b]);
+        if (t + 1 < k)
+          countPair(mine, t + 1, c2[b], c3[b]);
       }
     }
   };
@@ -442,15 +469,23 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
   for (unsigned t = 1; t < numThreads; ++t)
     for (uint32_t i = 0; i < numPre; ++i)
       counts[0][i] += counts[t][i];
-  const std::vector<uint32_t> &perRow = counts[0];
-  // Each row's postsynaptic neurons: uniform among its candidates, with
-  // repetition, sorted. The row sizes are known: threads fill rows in place.
   Connectivity conn;
   conn.numPre = numPre;
   conn.numPost = numPost;
   conn.rowPtr.assign(size_t(numPre) + 1, 0);
   for (uint32_t i = 0; i < numPre; ++i)
-    conn.rowPtr[i + 1] = conn.rowPtr[i] + perRow[i];
+    conn.rowPtr[i + 1] = conn.rowPtr[i] + counts[0][i];
+  return conn;
+}
+
+Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
+                                    uint32_t k, uint32_t seed, uint32_t stream,
+                                    bool noSelf, int64_t selfOffset) {
+  Connectivity conn =
+      connectTotalRows(numPre, numPost, k, seed, stream, noSelf, selfOffset);
+  unsigned numThreads = totalThreads(k);
+  // Each row's postsynaptic neurons: uniform among its candidates, with
+  // repetition, sorted. The row sizes are known: threads fill rows in place.
   conn.post.resize(k);
   auto fillRows = [&](unsigned thread) {
     uint32_t begin = uint32_t(uint64_t(numPre) * thread / numThreads);
@@ -460,13 +495,14 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
       bool hasSelf = noSelf && selfPost(i, selfOffset, numPost, self);
       uint32_t candidates = numPost - (hasSelf ? 1 : 0);
       uint32_t *row = conn.post.data() + conn.rowPtr[i];
+      uint32_t rowSize = conn.rowPtr[i + 1] - conn.rowPtr[i];
       // Post n is uniformBelow(philoxAt(seed, stream, i, 0, n)), drawn a
       // batch at a time: (x * candidates) >> 64 for the 64 bits x of words
       // 0 and 1, in 64-bit arithmetic (exact: the sum cannot overflow).
       uint32_t word0[kPhiloxBatch], word1[kPhiloxBatch];
-      for (uint32_t n0 = 0; n0 < perRow[i]; n0 += kPhiloxBatch) {
+      for (uint32_t n0 = 0; n0 < rowSize; n0 += kPhiloxBatch) {
         unsigned count =
-            unsigned(std::min<uint32_t>(kPhiloxBatch, perRow[i] - n0));
+            unsigned(std::min<uint32_t>(kPhiloxBatch, rowSize - n0));
         philoxWords01(seed, stream, i, n0, count, word0, word1);
         for (unsigned k = 0; k < count; ++k) {
           uint64_t high = uint64_t(word0[k]) * candidates;
@@ -477,7 +513,7 @@ Connectivity hebb::rt::connectTotal(uint32_t numPre, uint32_t numPost,
       }
       // A radix sort: rows of thousands of uniform indices sort 3-4 times
       // faster than by comparisons.
-      boost::sort::spreadsort::integer_sort(row, row + perRow[i]);
+      boost::sort::spreadsort::integer_sort(row, row + rowSize);
     }
   };
   onThreads(numThreads, fillRows);

@@ -82,12 +82,15 @@ MemoryEstimate rt::estimateMemory(const NetworkSpec &spec) {
       else
         bytes += size * (f.scope == "pre" ? pre : f.scope == "post" ? post : 1);
     }
+    // Procedural synapses are drawn at each spike: row pointers alone.
+    if (p.procedural)
+      perSynapse = 0;
     // CSR: post and pre index and the transposed index per synapse, row
     // pointers per neuron; a dense matrix computes its indices.
-    if (!p.dense) {
+    if (!p.dense && !p.procedural)
       perSynapse += 12;
+    if (!p.dense)
       bytes += 4 * (pre + post + 2);
-    }
     bytes += perSynapse * synapses;
     estimate.items.push_back({"projection " + p.name, synapses, bytes});
   }

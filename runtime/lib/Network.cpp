@@ -196,6 +196,56 @@ void overwrite(Buffer &b, const std::vector<uint32_t> &values) {
     std::memcpy(b.data(), values.data(), values.size() * sizeof(uint32_t));
 }
 
+/// A delay in seconds rounded to whole steps, at least one; 0 where it is
+/// more than 65535 steps (or not a number). Procedural kernels round
+/// theirs alike.
+inline uint32_t roundDelay(double seconds, double dt) {
+  double n = std::floor(seconds / dt + 0.5);
+  if (!(n < 65536))
+    return 0;
+  return n < 1 ? 1 : uint32_t(n);
+}
+
+[[noreturn]] void delayTooLong(const ProjectionSpec &ps, size_t s,
+                               double seconds) {
+  throw RuntimeError("projection '" + ps.name + "': synapse " +
+                     std::to_string(s) + " has a delay of " +
+                     std::to_string(seconds) + " s, more than 65535 steps");
+}
+
+/// Entry `at` of a delay field, in seconds.
+inline double delayAt(const Buffer &delay, size_t at) {
+  return delay.elementSize() == 8 ? delay.as<double>()[at]
+                                  : delay.as<float>()[at];
+}
+
+/// A procedural projection's range of delays in steps, from each row's
+/// shortest and longest (its delay_range kernel): the rings' length.
+void rangeOfProceduralDelays(const ProjectionSpec &ps, ProjectionState &st,
+                             double dt) {
+  const Buffer &least = st.delayLeast, &most = st.delayMost;
+  uint32_t lo = UINT32_MAX, hi = 0;
+  for (uint32_t i = 0; i < st.conn.numPre; ++i) {
+    if (st.conn.rowPtr[i + 1] == st.conn.rowPtr[i])
+      continue;
+    uint32_t shortest = roundDelay(delayAt(least, i), dt);
+    uint32_t longest = roundDelay(delayAt(most, i), dt);
+    if (!shortest || !longest)
+      throw RuntimeError("projection '" + ps.name +
+                         "': a synapse of presynaptic neuron " +
+                         std::to_string(i) + " has a delay of " +
+                         std::to_string(delayAt(longest ? least : most, i)) +
+                         " s, more than 65535 steps");
+    lo = std::min(lo, shortest);
+    hi = std::max(hi, longest);
+  }
+  if (hi > 0) {
+    st.minDelay = lo;
+    st.maxDelay = hi;
+  }
+  st.eventRows = Buffer(st.events.size(), sizeof(uint32_t));
+}
+
 /// A projection with a delay per synapse, after its init kernels drew the
 /// delays: rounds them to steps (at least one) and makes what delivery
 /// reads. Delivery at arrival reads the row block of each delay: each row
@@ -209,14 +259,9 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
   const Buffer &delay = st.fields.at(kSynapseDelayField);
   std::vector<uint32_t> steps(nSyn);
   for (size_t s = 0; s < nSyn; ++s) {
-    double seconds =
-        delay.elementSize() == 8 ? delay.as<double>()[s] : delay.as<float>()[s];
-    double n = std::floor(seconds / dt + 0.5);
-    if (!(n < 65536))
-      throw RuntimeError("projection '" + ps.name + "': synapse " +
-                         std::to_string(s) + " has a delay of " +
-                         std::to_string(seconds) + " s, more than 65535 steps");
-    steps[s] = n < 1 ? 1 : uint32_t(n);
+    steps[s] = roundDelay(delayAt(delay, s), dt);
+    if (!steps[s])
+      delayTooLong(ps, s, delayAt(delay, s));
   }
   if (!st.ring) {
     std::vector<uint32_t> order = orderRowsByDelay(st.conn, steps);
@@ -437,9 +482,9 @@ Network::Network(NetworkSpec specIn)
                            seed, stream, noSelf, selfOffset);
       break;
     case ConnectRule::Total:
-      st.conn =
-          connectTotal(nPre, nPost, static_cast<uint32_t>(ps.connectValue),
-                       seed, stream, noSelf, selfOffset);
+      st.conn = (ps.procedural ? connectTotalRows : connectTotal)(
+          nPre, nPost, static_cast<uint32_t>(ps.connectValue), seed, stream,
+          noSelf, selfOffset);
       break;
     case ConnectRule::File: {
       NpyArray a = readNpy(ps.connectFile);
@@ -461,10 +506,12 @@ Network::Network(NetworkSpec specIn)
     }
     }
     size_t nSyn = st.conn.numSynapses();
+    // Procedural synapses keep no per-synapse value.
     for (const FieldSpec &f : ps.fields) {
       size_t n = f.scope == "pre"    ? nPre
                  : f.scope == "post" ? nPost
                  : f.scope == "proj" ? 1
+                 : ps.procedural     ? 1
                                      : nSyn;
       st.fields.emplace(f.name, Buffer(std::max<size_t>(1, n), f.f64 ? 8 : 4));
     }
@@ -552,6 +599,15 @@ Network::Network(NetworkSpec specIn)
           out.push_back(describe(st.ringInfo));
         } else if (entry == "ring_column") {
           out.push_back(describe(st.ringColumn));
+        } else if (entry == "delay_least" || entry == "delay_most") {
+          Buffer &b = entry == "delay_least" ? st.delayLeast : st.delayMost;
+          b = Buffer(std::max<uint32_t>(1, nPre),
+                     st.fields.at(kSynapseDelayField).elementSize());
+          out.push_back(describe(b));
+        } else if (entry == "row_draw") {
+          st.rowDraw = intBuffer(
+              {nPost, uint32_t(noSelf ? int32_t(selfOffset) : INT32_MIN)});
+          out.push_back(describe(st.rowDraw));
         } else if (kind == "ring") {
           out.push_back(MemRef1D{}); // the ring, once its length is known
         } else if (entry == "event_rows") {
@@ -606,16 +662,27 @@ Network::Network(NetworkSpec specIn)
     };
     for (const KernelSpec &k : ps.init)
       make(k, st.init.emplace_back());
-    for (KernelCall &init : st.init)
-      init.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
-                   initPool.get());
+    for (size_t n = 0; n < st.init.size(); ++n)
+      if (!ps.procedural || ps.init[n].domain != KernelDomain::Synapses)
+        st.init[n].callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
+                           initPool.get());
     st.ring = ps.onPre &&
               std::find(ps.onPre->buffers.begin(), ps.onPre->buffers.end(),
                         "ring_info") != ps.onPre->buffers.end();
     if (st.ring)
       st.ringInfo = Buffer(3, sizeof(int32_t));
-    if (ps.synapseDelays)
+    if (ps.procedural) {
+      KernelCall range;
+      make(ps.delayRange, range);
+      if (!range.valid())
+        throw RuntimeError("projection '" + ps.name +
+                           "' has no kernel for the range of its delays");
+      range.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
+                    initPool.get());
+      rangeOfProceduralDelays(ps, st, spec.dt);
+    } else if (ps.synapseDelays) {
       orderByDelay(ps, st, spec.dt, spec.populations[ps.post].size);
+    }
     for (const KernelSpec &k : ps.learn)
       make(k, st.learn.emplace_back());
     make(ps.onPre, st.onPre);
@@ -2099,8 +2166,23 @@ std::vector<double> Network::populationField(int pop,
   return toDoubles(it->second, spec.populations[pop].size);
 }
 
+void hebb::rt::detail::requireStoredSynapses(const ProjectionSpec &ps,
+                                             const std::string &field) {
+  if (!ps.procedural)
+    return;
+  for (const FieldSpec &f : ps.fields)
+    if (f.name == field && f.scope == "element")
+      throw RuntimeError("projection '" + ps.name +
+                         "' is procedural: its synapses are drawn again at "
+                         "each spike, not kept, so '" +
+                         field +
+                         "' has no stored values (run without "
+                         "--procedural to read or change them)");
+}
+
 std::vector<double> Network::projectionField(int proj,
                                              const std::string &field) const {
+  requireStoredSynapses(spec.projections.at(proj), field);
   const ProjectionState &st = impl->projs.at(proj);
   auto it = st.fields.find(field);
   if (it == st.fields.end())

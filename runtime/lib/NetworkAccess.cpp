@@ -244,6 +244,7 @@ void Network::setPopulationField(int pop, const std::string &field,
 void Network::setProjectionField(int proj, const std::string &field,
                                  const std::vector<double> &values) {
   invalidateFusedSums();
+  requireStoredSynapses(spec.projections.at(proj), field);
   ProjectionState &st = impl->projs.at(proj);
   auto it = st.fields.find(field);
   if (it == st.fields.end())

@@ -47,6 +47,9 @@ private:
   std::chrono::steady_clock::time_point start;
 };
 
+/// Throws where `field` is per synapse and `ps`'s synapses are procedural.
+void requireStoredSynapses(const ProjectionSpec &ps, const std::string &field);
+
 /// The packed arguments of one kernel, built once: buffers never move, so
 /// only the scalars change between calls.
 class KernelCall {
@@ -202,6 +205,11 @@ struct ProjectionState {
   /// ring's row length, plus its postsynaptic index.
   bool ring = false;
   Buffer ringInfo, ringColumn;
+  /// Procedural synapses: i32 [posts, the post that is pre 0 itself or
+  /// INT32_MIN where no pair of a neuron with itself is left out].
+  Buffer rowDraw;
+  /// Procedural synapses: each row's shortest and longest delay (seconds).
+  Buffer delayLeast, delayMost;
   /// With several threads, `on pre` split by ranges of postsynaptic
   /// neurons, a call per thread: the rows' bounds of each range
   /// (postRangeRows), each part's row_layout, and the calls that read

@@ -118,6 +118,7 @@ void to_json(json &j, const ProjectionSpec &p) {
            {"noSelf", p.noSelf},
            {"delaySteps", p.delaySteps},
            {"synapseDelays", p.synapseDelays},
+           {"procedural", p.procedural},
            {"init", p.init},
            {"learn", p.learn},
            {"onPre", optionalToJson(p.onPre)},
@@ -127,6 +128,7 @@ void to_json(json &j, const ProjectionSpec &p) {
            {"beforeOnPre", p.beforeOnPre},
            {"beforeOnPost", p.beforeOnPost},
            {"learnTransmit", optionalToJson(p.learnTransmit)},
+           {"delayRange", optionalToJson(p.delayRange)},
            {"onEnd", p.onEnd}};
 }
 void from_json(const json &j, ProjectionSpec &p) {
@@ -148,6 +150,7 @@ void from_json(const json &j, ProjectionSpec &p) {
   j.at("noSelf").get_to(p.noSelf);
   j.at("delaySteps").get_to(p.delaySteps);
   p.synapseDelays = j.value("synapseDelays", false);
+  p.procedural = j.value("procedural", false);
   j.at("init").get_to(p.init);
   j.at("learn").get_to(p.learn);
   optionalFromJson(j, "onPre", p.onPre);
@@ -157,6 +160,7 @@ void from_json(const json &j, ProjectionSpec &p) {
   j.at("beforeOnPre").get_to(p.beforeOnPre);
   j.at("beforeOnPost").get_to(p.beforeOnPost);
   optionalFromJson(j, "learnTransmit", p.learnTransmit);
+  optionalFromJson(j, "delayRange", p.delayRange);
   j.at("onEnd").get_to(p.onEnd);
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 using namespace hebb::test;
 
@@ -731,6 +732,50 @@ TEST(Language, DelaysPerSynapseAndFixedTotalConnectivity) {
   for (const char *file : {"dst_got.npy", "dst_got2.npy", "c_hits.npy"})
     EXPECT_EQ(loadDoubles(outPath("synapse_delays_2", file)), load(file))
         << file;
+}
+
+// --procedural keeps no synapse of `connect total` projections that only
+// add into rings: each spike draws its row again. Rows reach the same
+// posts as when stored (the same draws, unsorted), so unit weights with one
+// delay deliver exactly the same inputs (r, with no pair of a neuron with
+// itself, and u); weights and delays drawn per synapse are paired with
+// other posts, so their sums agree in distribution (k). A recorded
+// projection stays stored; threads change nothing.
+TEST(Language, ProceduralSynapsesReachTheStoredPosts) {
+  std::string file = sourcePath("tests/e2e/inputs/procedural.hebb");
+  CommandResult stored = hebbRun(file, "procedural_stored");
+  ASSERT_EQ(stored.exitCode, 0) << stored.output;
+  CommandResult drawn = hebbRun(file, "procedural", "--procedural");
+  ASSERT_EQ(drawn.exitCode, 0) << drawn.output;
+  EXPECT_NE(drawn.output.find("3000 synapses (KickJ, procedural)"),
+            std::string::npos)
+      << drawn.output;
+  EXPECT_NE(drawn.output.find("100 synapses (Kick)"), std::string::npos)
+      << drawn.output;
+  EXPECT_EQ(stored.output.find("procedural)"), std::string::npos);
+  auto load = [](const std::string &run, const char *file) {
+    return loadDoubles(outPath(run, file));
+  };
+  for (const char *f : {"src_spikes_i.npy", "src_got.npy", "dst_got.npy"})
+    EXPECT_EQ(load("procedural", f), load("procedural_stored", f)) << f;
+  // Some input arrived: 50 neurons at 200 Hz for 20 ms, 40 rows each.
+  std::vector<double> got = load("procedural", "dst_got.npy");
+  ASSERT_EQ(got.size(), 80u);
+  EXPECT_GT(std::accumulate(got.begin() + 40, got.end(), 0.0), 1000);
+  // k: 3000 synapses of weight normal(1, 0.2) and delays of 1 to 30
+  // steps; what arrived in total agrees within a few percent.
+  std::vector<double> a = load("procedural", "dst_got2.npy"),
+                      b = load("procedural_stored", "dst_got2.npy");
+  double sumA = std::accumulate(a.begin() + 40, a.end(), 0.0);
+  double sumB = std::accumulate(b.begin() + 40, b.end(), 0.0);
+  EXPECT_GT(sumB, 1000);
+  EXPECT_NEAR(sumA / sumB, 1.0, 0.05);
+  EXPECT_NE(a, b); // other pairings of weights and posts
+
+  CommandResult two = hebbRun(file, "procedural_2", "--procedural --threads 2");
+  ASSERT_EQ(two.exitCode, 0) << two.output;
+  for (const char *f : {"src_got.npy", "dst_got.npy", "dst_got2.npy"})
+    EXPECT_EQ(load("procedural_2", f), load("procedural", f)) << f;
 }
 
 // poisson(lam) inverts the Poisson distribution at the runtime's Philox

@@ -25,6 +25,7 @@
 #include <cmath>
 #include <functional>
 #include <set>
+#include <string_view>
 
 using namespace hebb;
 using mlir::Value;
@@ -428,11 +429,16 @@ Value ModelGen::genCall(const ast::Expr &e) {
 // Instances
 //===----------------------------------------------------------------------===//
 
+static_assert(
+    std::string_view(hebb::rt::kSynapseDelayField) ==
+        std::string_view(mlir::hebb::ProjectionOp::kDelayField.data()),
+    "the runtime and the dialect name the delay field alike");
+
 class NetworkGen {
 public:
   NetworkGen(mlir::MLIRContext &context, Sema &sema, const NetworkPlan &plan,
              const CodeGenOptions &options)
-      : b(&context), sema(sema), plan(plan),
+      : b(&context), sema(sema), plan(plan), options(options),
         ft(options.useF64 ? mlir::FloatType(b.getF64Type())
                           : mlir::FloatType(b.getF32Type())) {}
 
@@ -457,6 +463,7 @@ private:
   mlir::OpBuilder b;
   Sema &sema;
   const NetworkPlan &plan;
+  const CodeGenOptions &options;
   mlir::FloatType ft;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   int reductionCount = 0;
@@ -861,6 +868,15 @@ private:
     } clearPromoted{promoted};
     const PopulationPlan &pre = plan.populations[proj.pre.pop];
     const PopulationPlan &post = plan.populations[proj.post.pop];
+    // Synapses drawn again at each spike have nothing to record.
+    int index = int(&proj - plan.projections.data());
+    bool procedural =
+        options.proceduralSynapses && proj.connect == ast::ConnectKind::Total &&
+        proj.tiedTo.empty() &&
+        std::none_of(
+            plan.records.begin(), plan.records.end(), [&](const RecordPlan &r) {
+              return r.kind == RecordPlan::ProjectionState && r.object == index;
+            });
     auto op = mlir::hebb::ProjectionOp::create(
         b, loc(proj.loc), proj.name, pre.name, proj.pre.begin, proj.pre.end,
         post.name, proj.post.begin, proj.post.end, model.name, proj.delaySteps,
@@ -868,7 +884,8 @@ private:
         /*synapse_delays=*/proj.delayExpr != nullptr,
         proj.tiedTo.empty()
             ? mlir::FlatSymbolRefAttr()
-            : mlir::FlatSymbolRefAttr::get(b.getContext(), proj.tiedTo));
+            : mlir::FlatSymbolRefAttr::get(b.getContext(), proj.tiedTo),
+        procedural, proj.noSelf);
     op.getBody().emplaceBlock();
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&op.getBody().front());

@@ -539,6 +539,8 @@ static void attachKernel(rt::NetworkSpec &spec, llvm::StringRef name,
       p.onPost = k;
     else if (what == "transmit")
       p.transmit = k;
+    else if (what == "delay_range")
+      p.delayRange = k;
   }
 }
 
@@ -547,8 +549,12 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
   for (auto func : module.getBody()->getOps<mlir::func::FuncOp>()) {
     std::string instance, kind;
     rt::KernelSpec k;
-    if (kernelOf(func, instance, kind, k))
-      attachKernel(spec, instance, kind, k);
+    if (!kernelOf(func, instance, kind, k))
+      continue;
+    attachKernel(spec, instance, kind, k);
+    if (func->hasAttr("hebb.procedural"))
+      for (rt::ProjectionSpec &p : spec.projections)
+        p.procedural |= p.name == instance;
   }
 }
 
@@ -651,6 +657,7 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
 
   CodeGenOptions cg;
   cg.useF64 = options.useF64;
+  cg.proceduralSynapses = options.proceduralSynapses;
   auto phase = Clock::now();
   mlir::OwningOpRef<mlir::ModuleOp> module =
       emitNetwork(context, sema, plan, cg);
@@ -661,11 +668,27 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
   if (!runPassPipeline(*module, kHebbPipeline))
     return nullptr;
   spec = describeNetwork(*module, plan);
-  if (!runPassPipeline(*module, kLowerPipeline))
-    return nullptr;
-  attachKernels(*module, spec);
-  if (merged)
+  if (!merged) {
+    if (!runPassPipeline(*module, kLowerPipeline))
+      return nullptr;
+    attachKernels(*module, spec);
+  } else {
+    // Copies merged before they are canonicalised, which takes most of the
+    // time of a network of many instances of few models; merged again
+    // after, where canonicalisation made two the same.
+    if (!runPassPipeline(*module, "hebb-lower-to-loops"))
+      return nullptr;
+    attachKernels(*module, spec);
     *merged = mergeIdenticalKernels(*module);
+    if (!runPassPipeline(*module, "canonicalize,cse"))
+      return nullptr;
+    llvm::StringMap<std::string> later = mergeIdenticalKernels(*module);
+    for (auto &[name, kept] : *merged)
+      if (auto it = later.find(kept); it != later.end())
+        kept = it->second;
+    for (auto &[name, kept] : later)
+      (*merged)[name] = kept;
+  }
   if (!lowerLoopsToLLVM(*module))
     return nullptr;
   timings.passes = secondsSince(phase);
@@ -837,6 +860,8 @@ struct IncrementalCompiler::Impl {
                                                const NetworkPlan &plan) {
     CodeGenOptions cg;
     cg.useF64 = options.useF64;
+    cg.proceduralSynapses = options.proceduralSynapses;
+    cg.proceduralSynapses = options.proceduralSynapses;
     mlir::OwningOpRef<mlir::ModuleOp> module =
         emitNetwork(context, sema, plan, cg);
     if (!module || !runPassPipeline(*module, kHebbPipeline))

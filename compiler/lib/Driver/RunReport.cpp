@@ -166,9 +166,10 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
   }
   for (size_t k = 0; k < spec.projections.size(); ++k) {
     const rt::ProjectionSpec &proj = spec.projections[k];
-    std::snprintf(line, sizeof line, "  projection %-10s %8zu synapses (%s)\n",
+    std::snprintf(line, sizeof line,
+                  "  projection %-10s %8zu synapses (%s%s)\n",
                   proj.name.c_str(), network.numSynapses(static_cast<int>(k)),
-                  proj.model.c_str());
+                  proj.model.c_str(), proj.procedural ? ", procedural" : "");
     os << line;
     // A plastic projection's weights: its variable `w`, else its first
     // per-synapse variable.

@@ -57,6 +57,13 @@ static cl::opt<std::string> precision("precision",
                                       cl::desc("Floating point: f32 or f64"),
                                       cl::init("f32"), cl::sub(runCommand),
                                       cl::cat(category));
+static cl::opt<bool> procedural(
+    "procedural",
+    cl::desc("Store no synapse of a 'connect total' projection whose spikes "
+             "only add into neurons: draw each spike's synapses again "
+             "(GeNN's procedural connectivity; far less memory and no "
+             "build, slower delivery)"),
+    cl::sub(runCommand), cl::cat(category));
 static cl::opt<unsigned> threads("threads",
                                  cl::desc("Threads for neuron updates and "
                                           "learning (results do not depend "
@@ -265,8 +272,13 @@ int runNetwork() {
   std::optional<int64_t> everySteps = checkpointSteps(plan->dt, diags);
   if (!everySteps)
     return 1;
-  if (target == "cuda")
+  if (target == "cuda") {
+    if (procedural) {
+      diags.errorNoLoc("--procedural runs on the CPU only (--target=cpu)");
+      return 1;
+    }
     return runOnGpu(sema, *plan);
+  }
   std::string dir = !outDir.empty()      ? std::string(outDir)
                     : !resumeDir.empty() ? std::string(resumeDir)
                                          : "out/" + plan->name;
@@ -278,6 +290,7 @@ int runNetwork() {
   }
   CompilerOptions options;
   options.useF64 = precision == "f64";
+  options.proceduralSynapses = procedural;
   options.useCache = useCache;
   std::unique_ptr<CompiledNetwork> compiled =
       compileNetwork(sema, *plan, options);

@@ -118,6 +118,11 @@ static cl::opt<std::string>
 static cl::opt<std::string> precision("precision",
                                       cl::desc("Floating point: f32 or f64"),
                                       cl::init("f32"), cl::cat(category));
+static cl::opt<bool> procedural(
+    "procedural",
+    cl::desc("Store no synapse of a 'connect total' projection whose spikes "
+             "only add into neurons: draw each spike's synapses again"),
+    cl::cat(category));
 
 namespace {
 /// Writes output to -o atomically (a temporary renamed on success), or to
@@ -167,6 +172,7 @@ int printStats(Sema &sema, const NetworkPlan &plan) {
   context.appendDialectRegistry(registry);
   CompilerOptions options;
   options.useF64 = precision == "f64";
+  options.proceduralSynapses = procedural;
   rt::NetworkSpec spec;
   CompileTimings timings;
   if (!lowerNetwork(context, sema, plan, options, spec, timings))
@@ -196,6 +202,7 @@ int compileObject(Sema &sema, const NetworkPlan &plan) {
   CompilerOptions options;
   options.optLevel = optLevel;
   options.useF64 = precision == "f64";
+  options.proceduralSynapses = procedural;
   ObjectOptions object;
   object.targetTriple = targetTriple;
   object.cpu = targetCpu;
@@ -245,6 +252,10 @@ int run() {
                emit == EmitStage::Asm || emit == EmitStage::Obj)) {
     diags.errorNoLoc("--target=cuda compiles to PTX: it takes --emit=ast, "
                      "hebb, mlir, ptx or cubin, and not -c");
+    return 1;
+  }
+  if (cuda && procedural) {
+    diags.errorNoLoc("--procedural compiles for the CPU only (--target=cpu)");
     return 1;
   }
   if (!compileOnly && (!headerFile.empty() || !targetTriple.empty() ||
@@ -323,6 +334,7 @@ int run() {
   MLIRDiagnostics bridge(context, sema);
   CodeGenOptions cg;
   cg.useF64 = precision == "f64";
+  cg.proceduralSynapses = procedural;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       emitNetwork(context, sema, *plan, cg);
   if (!module)

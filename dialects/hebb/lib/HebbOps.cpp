@@ -30,6 +30,8 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError("needs a delay of at least one step");
   if (getTiedTo() && !getDense())
     return emitOpError("reads tied weights as a matrix, so it must be dense");
+  if (getProcedural() && (getDense() || getTiedTo()))
+    return emitOpError("draws its rows at each spike, so it cannot be dense");
   return success();
 }
 

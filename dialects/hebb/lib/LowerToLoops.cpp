@@ -165,6 +165,9 @@ public:
   /// and key (seed, stream's key).
   SmallVector<Value, 4> philoxBlock(Value counter, StringRef stream,
                                     uint32_t drawWord);
+  /// Philox4x32-10 of a counter of four i64 words (the low 32 bits of
+  /// each count) and key (seed, `key`).
+  SmallVector<Value, 4> philoxRounds(SmallVector<Value, 4> ctr, Value key);
   /// The 32 random bits of draw `draw` for element e where four elements
   /// share a Philox block: word e % 4 of the block with counter (e / 4,
   /// step, 2^31 | draw). A neuron step computes the blocks of a chunk of
@@ -177,13 +180,6 @@ public:
   std::map<std::pair<std::string, int32_t>, Value> sharedWords;
   Value sharedFirst;
   bool perElementDraws = false;
-
-  /// A stack array of `n` words, made at the kernel's entry.
-  Value scratchWords(int64_t n) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&func.getBody().front());
-    return memref::AllocaOp::create(b, l, MemRefType::get({n}, b.getI32Type()));
-  }
 
   void loop(Value lo, Value hi, function_ref<void(Value)> body) {
     Value one = arith::ConstantIndexOp::create(b, l, 1);
@@ -255,6 +251,20 @@ public:
     return "element";
   }
   Value begin, end, step, time, dt, seed, params, signals;
+  /// While set, a synapse's own fields are values here, not memory: reads
+  /// take them (zero if never set), writes replace them.
+  llvm::StringMap<Value> *heldFields = nullptr;
+
+  Value zero(Type t) {
+    return arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, 0.0));
+  }
+  /// A stack array of `n` values of type `t`, made at the kernel's entry.
+  Value scratch(int64_t n, Type t) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&func.getBody().front());
+    return memref::AllocaOp::create(b, l, MemRefType::get({n}, t));
+  }
+  void setAttr(StringRef name) { func->setAttr(name, b.getUnitAttr()); }
 
 private:
   ModuleOp module;
@@ -310,6 +320,7 @@ private:
     return cached;
   }
 
+public:
   /// The key of stream `name` of this instance, read once per call from
   /// the buffer "stream:<name>" (the runtime's streamId of
   /// "<instance>.<name>"); 0 for the unnamed stream.
@@ -342,6 +353,7 @@ private:
     return arith::UIToFPOp::create(b, l, t, i);
   }
 
+private:
   LogicalResult lowerOp(Operation &op, const Element &e, Value predicate);
   Value philoxUniform(Value word, Type t);
   /// A standard normal from two Philox words (Box-Muller in f32, as the
@@ -358,6 +370,20 @@ SmallVector<Value, 4> KernelBuilder::philox(const Element &e, int32_t draw) {
 
 SmallVector<Value, 4>
 KernelBuilder::philoxBlock(Value counter, StringRef stream, uint32_t drawWord) {
+  Type i64 = b.getI64Type();
+  auto c64 = [&](uint64_t v) -> Value {
+    return arith::ConstantOp::create(b, l, i64,
+                                     b.getI64IntegerAttr(int64_t(v)));
+  };
+  SmallVector<Value, 4> ctr = {
+      arith::ExtUIOp::create(b, l, i64, counter),
+      arith::AndIOp::create(b, l, step, c64(0xFFFFFFFFu)),
+      arith::ShRUIOp::create(b, l, step, c64(32)), c64(drawWord)};
+  return philoxRounds(ctr, streamKey(stream));
+}
+
+SmallVector<Value, 4> KernelBuilder::philoxRounds(SmallVector<Value, 4> ctr,
+                                                  Value key) {
   // Philox-4x32-10 in 64-bit lanes: a 32 x 32 -> 64 product gives both
   // halves of a round's multiplication, and only the low 32 bits of a word
   // count until it is multiplied (masked there) or returned (truncated).
@@ -371,10 +397,7 @@ KernelBuilder::philoxBlock(Value counter, StringRef stream, uint32_t drawWord) {
   auto low32 = [&](Value v) -> Value {
     return arith::AndIOp::create(b, l, v, low);
   };
-  SmallVector<Value, 4> ctr = {
-      arith::ExtUIOp::create(b, l, i64, counter), low32(step),
-      arith::ShRUIOp::create(b, l, step, shift), c64(drawWord)};
-  Value k0 = seed, k1 = streamKey(stream);
+  Value k0 = seed, k1 = key;
   Value m0 = c64(0xD2511F53u), m1 = c64(0xCD9E8D57u);
   Value w0 = c64(0x9E3779B9u), w1 = c64(0xBB67AE85u);
   for (int round = 0; round < 10; ++round) {
@@ -537,6 +560,11 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
       Type ft = fieldType(instance, field);
       if (!ft)
         return get.emitOpError("reads unknown field '") << field << "'";
+      if (heldFields && fieldScope(field) == "element") {
+        auto it = heldFields->find(field);
+        result(toType(it != heldFields->end() ? it->second : zero(ft), t));
+        return success();
+      }
       Value idx = fieldIndex(field, e);
       if (!idx)
         return get.emitOpError("reads per-synapse state '")
@@ -565,6 +593,16 @@ LogicalResult KernelBuilder::lowerOp(Operation &op, const Element &e,
     Type ft = fieldType(instance, field);
     if (!ft)
       return set.emitOpError("writes unknown field '") << field << "'";
+    if (heldFields && fieldScope(field) == "element") {
+      Value v = toType(mapping.lookupOrDefault(set.getValue()), ft);
+      auto it = heldFields->find(field);
+      if (predicate)
+        v = arith::SelectOp::create(b, l, predicate, v,
+                                    it != heldFields->end() ? it->second
+                                                            : zero(ft));
+      (*heldFields)[field] = v;
+      return success();
+    }
     Value idx = fieldIndex(field, e);
     if (!idx)
       return set.emitOpError("writes per-synapse state '")
@@ -898,7 +936,7 @@ LogicalResult lowerPopulation(ModuleOp module, PopulationOp pop,
   }
   constexpr int64_t kChunk = 1024;
   for (const auto &draw : draws)
-    k.sharedWords[draw] = k.scratchWords(kChunk + 8);
+    k.sharedWords[draw] = k.scratch(kChunk + 8, k.builder().getI32Type());
   auto index = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, l, v);
   };
@@ -1138,8 +1176,42 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       return overNeurons(stageOp.getBody(), kind, *scope, preSnapshot);
     return overSynapses(stageOp.getBody(), kind, preSnapshot);
   };
+  // With a delay per synapse, an `on pre` that only adds into postsynaptic
+  // variables what its synapse's (unchanging) fields and parameters give
+  // can run when the spike is emitted: it adds into a ring of inputs, slot
+  // (emission step + delay) mod D, which the runtime adds into the field at
+  // that step. Each spike's row is then read once, in order, instead of
+  // one piece per delay.
+  auto deliversIntoRing = [&](OnPreOp onPre) {
+    if (!proj.getSynapseDelays() || dense)
+      return false;
+    for (Operation &op : proj.getBody().front())
+      if (isa<LearnOp, OnPostOp, OnEndOp, TransmitOp, ReduceOp>(op))
+        return false;
+    bool pure = true;
+    onPre.getBody().walk([&](Operation *op) {
+      if (op->hasTrait<OpTrait::IsTerminator>() ||
+          isa<AccumulateOp, ParamGetOp, DtOp, arith::ConstantOp>(op) ||
+          op->getDialect()->getNamespace() == "arith" ||
+          op->getDialect()->getNamespace() == "math")
+        return;
+      if (auto get = dyn_cast<GetOp>(op))
+        if (get.getScope() == "self")
+          for (auto f : proj.getBody().front().getOps<FieldOp>())
+            if (f.getSymName() == get.getField() && f.getScope() == "element")
+              return;
+      pure = false;
+    });
+    return pure;
+  };
+  // Procedural synapses are drawn where they are used: their initial
+  // values, by `on pre` at each spike.
+  OnPreOp onPreStage = findStage<OnPreOp>(proj);
+  bool procedural =
+      proj.getProcedural() && onPreStage && deliversIntoRing(onPreStage);
   for (auto init : proj.getBody().front().getOps<InitOp>())
-    if (failed(scoped(init, "init", false)))
+    if (!(procedural && !init.getScope()) &&
+        failed(scoped(init, "init", false)))
       return failure();
   if (auto transmit = findStage<TransmitOp>(proj))
     if (failed(overSynapses(transmit.getBody(), "transmit", false)))
@@ -1447,34 +1519,6 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     });
     return status;
   };
-  // With a delay per synapse, an `on pre` that only adds into postsynaptic
-  // variables what its synapse's (unchanging) fields and parameters give
-  // can run when the spike is emitted: it adds into a ring of inputs, slot
-  // (emission step + delay) mod D, which the runtime adds into the field at
-  // that step. Each spike's row is then read once, in order, instead of
-  // one piece per delay.
-  auto deliversIntoRing = [&](OnPreOp onPre) {
-    if (!proj.getSynapseDelays() || dense)
-      return false;
-    for (Operation &op : proj.getBody().front())
-      if (isa<LearnOp, OnPostOp, OnEndOp, TransmitOp, ReduceOp>(op))
-        return false;
-    bool pure = true;
-    onPre.getBody().walk([&](Operation *op) {
-      if (op->hasTrait<OpTrait::IsTerminator>() ||
-          isa<AccumulateOp, ParamGetOp, DtOp, arith::ConstantOp>(op) ||
-          op->getDialect()->getNamespace() == "arith" ||
-          op->getDialect()->getNamespace() == "math")
-        return;
-      if (auto get = dyn_cast<GetOp>(op))
-        if (get.getScope() == "self")
-          for (auto f : proj.getBody().front().getOps<FieldOp>())
-            if (f.getSymName() == get.getField() && f.getScope() == "element")
-              return;
-      pure = false;
-    });
-    return pure;
-  };
   auto lowerRingDelivery = [&](OnPreOp onPre) -> LogicalResult {
     KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
     k.setDomain("events");
@@ -1525,8 +1569,239 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     });
     return status;
   };
+  // A procedural projection keeps no synapse: each spike draws its row
+  // again. Post n of pre i's row is uniform over the row's candidates, from
+  // words 0 and 1 of Philox (i, step 0, draw n) of the `connect` stream, as
+  // the runtime's connectTotal draws them (unsorted here); synapse
+  // s = row_ptr[i] + n takes its fields from the init stages as their
+  // kernel would give them (element s, step 0), held in `held`. Returns
+  // the post. row_draw is [posts, the post that is pre 0 itself or
+  // INT32_MIN]: read, not built in, so that projections of one model share
+  // the kernel.
+  SmallVector<InitOp> synapseInits;
+  for (auto init : proj.getBody().front().getOps<InitOp>())
+    if (!init.getScope())
+      synapseInits.push_back(init);
+  auto drawSynapse = [&](KernelBuilder &k, Value pre, Value rowBegin, Value s,
+                         llvm::StringMap<Value> &held,
+                         LogicalResult &status) -> Value {
+    OpBuilder &b = k.builder();
+    Location l = k.loc();
+    Type i32 = b.getI32Type(), i64 = b.getI64Type();
+    auto c64 = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(b, l, i64, b.getI64IntegerAttr(v));
+    };
+    auto rowDraw = [&](int64_t at) -> Value {
+      Value v = k.load("row_draw", i32, constantIndex(k, at));
+      return arith::ExtSIOp::create(b, l, i64, v);
+    };
+    Value numPosts = rowDraw(0),
+          pre64 = arith::IndexCastUIOp::create(b, l, i64, pre);
+    // The pair of the neuron with itself, if it is left out.
+    Value self = arith::AddIOp::create(b, l, pre64, rowDraw(1));
+    Value hasSelf = arith::AndIOp::create(
+        b, l,
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, self, c64(0)),
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, self, numPosts));
+    Value candidates = arith::SubIOp::create(
+        b, l, numPosts, arith::ExtUIOp::create(b, l, i64, hasSelf));
+    Value n = arith::IndexCastUIOp::create(
+        b, l, i64, arith::SubIOp::create(b, l, s, rowBegin));
+    SmallVector<Value, 4> w =
+        k.philoxRounds({pre64, c64(0), c64(0), n}, k.streamKey("connect"));
+    auto times = [&](Value word) {
+      return arith::MulIOp::create(
+          b, l, arith::ExtUIOp::create(b, l, i64, word), candidates);
+    };
+    Value j = arith::ShRUIOp::create(
+        b, l,
+        arith::AddIOp::create(
+            b, l, times(w[0]),
+            arith::ShRUIOp::create(b, l, times(w[1]), c64(32))),
+        c64(32));
+    Value skip = arith::AndIOp::create(
+        b, l, hasSelf,
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, j, self));
+    j = arith::AddIOp::create(b, l, j, arith::ExtUIOp::create(b, l, i64, skip));
+    Value post = arith::IndexCastUIOp::create(b, l, b.getIndexType(), j);
+    // The synapse's initial fields, as at step 0.
+    k.heldFields = &held;
+    Value step = k.step, time = k.time;
+    k.step = c64(0);
+    k.time =
+        arith::ConstantOp::create(b, l, b.getF64Type(), b.getF64FloatAttr(0));
+    for (InitOp init : synapseInits) {
+      Element e{s, pre, post, counterOf(b, l, s), "init", false};
+      if (failed(k.lowerBlock(init.getBody().front(), e, {})))
+        status = failure();
+    }
+    k.step = step;
+    k.time = time;
+    k.heldFields = nullptr;
+    if (!held.count(ProjectionOp::kDelayField))
+      status = proj.emitOpError("has no delay per synapse to deliver by");
+    return post;
+  };
+  // Each procedural row's shortest and longest delay, in seconds, as its
+  // init draws them: the runtime sizes the rings by them.
+  auto lowerProceduralDelays = [&]() -> LogicalResult {
+    KernelBuilder k(module, proj, "delay_range", /*noAlias=*/false);
+    k.setDomain("pre_neurons");
+    k.setParallel();
+    OpBuilder &b = k.builder();
+    Location l = k.loc();
+    Type ft = FloatType();
+    for (auto f : proj.getBody().front().getOps<FieldOp>())
+      if (f.getSymName() == ProjectionOp::kDelayField)
+        ft = f.getType();
+    if (!ft)
+      return proj.emitOpError("has no delay per synapse to deliver by");
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value pre) {
+      Value rowBegin = k.loadIndex("row_ptr", pre);
+      Value rowEnd = k.loadIndex(
+          "row_ptr", arith::AddIOp::create(b, l, pre, constantIndex(k, 1)));
+      APFloat inf = APFloat::getInf(cast<FloatType>(ft).getFloatSemantics());
+      APFloat negInf =
+          APFloat::getInf(cast<FloatType>(ft).getFloatSemantics(), true);
+      Value inits[] = {
+          arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, inf)),
+          arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, negInf))};
+      auto row = scf::ForOp::create(b, l, rowBegin, rowEnd, constantIndex(k, 1),
+                                    inits);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(row.getBody());
+        llvm::StringMap<Value> held;
+        drawSynapse(k, pre, rowBegin, row.getInductionVar(), held, status);
+        Value delay = held.lookup(ProjectionOp::kDelayField);
+        if (!delay)
+          delay = k.zero(ft);
+        delay = k.toType(delay, ft);
+        // NaN carries through to the runtime, which reports it.
+        Value least =
+            arith::MinimumFOp::create(b, l, row.getRegionIterArgs()[0], delay);
+        Value most =
+            arith::MaximumFOp::create(b, l, row.getRegionIterArgs()[1], delay);
+        scf::YieldOp::create(b, l, ValueRange{least, most});
+      }
+      k.store("delay_least", ft, row.getResult(0), pre);
+      k.store("delay_most", ft, row.getResult(1), pre);
+    });
+    return status;
+  };
+  // Each spike's row is drawn a chunk at a time in a loop free of memory
+  // dependences (a vector loop), into stack arrays: where each synapse adds
+  // (its delay rounded to steps as the runtime rounds it) and what; a
+  // second loop adds into the rings.
+  auto lowerProceduralRingDelivery = [&](OnPreOp onPre) -> LogicalResult {
+    constexpr int64_t kChunk = 256;
+    KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
+    k.setDomain("events");
+    k.setAttr("hebb.procedural");
+    k.accumulatePrefix = "ring:";
+    OpBuilder &b = k.builder();
+    Location l = k.loc();
+    Type i32 = b.getI32Type(), i64 = b.getI64Type(), f64 = b.getF64Type();
+    auto info = [&](int64_t at) {
+      return k.loadIndex("ring_info", constantIndex(k, at));
+    };
+    Value slots = info(0), base = info(1), stride = info(2);
+    Value first = arith::MulIOp::create(b, l, base, stride);
+    Value total = arith::MulIOp::create(b, l, slots, stride);
+    // What each synapse adds, per ring, and where.
+    SmallVector<std::pair<std::string, Type>> adds;
+    for (auto [name, type] : k.accumulatedFields(onPre.getBody().front()))
+      adds.push_back({"ring:" + name.substr(5), type});
+    Value where = k.scratch(kChunk, i32);
+    SmallVector<Value> values;
+    for (auto &[name, type] : adds)
+      values.push_back(k.scratch(kChunk, type));
+    LogicalResult status = success();
+    k.loop(k.begin, k.end, [&](Value ev) {
+      Value spiking = k.loadIndex("events", ev);
+      Value rowBegin = k.loadIndex("row_ptr", spiking);
+      Value rowEnd = k.loadIndex(
+          "row_ptr", arith::AddIOp::create(b, l, spiking, constantIndex(k, 1)));
+      auto chunks =
+          scf::ForOp::create(b, l, rowBegin, rowEnd, constantIndex(k, kChunk));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(chunks.getBody()->getTerminator());
+      Value c0 = chunks.getInductionVar();
+      Value c1 = arith::MinUIOp::create(
+          b, l, rowEnd,
+          arith::AddIOp::create(b, l, c0, constantIndex(k, kChunk)));
+      k.loop(c0, c1, [&](Value s) {
+        Value slot = arith::SubIOp::create(b, l, s, c0);
+        llvm::StringMap<Value> held;
+        Value post = drawSynapse(k, spiking, rowBegin, s, held, status);
+        Value delay = held.lookup(ProjectionOp::kDelayField);
+        if (!delay)
+          return;
+        // Delay in steps: round(delay / dt), at least one.
+        Value rounded = math::FloorOp::create(
+            b, l,
+            arith::AddFOp::create(
+                b, l, arith::DivFOp::create(b, l, k.toType(delay, f64), k.dt),
+                arith::ConstantOp::create(b, l, f64, b.getF64FloatAttr(0.5))));
+        rounded = arith::MaximumFOp::create(
+            b, l, rounded,
+            arith::ConstantOp::create(b, l, f64, b.getF64FloatAttr(1)));
+        Value steps = arith::FPToUIOp::create(b, l, i64, rounded);
+        auto toI64 = [&](Value index) -> Value {
+          return arith::IndexCastUIOp::create(b, l, i64, index);
+        };
+        Value at = arith::AddIOp::create(
+            b, l, toI64(first),
+            arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, steps, toI64(stride)),
+                toI64(post)));
+        Value total64 = toI64(total);
+        Value wrap =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, at, total64);
+        at = arith::SelectOp::create(
+            b, l, wrap, arith::SubIOp::create(b, l, at, total64), at);
+        memref::StoreOp::create(b, l, arith::TruncIOp::create(b, l, i32, at),
+                                where, ValueRange{slot});
+        // What the handler adds, summed per ring.
+        llvm::StringMap<Value> sums;
+        for (auto &[name, type] : adds)
+          sums[name] = k.zero(type);
+        k.setAccumulators(&sums);
+        k.heldFields = &held;
+        SmallVector<Operation *> ops;
+        for (Operation &op : onPre.getBody().front().without_terminator())
+          ops.push_back(&op);
+        if (failed(k.lowerOps(
+                ops, Element{s, spiking, post, counterOf(b, l, s), "", false})))
+          status = failure();
+        k.setAccumulators(nullptr);
+        k.heldFields = nullptr;
+        for (auto [n, add] : llvm::enumerate(adds))
+          memref::StoreOp::create(b, l, sums[add.first], values[n],
+                                  ValueRange{slot});
+      });
+      k.loop(c0, c1, [&](Value s) {
+        Value slot = arith::SubIOp::create(b, l, s, c0);
+        Value at = arith::IndexCastUIOp::create(
+            b, l, b.getIndexType(),
+            memref::LoadOp::create(b, l, where, ValueRange{slot}));
+        for (auto [n, add] : llvm::enumerate(adds)) {
+          Value v = memref::LoadOp::create(b, l, values[n], ValueRange{slot});
+          Value old = k.load(add.first, add.second, at);
+          k.store(add.first, add.second, arith::AddFOp::create(b, l, old, v),
+                  at);
+        }
+      });
+    });
+    return status;
+  };
   if (auto onPre = findStage<OnPreOp>(proj)) {
-    if (deliversIntoRing(onPre)) {
+    if (procedural) {
+      if (failed(lowerProceduralDelays()) ||
+          failed(lowerProceduralRingDelivery(onPre)))
+        return failure();
+    } else if (deliversIntoRing(onPre)) {
       if (failed(lowerRingDelivery(onPre)))
         return failure();
     } else if (failed(lowerHandler(onPre.getBody(), /*onPre=*/true))) {

@@ -331,3 +331,11 @@ hebb.population @p size 4 model "Unit" {
 // expected-error @+1 {{reads tied weights as a matrix, so it must be dense}}
 hebb.projection @back from @p[0 : 4] to @p[0 : 4] model "S" delay 1 tied to @fwd {
 }
+
+// -----
+
+hebb.population @p size 4 model "Unit" {
+}
+// expected-error @+1 {{draws its rows at each spike, so it cannot be dense}}
+hebb.projection @all from @p[0 : 4] to @p[0 : 4] model "S" delay 1 dense procedural {
+}

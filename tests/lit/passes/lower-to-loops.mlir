@@ -27,13 +27,15 @@
 // CHECK-NEXT: %[[KEY:.*]] = arith.extui %[[KEY32]] : i32 to i64
 // CHECK: scf.for %[[I:.*]] = %[[B]] to %[[E]] step
 // CHECK-NEXT: %[[CTR0:.*]] = arith.index_castui %[[I]] : index to i32
-// CHECK-NEXT: %[[LOW:.*]] = arith.constant 4294967295 : i64
 // The rounds run in 64-bit lanes: a 32 x 32 -> 64 product gives both halves
 // of a multiplication; a word is masked to 32 bits where it is multiplied
 // and truncated where it is returned.
-// CHECK: %[[C:.*]] = arith.extui %[[CTR0]] : i32 to i64
-// CHECK-NEXT: arith.andi %[[STEP]], %[[LOW]] : i64
-// CHECK-NEXT: arith.shrui %[[STEP]], %{{.*}} : i64
+// CHECK-NEXT: %[[C:.*]] = arith.extui %[[CTR0]] : i32 to i64
+// CHECK-NEXT: %[[LOW0:.*]] = arith.constant 4294967295 : i64
+// CHECK-NEXT: arith.andi %[[STEP]], %[[LOW0]] : i64
+// CHECK-NEXT: %[[C32:.*]] = arith.constant 32 : i64
+// CHECK-NEXT: arith.shrui %[[STEP]], %[[C32]] : i64
+// CHECK-DAG: %[[LOW:.*]] = arith.constant 4294967295 : i64
 // CHECK-DAG: %[[M0:.*]] = arith.constant 3528531795 : i64
 // CHECK-DAG: %[[W0:.*]] = arith.constant 2654435769 : i64
 // CHECK: %[[X:.*]] = arith.andi %[[C]], %[[LOW]] : i64

@@ -16,6 +16,10 @@ namespace hebb {
 
 struct CodeGenOptions {
   bool useF64 = false; // --precision=f64
+  /// --procedural: mark `connect total` projections whose synapses nothing
+  /// records as procedural (hebb-lower-to-loops keeps them so where their
+  /// spikes only add into rings).
+  bool proceduralSynapses = false;
 };
 
 /// Emits a `hebb.population` per population and a `hebb.projection` per

@@ -27,6 +27,9 @@ enum class EmitStage { AST, Hebb, MLIR, LLVM, Asm, Obj, PTX, Cubin, None };
 struct CompilerOptions {
   int optLevel = 3;
   bool useF64 = false;
+  /// --procedural: draw the synapses of `connect total` projections again
+  /// at each spike instead of storing them (CodeGenOptions).
+  bool proceduralSynapses = false;
   /// Load the kernels from the cache of compiled networks when they are
   /// there, and keep them there when they are compiled (KernelCache.h).
   bool useCache = false;

@@ -46,7 +46,11 @@ struct Connectivity {
   /// Synapse ids sorted by post, then pre.
   std::vector<uint32_t> colSyn;
 
-  size_t numSynapses() const { return post.size(); }
+  /// Where the synapses are procedural (drawn again at each spike), only
+  /// rowPtr is kept.
+  size_t numSynapses() const {
+    return rowPtr.empty() ? post.size() : rowPtr.back();
+  }
 };
 
 /// Builds `pre` from numPre, numPost, rowPtr and post, after validating them
@@ -81,6 +85,12 @@ Connectivity connectInDegree(uint32_t numPre, uint32_t numPost, uint32_t k,
 
 /// Each pre gets exactly k distinct posts (as above, keyed by element = pre).
 Connectivity connectOutDegree(uint32_t numPre, uint32_t numPost, uint32_t k,
+                              uint32_t seed, uint32_t stream,
+                              bool noSelf = false, int64_t selfOffset = 0);
+
+/// connectTotal's rows without their synapses (rowPtr alone), for
+/// procedural synapses: a kernel draws row i's posts again at each spike.
+Connectivity connectTotalRows(uint32_t numPre, uint32_t numPost, uint32_t k,
                               uint32_t seed, uint32_t stream,
                               bool noSelf = false, int64_t selfOffset = 0);
 

@@ -37,6 +37,11 @@
 //   ring_info    i32 [slots, slot of the emission step, row length]
 //   ring_column  u32 per synapse: delay * row length + post
 //   ring:NAME    the rings of a postsynaptic field, added ahead at arrival
+//   row_draw     i32 [posts, the post that is pre 0 itself or INT32_MIN]:
+//                how a procedural `on pre` draws a row's postsynaptic
+//                neurons (where no pair of a neuron with itself is left
+//                out, INT32_MIN)
+//   stream:NAME  i32 [key]: the key of the instance's random stream NAME
 //
 // The `hebb.domain` attribute says what [begin, end) ranges over (neurons,
 // synapses, post_rows of a dense projection, pre_neurons, post_neurons,

@@ -63,23 +63,21 @@ inline std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> ctr,
   return ctr;
 }
 
-/// Maps 32 random bits to a float in [0, 1) using the top 24 bits, so every
-/// result is exactly representable.
-/// Words 0 and 1 of philoxAt(seed, stream, element, 0, first + k) for k in
-/// [0, count), count at most kPhiloxBatch: the same numbers, computed a
-/// batch at a time so that the compiler vectorises the rounds.
+/// Philox of kPhiloxBatch counters (c0, c1, c2, c3) at once, in place:
+/// the same numbers as philox4x32, computed so that the compiler vectorises
+/// the rounds.
 constexpr unsigned kPhiloxBatch = 16;
-inline void philoxWords01(uint32_t seed, uint32_t stream, uint32_t element,
-                          uint32_t first, unsigned count, uint32_t *word0,
-                          uint32_t *word1) {
+inline void philoxBatch(uint32_t seed, uint32_t stream, uint32_t *w0,
+                        uint32_t *w1, uint32_t *w2, uint32_t *w3) {
   using namespace philox_detail;
+  // In local arrays, which cannot alias: the rounds stay in registers.
   uint32_t c0[kPhiloxBatch], c1[kPhiloxBatch], c2[kPhiloxBatch],
       c3[kPhiloxBatch];
   for (unsigned k = 0; k < kPhiloxBatch; ++k) {
-    c0[k] = element;
-    c1[k] = 0;
-    c2[k] = 0;
-    c3[k] = first + k;
+    c0[k] = w0[k];
+    c1[k] = w1[k];
+    c2[k] = w2[k];
+    c3[k] = w3[k];
   }
   uint32_t key0 = seed, key1 = stream;
   for (int round = 0; round < 10; ++round) {
@@ -98,12 +96,36 @@ inline void philoxWords01(uint32_t seed, uint32_t stream, uint32_t element,
       c2[k] = n2;
     }
   }
+  for (unsigned k = 0; k < kPhiloxBatch; ++k) {
+    w0[k] = c0[k];
+    w1[k] = c1[k];
+    w2[k] = c2[k];
+    w3[k] = c3[k];
+  }
+}
+
+/// Words 0 and 1 of philoxAt(seed, stream, element, 0, first + k) for k in
+/// [0, count), count at most kPhiloxBatch.
+inline void philoxWords01(uint32_t seed, uint32_t stream, uint32_t element,
+                          uint32_t first, unsigned count, uint32_t *word0,
+                          uint32_t *word1) {
+  uint32_t c0[kPhiloxBatch], c1[kPhiloxBatch], c2[kPhiloxBatch],
+      c3[kPhiloxBatch];
+  for (unsigned k = 0; k < kPhiloxBatch; ++k) {
+    c0[k] = element;
+    c1[k] = 0;
+    c2[k] = 0;
+    c3[k] = first + k;
+  }
+  philoxBatch(seed, stream, c0, c1, c2, c3);
   for (unsigned k = 0; k < count && k < kPhiloxBatch; ++k) {
     word0[k] = c0[k];
     word1[k] = c1[k];
   }
 }
 
+/// Maps 32 random bits to a float in [0, 1) using the top 24 bits, so every
+/// result is exactly representable.
 inline float uniformFromBits(uint32_t x) {
   return static_cast<float>(x >> 8) * 0x1p-24f;
 }

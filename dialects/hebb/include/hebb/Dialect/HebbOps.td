@@ -53,6 +53,12 @@ def Hebb_ProjectionOp : Hebb_Op<"projection",
     way) transposed, at `i * n_post + j`, without a copy. With
     `synapse_delays`, each synapse has its own delay (the field `__delay`,
     drawn by `hebb.init`); `delay` is then the shortest.
+
+    A `procedural` projection stores no synapse: it connects a fixed total
+    number of pairs, and each spike draws its row again from the counter-based
+    generator (the postsynaptic neurons from the `connect` stream, the fields
+    from `hebb.init`), as GeNN's procedural connectivity does. `no_self`
+    leaves out the pairs of a neuron with itself.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
                        I64Attr:$pre_begin, I64Attr:$pre_end,
@@ -60,14 +66,20 @@ def Hebb_ProjectionOp : Hebb_Op<"projection",
                        I64Attr:$post_end, StrAttr:$model,
                        I64Attr:$delay_steps, UnitAttr:$dense,
                        UnitAttr:$synapse_delays,
-                       OptionalAttr<FlatSymbolRefAttr>:$tied_to);
+                       OptionalAttr<FlatSymbolRefAttr>:$tied_to,
+                       UnitAttr:$procedural, UnitAttr:$no_self);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name `from` $pre `[` $pre_begin `:` $pre_end `]`
     `to` $post `[` $post_begin `:` $post_end `]`
     `model` $model `delay` $delay_steps (`dense` $dense^)?
     (`synapse_delays` $synapse_delays^)? (`tied` `to` $tied_to^)?
+    (`procedural` $procedural^)? (`no_self` $no_self^)?
     attr-dict-with-keyword $body
+  }];
+  let extraClassDeclaration = [{
+    /// The field with each synapse's delay, in seconds.
+    static constexpr ::llvm::StringLiteral kDelayField = "__delay";
   }];
   let hasVerifier = 1;
 }
