@@ -166,10 +166,11 @@ void wideBatch(uint32_t seed, uint32_t stream, uint32_t *c0, uint32_t *c1,
   philoxBatch(seed, stream, c0, c1, c2, c3);
 }
 
-/// Threads for drawing k synapses: one per 2^20.
+/// Threads for drawing k synapses: one per 2^16 (a thread costs tens of
+/// microseconds; 2^16 synapses, about a millisecond).
 unsigned totalThreads(uint32_t k) {
   unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  return std::min<unsigned>(hw, std::max<uint32_t>(1, k / (1u << 20)));
+  return std::min<unsigned>(hw, std::max<uint32_t>(1, k / (1u << 16)));
 }
 
 uint32_t availableFor(uint32_t n, bool noSelf, bool hasSelf) {

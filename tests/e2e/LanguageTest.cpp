@@ -151,9 +151,11 @@ TEST(Language, ThreadsDoNotChangeResults) {
 
 // A re-run of an unchanged network loads its kernels from the cache of
 // compiled networks, and gives the same spikes; a parameter set from the
-// command line is not in the code, so it hits too. An object that does not
-// load is compiled again and replaced. --cache=false neither reads nor
-// writes the cache.
+// command line is not in the code, so it hits too. A note beside the
+// object, under the key of the network's hebb module, lets a re-run skip
+// lowering; a damaged note is passed over. An object that does not load is
+// compiled again and replaced. --cache=false neither reads nor writes the
+// cache.
 TEST(Language, CompiledNetworksAreCached) {
   std::string cache = std::string(HEBB_TEST_OUT_DIR) + "/cache_of_networks";
   std::filesystem::remove_all(cache);
@@ -164,10 +166,11 @@ TEST(Language, CompiledNetworksAreCached) {
     return runCommand("HEBB_CACHE_DIR=" + cache + " " + HEBB_BIN_DIR +
                       "/hebb run " + file + " --out " + dir + " " + extra);
   };
-  auto objects = [&] {
+  auto objects = [&](const char *extension = ".o") {
     std::vector<std::filesystem::path> found;
     for (const auto &e : std::filesystem::directory_iterator(cache))
-      found.push_back(e.path());
+      if (e.path().extension() == extension)
+        found.push_back(e.path());
     return found;
   };
   const std::string fromCache = "(kernels from the cache)";
@@ -176,7 +179,8 @@ TEST(Language, CompiledNetworksAreCached) {
   EXPECT_EQ(first.output.find(fromCache), std::string::npos) << first.output;
   ASSERT_EQ(objects().size(), 1u);
   const std::filesystem::path object = objects()[0];
-  EXPECT_EQ(object.extension(), ".o");
+  ASSERT_EQ(objects(".note").size(), 1u);
+  const std::filesystem::path note = objects(".note")[0];
 
   CommandResult second = run("cached2", "");
   ASSERT_EQ(second.exitCode, 0) << second.output;
@@ -191,6 +195,21 @@ TEST(Language, CompiledNetworksAreCached) {
   EXPECT_NE(set.output.find(fromCache), std::string::npos) << set.output;
   EXPECT_NE(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
             loadDoubles(outPath("cached3", "q_spikes_i.npy")));
+
+  // A damaged note: lowered again, the object found, the note rewritten.
+  { std::ofstream(note, std::ios::trunc) << "hebb kernel note 1\nnonsense"; }
+  CommandResult badNote = run("cached3b", "");
+  ASSERT_EQ(badNote.exitCode, 0) << badNote.output;
+  EXPECT_NE(badNote.output.find(fromCache), std::string::npos)
+      << badNote.output;
+  EXPECT_EQ(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
+            loadDoubles(outPath("cached3b", "q_spikes_i.npy")));
+  std::ifstream rewritten(note);
+  std::string header;
+  std::getline(rewritten, header);
+  std::string objectKey;
+  std::getline(rewritten, objectKey);
+  EXPECT_EQ(objectKey + ".o", object.filename().string());
 
   // f64 code is other code.
   CommandResult f64 = run("cached4", "--precision=f64");

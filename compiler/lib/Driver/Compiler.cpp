@@ -11,6 +11,7 @@
 #include "hebb/Driver/GpuCompiler.h"
 #include "hebb/Driver/KernelCache.h"
 #include "hebb/Driver/KernelTable.h"
+#include "hebb/runtime/SpecJson.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -647,14 +648,22 @@ struct CompiledNetwork::Impl {
 
 CompiledNetwork::~CompiledNetwork() = default;
 
-mlir::OwningOpRef<mlir::ModuleOp>
-hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
-                   const NetworkPlan &plan, const CompilerOptions &options,
-                   rt::NetworkSpec &spec, CompileTimings &timings,
-                   llvm::StringMap<std::string> *merged) {
+/// An op's text, without locations.
+static std::string printed(mlir::Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  op->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
+  return text;
+}
+
+/// The network's module after the hebb passes, and its spec without
+/// kernels; null after an error.
+static mlir::OwningOpRef<mlir::ModuleOp>
+emitHebbModule(mlir::MLIRContext &context, Sema &sema, const NetworkPlan &plan,
+               const CompilerOptions &options, rt::NetworkSpec &spec,
+               CompileTimings &timings) {
   loadHebbDialects(context);
   MLIRDiagnostics bridge(context, sema);
-
   CodeGenOptions cg;
   cg.useF64 = options.useF64;
   cg.proceduralSynapses = options.proceduralSynapses;
@@ -664,36 +673,134 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
   if (!module)
     return nullptr;
   timings.mlirGen = secondsSince(phase);
-  phase = Clock::now();
   if (!runPassPipeline(*module, kHebbPipeline))
     return nullptr;
   spec = describeNetwork(*module, plan);
+  return module;
+}
+
+/// Lowers a module of emitHebbModule to the LLVM dialect, attaching its
+/// kernels to `spec`; with `merged`, kernels that are the same code are
+/// merged (`merged` maps each one dropped to the one kept).
+static bool lowerHebbModule(mlir::ModuleOp module, Sema &sema,
+                            rt::NetworkSpec &spec,
+                            llvm::StringMap<std::string> *merged) {
+  MLIRDiagnostics bridge(*module.getContext(), sema);
   if (!merged) {
-    if (!runPassPipeline(*module, kLowerPipeline))
-      return nullptr;
-    attachKernels(*module, spec);
+    if (!runPassPipeline(module, kLowerPipeline))
+      return false;
+    attachKernels(module, spec);
   } else {
     // Copies merged before they are canonicalised, which takes most of the
     // time of a network of many instances of few models; merged again
     // after, where canonicalisation made two the same.
-    if (!runPassPipeline(*module, "hebb-lower-to-loops"))
-      return nullptr;
-    attachKernels(*module, spec);
-    *merged = mergeIdenticalKernels(*module);
-    if (!runPassPipeline(*module, "canonicalize,cse"))
-      return nullptr;
-    llvm::StringMap<std::string> later = mergeIdenticalKernels(*module);
+    if (!runPassPipeline(module, "hebb-lower-to-loops"))
+      return false;
+    attachKernels(module, spec);
+    *merged = mergeIdenticalKernels(module);
+    if (!runPassPipeline(module, "canonicalize,cse"))
+      return false;
+    llvm::StringMap<std::string> later = mergeIdenticalKernels(module);
     for (auto &[name, kept] : *merged)
       if (auto it = later.find(kept); it != later.end())
         kept = it->second;
     for (auto &[name, kept] : later)
       (*merged)[name] = kept;
   }
-  if (!lowerLoopsToLLVM(*module))
+  return lowerLoopsToLLVM(module);
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
+                   const NetworkPlan &plan, const CompilerOptions &options,
+                   rt::NetworkSpec &spec, CompileTimings &timings,
+                   llvm::StringMap<std::string> *merged) {
+  auto phase = Clock::now();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      emitHebbModule(context, sema, plan, options, spec, timings);
+  if (!module || !lowerHebbModule(*module, sema, spec, merged))
     return nullptr;
-  timings.passes = secondsSince(phase);
+  timings.passes = secondsSince(phase) - timings.mlirGen;
   return module;
 }
+
+/// Gives the instances of `to` the kernels of those of `from` of the same
+/// name, with what attaching them says (a spike condition, procedural
+/// synapses).
+static void copyKernels(const rt::NetworkSpec &from, rt::NetworkSpec &to) {
+  for (rt::PopulationSpec &p : to.populations)
+    for (const rt::PopulationSpec &q : from.populations)
+      if (q.name == p.name) {
+        p.init = q.init;
+        p.step = q.step;
+        p.onEnd = q.onEnd;
+        p.spiking = q.spiking;
+      }
+  for (rt::ProjectionSpec &p : to.projections)
+    for (const rt::ProjectionSpec &q : from.projections)
+      if (q.name == p.name) {
+        p.init = q.init;
+        p.learn = q.learn;
+        p.onPre = q.onPre;
+        p.onPost = q.onPost;
+        p.transmit = q.transmit;
+        p.beforeTransmit = q.beforeTransmit;
+        p.beforeOnPre = q.beforeOnPre;
+        p.beforeOnPost = q.beforeOnPost;
+        p.learnTransmit = q.learnTransmit;
+        p.onEnd = q.onEnd;
+        p.delayRange = q.delayRange;
+        p.procedural = q.procedural;
+      }
+}
+
+/// What a re-run of an unchanged network needs instead of lowering it: the
+/// key of its object, the kernels merged into others, and the kernels of
+/// its spec. Kept in the cache under the key of its hebb module.
+namespace {
+struct CacheNote {
+  std::string objectKey;
+  llvm::StringMap<std::string> aliases;
+  rt::NetworkSpec kernels;
+
+  static constexpr const char *kHeader = "hebb kernel note 1";
+
+  std::string write() const {
+    std::string text = std::string(kHeader) + "\n" + objectKey + "\n" +
+                       std::to_string(aliases.size()) + "\n";
+    for (const auto &entry : aliases)
+      text += entry.getKey().str() + " " + entry.getValue() + "\n";
+    return text + rt::specToJson(kernels);
+  }
+
+  static std::optional<CacheNote> read(llvm::StringRef text) {
+    CacheNote note;
+    auto line = [&]() {
+      auto [first, rest] = text.split('\n');
+      text = rest;
+      return first;
+    };
+    size_t count = 0;
+    if (line() != kHeader)
+      return std::nullopt;
+    note.objectKey = line().str();
+    if (line().getAsInteger(10, count))
+      return std::nullopt;
+    for (size_t n = 0; n < count; ++n) {
+      auto [name, kept] = line().split(' ');
+      if (name.empty() || kept.empty())
+        return std::nullopt;
+      note.aliases[name] = kept.str();
+    }
+    try {
+      note.kernels = rt::specFromJson(text.str());
+    } catch (const std::exception &) {
+      return std::nullopt;
+    }
+    return note;
+  }
+};
+} // namespace
 
 std::unique_ptr<CompiledNetwork>
 hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
@@ -702,14 +809,13 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
   auto result = std::make_unique<CompiledNetwork>();
   result->impl = std::make_unique<CompiledNetwork::Impl>();
   llvm::StringMap<std::string> alias;
+  auto phase = Clock::now();
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      lowerNetwork(result->impl->context, sema, plan, options, result->spec,
-                   result->timings, &alias);
+      emitHebbModule(result->impl->context, sema, plan, options, result->spec,
+                     result->timings);
   if (!module)
     return nullptr;
   MLIRDiagnostics bridge(result->impl->context, sema);
-
-  auto phase = Clock::now();
   std::unique_ptr<llvm::TargetMachine> tm =
       jitTargetMachine(options.optLevel, sema);
   if (!tm)
@@ -741,8 +847,46 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
     return why.empty();
   };
   std::optional<KernelCache> cache;
-  std::string key;
+  std::string key, noteKey;
+  auto fromCache = [&]() {
+    result->timings.fromCache = true;
+    result->timings.llvm = secondsSince(phase);
+    result->timings.total = secondsSince(start);
+  };
   if (options.useCache && (cache = KernelCache::open())) {
+    // A network compiled before, unchanged, skips its lowering (0.2 s for
+    // the microcircuit's 126 kernels): the note under its hebb module's
+    // key names the object and holds the kernels. A module changed only in
+    // what lowering reads at run time (parameters) lowers to an object
+    // kept before.
+    noteKey = KernelCache::key(printed(*module), *tm, options.optLevel);
+    if (std::optional<std::string> text = cache->loadNote(noteKey))
+      if (std::optional<CacheNote> note = CacheNote::read(*text))
+        if ((result->impl->cached = cache->load(note->objectKey))) {
+          copyKernels(note->kernels, result->spec);
+          alias = std::move(note->aliases);
+          std::string why;
+          if (bindAll(
+                  [&](llvm::StringRef name) {
+                    return lookupPacked(*result->impl->cached, name);
+                  },
+                  why)) {
+            fromCache();
+            return result;
+          }
+          result->impl->cached.reset();
+          alias.clear();
+        }
+  }
+  if (!lowerHebbModule(*module, sema, result->spec, &alias))
+    return nullptr;
+  result->timings.passes = secondsSince(phase) - result->timings.mlirGen;
+  phase = Clock::now();
+  auto keepNote = [&]() {
+    CacheNote note{key, alias, result->spec};
+    cache->storeNote(noteKey, note.write());
+  };
+  if (cache) {
     std::string text;
     llvm::raw_string_ostream os(text);
     module->print(os);
@@ -754,9 +898,8 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
                 return lookupPacked(*result->impl->cached, name);
               },
               why)) {
-        result->timings.fromCache = true;
-        result->timings.llvm = secondsSince(phase);
-        result->timings.total = secondsSince(start);
+        keepNote();
+        fromCache();
         return result;
       }
       // An object that does not load is compiled again and replaced.
@@ -782,6 +925,7 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
     std::string object = cache->temporaryPath();
     result->impl->engine->dumpToObjectFile(object);
     cache->store(key, object);
+    keepNote();
   }
   result->timings.llvm = secondsSince(phase);
   result->timings.total = secondsSince(start);
@@ -842,12 +986,6 @@ bool lowerUnit(mlir::ModuleOp unit, llvm::StringRef name) {
   return true;
 }
 
-std::string printed(mlir::Operation *op) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  op->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
-  return text;
-}
 } // namespace
 
 struct IncrementalCompiler::Impl {

@@ -15,6 +15,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SHA256.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <algorithm>
@@ -87,9 +88,10 @@ std::string KernelCache::key(llvm::StringRef moduleText,
   return llvm::toHex(hash.final(), /*LowerCase=*/true);
 }
 
-std::string KernelCache::pathOf(llvm::StringRef key) const {
+std::string KernelCache::pathOf(llvm::StringRef key,
+                                llvm::StringRef extension) const {
   llvm::SmallString<256> path(dir);
-  llvm::sys::path::append(path, key + ".o");
+  llvm::sys::path::append(path, key + extension);
   return std::string(path);
 }
 
@@ -135,12 +137,47 @@ void KernelCache::store(llvm::StringRef key, llvm::StringRef objectPath) const {
     llvm::sys::fs::remove(objectPath);
     return;
   }
+  prune(".o");
+}
+
+std::optional<std::string> KernelCache::loadNote(llvm::StringRef key) const {
+  std::string path = pathOf(key, ".note");
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return std::nullopt;
+  ::utime(path.c_str(), nullptr);
+  return (*buffer)->getBuffer().str();
+}
+
+void KernelCache::storeNote(llvm::StringRef key, llvm::StringRef text) const {
+  std::string temporary = temporaryPath() + ".note";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(temporary, ec);
+    if (ec)
+      return;
+    out << text;
+    out.close();
+    if (out.has_error()) {
+      out.clear_error();
+      llvm::sys::fs::remove(temporary);
+      return;
+    }
+  }
+  if (llvm::sys::fs::rename(temporary, pathOf(key, ".note"))) {
+    llvm::sys::fs::remove(temporary);
+    return;
+  }
+  prune(".note");
+}
+
+void KernelCache::prune(llvm::StringRef extension) const {
   std::vector<std::pair<llvm::sys::TimePoint<>, std::string>> entries;
   std::error_code ec;
   for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
        it.increment(ec)) {
     llvm::sys::fs::file_status status;
-    if (llvm::sys::path::extension(it->path()) != ".o" ||
+    if (llvm::sys::path::extension(it->path()) != extension ||
         llvm::sys::path::filename(it->path()).starts_with("tmp-") ||
         llvm::sys::fs::status(it->path(), status))
       continue;

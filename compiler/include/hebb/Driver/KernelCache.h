@@ -52,13 +52,22 @@ public:
   /// A path in the cache's directory for a new object.
   std::string temporaryPath() const;
 
+  /// The note kept under `key` (a small text beside the objects), if any.
+  std::optional<std::string> loadNote(llvm::StringRef key) const;
+  /// Keeps `text` under `key`, written whole (a temporary file renamed);
+  /// like objects, the newest kMaxEntries notes are kept.
+  void storeNote(llvm::StringRef key, llvm::StringRef text) const;
+
   const std::string &directory() const { return dir; }
 
   static constexpr size_t kMaxEntries = 64;
 
 private:
   explicit KernelCache(std::string dir) : dir(std::move(dir)) {}
-  std::string pathOf(llvm::StringRef key) const;
+  std::string pathOf(llvm::StringRef key,
+                     llvm::StringRef extension = ".o") const;
+  /// Removes the oldest files of `extension` beyond kMaxEntries.
+  void prune(llvm::StringRef extension) const;
   std::string dir;
 };
 

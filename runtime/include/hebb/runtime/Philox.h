@@ -67,8 +67,9 @@ inline std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> ctr,
 /// the same numbers as philox4x32, computed so that the compiler vectorises
 /// the rounds.
 constexpr unsigned kPhiloxBatch = 16;
-inline void philoxBatch(uint32_t seed, uint32_t stream, uint32_t *w0,
-                        uint32_t *w1, uint32_t *w2, uint32_t *w3) {
+[[gnu::always_inline]] inline void philoxBatch(uint32_t seed, uint32_t stream,
+                                               uint32_t *w0, uint32_t *w1,
+                                               uint32_t *w2, uint32_t *w3) {
   using namespace philox_detail;
   // In local arrays, which cannot alias: the rounds stay in registers.
   uint32_t c0[kPhiloxBatch], c1[kPhiloxBatch], c2[kPhiloxBatch],
