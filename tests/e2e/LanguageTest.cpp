@@ -196,14 +196,19 @@ TEST(Language, CompiledNetworksAreCached) {
   EXPECT_NE(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
             loadDoubles(outPath("cached3", "q_spikes_i.npy")));
 
+  // Overwrites `file` with `text`, then runs as `name`: the same spikes as
+  // the first run, the kernels from the cache or not.
+  auto damaged = [&](const std::filesystem::path &file, const char *text,
+                     const std::string &name, bool hit) {
+    { std::ofstream(file, std::ios::trunc) << text; }
+    CommandResult r = run(name, "");
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    EXPECT_EQ(r.output.find(fromCache) != std::string::npos, hit) << r.output;
+    EXPECT_EQ(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
+              loadDoubles(outPath(name, "q_spikes_i.npy")));
+  };
   // A damaged note: lowered again, the object found, the note rewritten.
-  { std::ofstream(note, std::ios::trunc) << "hebb kernel note 1\nnonsense"; }
-  CommandResult badNote = run("cached3b", "");
-  ASSERT_EQ(badNote.exitCode, 0) << badNote.output;
-  EXPECT_NE(badNote.output.find(fromCache), std::string::npos)
-      << badNote.output;
-  EXPECT_EQ(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
-            loadDoubles(outPath("cached3b", "q_spikes_i.npy")));
+  damaged(note, "hebb kernel note 1\nnonsense", "cached3b", true);
   std::ifstream rewritten(note);
   std::string header;
   std::getline(rewritten, header);
@@ -218,13 +223,7 @@ TEST(Language, CompiledNetworksAreCached) {
   EXPECT_EQ(objects().size(), 2u);
 
   // A damaged object: compiled again, the same spikes, then a hit again.
-  { std::ofstream(object, std::ios::trunc) << "not an object file"; }
-  CommandResult damaged = run("cached5", "");
-  ASSERT_EQ(damaged.exitCode, 0) << damaged.output;
-  EXPECT_EQ(damaged.output.find(fromCache), std::string::npos)
-      << damaged.output;
-  EXPECT_EQ(loadDoubles(outPath("cached1", "q_spikes_i.npy")),
-            loadDoubles(outPath("cached5", "q_spikes_i.npy")));
+  damaged(object, "not an object file", "cached5", false);
   CommandResult again = run("cached6", "");
   EXPECT_NE(again.output.find(fromCache), std::string::npos) << again.output;
 

@@ -728,30 +728,34 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
 /// name, with what attaching them says (a spike condition, procedural
 /// synapses).
 static void copyKernels(const rt::NetworkSpec &from, rt::NetworkSpec &to) {
-  for (rt::PopulationSpec &p : to.populations)
-    for (const rt::PopulationSpec &q : from.populations)
-      if (q.name == p.name) {
-        p.init = q.init;
-        p.step = q.step;
-        p.onEnd = q.onEnd;
-        p.spiking = q.spiking;
-      }
-  for (rt::ProjectionSpec &p : to.projections)
-    for (const rt::ProjectionSpec &q : from.projections)
-      if (q.name == p.name) {
-        p.init = q.init;
-        p.learn = q.learn;
-        p.onPre = q.onPre;
-        p.onPost = q.onPost;
-        p.transmit = q.transmit;
-        p.beforeTransmit = q.beforeTransmit;
-        p.beforeOnPre = q.beforeOnPre;
-        p.beforeOnPost = q.beforeOnPost;
-        p.learnTransmit = q.learnTransmit;
-        p.onEnd = q.onEnd;
-        p.delayRange = q.delayRange;
-        p.procedural = q.procedural;
-      }
+  auto sameName = [](auto &into, const auto &of, auto copy) {
+    for (auto &p : into)
+      for (const auto &q : of)
+        if (q.name == p.name)
+          copy(p, q);
+  };
+  sameName(to.populations, from.populations,
+           [](rt::PopulationSpec &p, const rt::PopulationSpec &q) {
+             p.init = q.init;
+             p.step = q.step;
+             p.onEnd = q.onEnd;
+             p.spiking = q.spiking;
+           });
+  sameName(to.projections, from.projections,
+           [](rt::ProjectionSpec &p, const rt::ProjectionSpec &q) {
+             p.init = q.init;
+             p.learn = q.learn;
+             p.onPre = q.onPre;
+             p.onPost = q.onPost;
+             p.transmit = q.transmit;
+             p.beforeTransmit = q.beforeTransmit;
+             p.beforeOnPre = q.beforeOnPre;
+             p.beforeOnPost = q.beforeOnPost;
+             p.learnTransmit = q.learnTransmit;
+             p.onEnd = q.onEnd;
+             p.delayRange = q.delayRange;
+             p.procedural = q.procedural;
+           });
 }
 
 /// What a re-run of an unchanged network needs instead of lowering it: the
@@ -848,6 +852,21 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
   };
   std::optional<KernelCache> cache;
   std::string key, noteKey;
+  // Binds the spec's kernels to `jit`'s; false (and no jit kept) where it
+  // is null or lacks one.
+  auto bindCached = [&](std::unique_ptr<llvm::orc::LLJIT> jit) {
+    if (!(result->impl->cached = std::move(jit)))
+      return false;
+    std::string why;
+    if (bindAll(
+            [&](llvm::StringRef name) {
+              return lookupPacked(*result->impl->cached, name);
+            },
+            why))
+      return true;
+    result->impl->cached.reset();
+    return false;
+  };
   auto fromCache = [&]() {
     result->timings.fromCache = true;
     result->timings.llvm = secondsSince(phase);
@@ -861,22 +880,17 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
     // kept before.
     noteKey = KernelCache::key(printed(*module), *tm, options.optLevel);
     if (std::optional<std::string> text = cache->loadNote(noteKey))
-      if (std::optional<CacheNote> note = CacheNote::read(*text))
-        if ((result->impl->cached = cache->load(note->objectKey))) {
-          copyKernels(note->kernels, result->spec);
-          alias = std::move(note->aliases);
-          std::string why;
-          if (bindAll(
-                  [&](llvm::StringRef name) {
-                    return lookupPacked(*result->impl->cached, name);
-                  },
-                  why)) {
-            fromCache();
-            return result;
-          }
-          result->impl->cached.reset();
-          alias.clear();
+      if (std::optional<CacheNote> note = CacheNote::read(*text)) {
+        rt::NetworkSpec bare = result->spec;
+        copyKernels(note->kernels, result->spec);
+        alias = std::move(note->aliases);
+        if (bindCached(cache->load(note->objectKey))) {
+          fromCache();
+          return result;
         }
+        result->spec = std::move(bare);
+        alias.clear();
+      }
   }
   if (!lowerHebbModule(*module, sema, result->spec, &alias))
     return nullptr;
@@ -887,23 +901,12 @@ hebb::compileNetwork(Sema &sema, const NetworkPlan &plan,
     cache->storeNote(noteKey, note.write());
   };
   if (cache) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    module->print(os);
-    key = KernelCache::key(text, *tm, options.optLevel);
-    if ((result->impl->cached = cache->load(key))) {
-      std::string why;
-      if (bindAll(
-              [&](llvm::StringRef name) {
-                return lookupPacked(*result->impl->cached, name);
-              },
-              why)) {
-        keepNote();
-        fromCache();
-        return result;
-      }
-      // An object that does not load is compiled again and replaced.
-      result->impl->cached.reset();
+    key = KernelCache::key(printed(*module), *tm, options.optLevel);
+    // An object that does not load is compiled again and replaced.
+    if (bindCached(cache->load(key))) {
+      keepNote();
+      fromCache();
+      return result;
     }
   }
   result->impl->engine =
