@@ -311,8 +311,11 @@ bool hebb::emitNetworkObject(Sema &sema, const NetworkPlan &plan,
                              rt::NetworkSpec &spec) {
   mlir::MLIRContext context;
   CompileTimings timings;
+  // Kernels that are the same code are compiled once (the microcircuit's
+  // 126 are 9): the table names each, the code of the one kept.
+  llvm::StringMap<std::string> merged;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      lowerNetwork(context, sema, plan, options, spec, timings);
+      lowerNetwork(context, sema, plan, options, spec, timings, &merged);
   if (!module)
     return false;
   std::string error;
@@ -329,7 +332,7 @@ bool hebb::emitNetworkObject(Sema &sema, const NetworkPlan &plan,
     sema.diagnostics().errorNoLoc("cannot translate to LLVM IR");
     return false;
   }
-  addKernelTable(*llvmModule, spec, object.prefix);
+  addKernelTable(*llvmModule, spec, object.prefix, merged);
   if (!emitLLVMModule(*llvmModule, *tm, EmitStage::Obj, options.optLevel, out,
                       error)) {
     sema.diagnostics().errorNoLoc(error);

@@ -47,7 +47,8 @@ llvm::Constant *cString(llvm::Module &module, const std::string &text,
 } // namespace
 
 void hebb::addKernelTable(llvm::Module &module, const rt::NetworkSpec &spec,
-                          const std::string &prefix) {
+                          const std::string &prefix,
+                          const llvm::StringMap<std::string> &merged) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
   llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
@@ -67,7 +68,9 @@ void hebb::addKernelTable(llvm::Module &module, const rt::NetworkSpec &spec,
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
   std::vector<llvm::Constant *> entries;
   for (const std::string &symbol : symbols) {
-    llvm::Function *kernel = module.getFunction(symbol);
+    auto same = merged.find(symbol);
+    llvm::Function *kernel =
+        module.getFunction(same == merged.end() ? symbol : same->second);
     if (!kernel || kernel->isDeclaration())
       continue; // reported by the runtime when it binds the table
     llvm::Function *wrapper =

@@ -12,6 +12,8 @@
 
 #include "hebb/runtime/Network.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <string>
 
 namespace llvm {
@@ -21,10 +23,12 @@ class Module;
 namespace hebb {
 
 /// Adds `<prefix>_module` to `module`: for each kernel of `spec` a
-/// `void(void**)` wrapper, and the table. Only `<prefix>_module` stays
-/// external, so that objects of several networks link into one program.
+/// `void(void**)` wrapper, and the table. A kernel named in `merged` is the
+/// code of the kernel it maps to. Only `<prefix>_module` stays external, so
+/// that objects of several networks link into one program.
 void addKernelTable(llvm::Module &module, const rt::NetworkSpec &spec,
-                    const std::string &prefix);
+                    const std::string &prefix,
+                    const llvm::StringMap<std::string> &merged);
 
 } // namespace hebb
 
