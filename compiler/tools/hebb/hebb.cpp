@@ -210,6 +210,29 @@ std::optional<int64_t> checkpointSteps(double dt, DiagnosticEngine &diags) {
   return std::max<int64_t>(1, std::llround(every->value / dt));
 }
 
+/// With --procedural, says which `connect total` projections keep their
+/// synapses, and why such a projection would; or that none could.
+void warnStoredSynapses(const NetworkPlan &plan, const rt::NetworkSpec &spec,
+                        DiagnosticEngine &diags) {
+  bool any = false;
+  for (size_t k = 0; k < spec.projections.size(); ++k) {
+    const rt::ProjectionSpec &ps = spec.projections[k];
+    any |= ps.connect == rt::ConnectRule::Total;
+    if (ps.connect == rt::ConnectRule::Total && !ps.procedural)
+      diags.warning(plan.projections[k].loc,
+                    "--procedural: '" + ps.name +
+                        "' keeps its synapses: drawing them at each spike "
+                        "takes a delay per synapse, an 'on pre' that only "
+                        "adds into postsynaptic variables, no learning and "
+                        "no record of synapse state");
+  }
+  if (!any && plan.network)
+    diags.warning(plan.network->loc,
+                  "--procedural: '" + plan.name +
+                      "' has no projection with 'connect total', whose "
+                      "synapses could be drawn at each spike");
+}
+
 /// `hebb run --target=cuda`: compiles the network's kernels to PTX (so the
 /// program's errors come first), then loads them on the GPU through the
 /// driver. Running the network there is the part still to come (issue
@@ -296,6 +319,8 @@ int runNetwork() {
       compileNetwork(sema, *plan, options);
   if (!compiled)
     return 1;
+  if (procedural)
+    warnStoredSynapses(*plan, compiled->spec, diags);
   RunInfo info;
   info.program = inputFile;
   if (sources.numFiles() > 0) // the main file is loaded first
