@@ -300,11 +300,12 @@ hebb_status hebb_synapses(const hebb_network *net, const char *proj,
       throw ApiError{HEBB_ERROR_NOT_FOUND,
                      std::string("no projection '") + proj + "'"};
     const Connectivity &c = network(net).connectivity(k);
-    require(count == static_cast<int64_t>(c.pre.size()),
-            std::string("'") + proj + "' has " + std::to_string(c.pre.size()) +
+    std::vector<uint32_t> pres = presOf(c);
+    require(count == static_cast<int64_t>(pres.size()),
+            std::string("'") + proj + "' has " + std::to_string(pres.size()) +
                 " synapses, not " + std::to_string(count));
-    for (size_t s = 0; s < c.pre.size(); ++s) {
-      pre[s] = static_cast<int32_t>(c.pre[s]);
+    for (size_t s = 0; s < pres.size(); ++s) {
+      pre[s] = static_cast<int32_t>(pres[s]);
       post[s] = static_cast<int32_t>(c.post[s]);
     }
   });

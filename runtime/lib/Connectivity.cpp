@@ -191,7 +191,7 @@ void hebb::rt::finalize(Connectivity &conn) {
                        "synapse count " +
                        std::to_string(conn.post.size()));
   checkSynapseCount(conn.post.size(), "connectivity");
-  conn.pre.resize(conn.post.size());
+  conn.pre.clear();
   conn.colPtr.clear();
   conn.colSyn.clear();
   for (uint32_t i = 0; i < numPre; ++i) {
@@ -208,9 +208,18 @@ void hebb::rt::finalize(Connectivity &conn) {
       if (s > begin && j < conn.post[s - 1])
         throw RuntimeError("connectivity: posts of pre " + std::to_string(i) +
                            " are not sorted");
-      conn.pre[s] = i;
     }
   }
+}
+
+std::vector<uint32_t> hebb::rt::presOf(const Connectivity &conn) {
+  if (!conn.pre.empty() || conn.rowPtr.empty())
+    return conn.pre;
+  std::vector<uint32_t> pre(conn.numSynapses());
+  for (uint32_t i = 0; i < conn.numPre; ++i)
+    std::fill(pre.begin() + conn.rowPtr[i], pre.begin() + conn.rowPtr[i + 1],
+              i);
+  return pre;
 }
 
 void hebb::rt::transpose(Connectivity &conn) {

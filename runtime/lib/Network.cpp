@@ -256,21 +256,35 @@ void rangeOfProceduralDelays(const ProjectionSpec &ps, ProjectionState &st,
 void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
                   int64_t postSize) {
   size_t nSyn = st.conn.numSynapses();
-  const Buffer &delay = st.fields.at(kSynapseDelayField);
-  std::vector<uint32_t> steps(nSyn);
+  Buffer &delays = st.fields.at(kSynapseDelayField);
+  // Rings keep each synapse's steps in its ring column (made whole below):
+  // a billion synapses' worth of another array is gigabytes.
+  std::vector<uint32_t> rowSteps;
+  if (st.ring)
+    st.ringColumn = Buffer(std::max<size_t>(1, nSyn), sizeof(uint32_t));
+  else
+    rowSteps.resize(nSyn);
+  uint32_t *steps = st.ring ? st.ringColumn.as<uint32_t>() : rowSteps.data();
+  uint32_t lo = UINT32_MAX, hi = 0;
   for (size_t s = 0; s < nSyn; ++s) {
-    steps[s] = roundDelay(delayAt(delay, s), dt);
+    steps[s] = roundDelay(delayAt(delays, s), dt);
     if (!steps[s])
-      delayTooLong(ps, s, delayAt(delay, s));
+      delayTooLong(ps, s, delayAt(delays, s));
+    lo = std::min(lo, steps[s]);
+    hi = std::max(hi, steps[s]);
+  }
+  if (nSyn > 0) {
+    st.minDelay = lo;
+    st.maxDelay = hi;
   }
   if (!st.ring) {
-    std::vector<uint32_t> order = orderRowsByDelay(st.conn, steps);
+    std::vector<uint32_t> order = orderRowsByDelay(st.conn, rowSteps);
     std::vector<uint32_t> ordered(nSyn);
     for (size_t s = 0; s < nSyn; ++s)
-      ordered[s] = steps[order[s]];
-    steps = std::move(ordered);
-    overwrite(st.postIndex, st.conn.post);
-    overwrite(st.preIndex, st.conn.pre);
+      ordered[s] = rowSteps[order[s]];
+    rowSteps = std::move(ordered);
+    steps = rowSteps.data();
+    overwrite(st.postIndex, st.conn.post); // pre_index: rows keep places
     overwrite(st.colPtr, st.conn.colPtr);
     overwrite(st.colSyn, st.conn.colSyn);
     for (auto &[name, field] : st.fields) {
@@ -295,19 +309,14 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
     }
   }
   // The delays as they are used, in seconds.
-  Buffer &delays = st.fields.at(kSynapseDelayField);
   for (size_t s = 0; s < nSyn; ++s) {
     if (delays.elementSize() == 8)
       delays.as<double>()[s] = steps[s] * dt;
     else
       delays.as<float>()[s] = float(steps[s] * dt);
   }
-  if (nSyn > 0) {
-    st.minDelay = *std::min_element(steps.begin(), steps.end());
-    st.maxDelay = *std::max_element(steps.begin(), steps.end());
-  }
   if (!st.ring) {
-    st.delayRows = intBuffer(delayRows(st.conn, steps, uint32_t(st.minDelay),
+    st.delayRows = intBuffer(delayRows(st.conn, rowSteps, uint32_t(st.minDelay),
                                        uint32_t(st.maxDelay)));
   } else {
     // Where each synapse adds in its ring, less the emission slot's row.
@@ -317,10 +326,8 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
                          std::to_string(st.maxDelay) + " steps into " +
                          std::to_string(length) +
                          " neurons need ring offsets beyond 32 bits");
-    st.ringColumn = Buffer(std::max<size_t>(1, nSyn), sizeof(uint32_t));
-    uint32_t *c = st.ringColumn.as<uint32_t>();
     for (size_t s = 0; s < nSyn; ++s)
-      c[s] = uint32_t(steps[s] * length + st.conn.post[s]);
+      steps[s] = uint32_t(steps[s] * length + st.conn.post[s]);
   }
   st.eventRows = Buffer(st.events.size(), sizeof(uint32_t));
 }
@@ -531,7 +538,7 @@ Network::Network(NetworkSpec specIn)
       transpose(st.conn);
     st.rowPtr = intBuffer(st.conn.rowPtr);
     st.postIndex = intBuffer(used("post_index") ? st.conn.post : none);
-    st.preIndex = intBuffer(used("pre_index") ? st.conn.pre : none);
+    st.preIndex = intBuffer(used("pre_index") ? presOf(st.conn) : none);
     st.colPtr = intBuffer(used("col_ptr") ? st.conn.colPtr : none);
     st.colSyn = intBuffer(used("col_syn") ? st.conn.colSyn : none);
     st.events = Buffer(std::max<uint32_t>(nPre, nPost) + 1, sizeof(uint32_t));
@@ -763,8 +770,9 @@ double Network::monitorSample(size_t index) {
            cols = size_t(p.preEnd - p.preBegin);
     const Connectivity &c = impl->projs[r.object].conn;
     std::vector<double> matrix(rows * cols, 0.0);
-    for (size_t syn = 0; syn < w.size() && syn < c.pre.size(); ++syn)
-      matrix[size_t(c.post[syn]) * cols + c.pre[syn]] = w[syn];
+    std::vector<uint32_t> pre = presOf(c);
+    for (size_t syn = 0; syn < w.size() && syn < pre.size(); ++syn)
+      matrix[size_t(c.post[syn]) * cols + pre[syn]] = w[syn];
     return effectiveRank(matrix, rows, cols);
   }
   // A population's activity since the last sample: spikes per neuron, or
@@ -2118,7 +2126,8 @@ Network::writeRecords(const std::string &dir) const {
       // The synapses' endpoints, so that the weights can be laid out.
       const Connectivity &c = impl->projs[r.object].conn;
       std::string stem = spec.projections[r.object].name;
-      std::vector<int32_t> pre(c.pre.begin(), c.pre.end()),
+      std::vector<uint32_t> pres = presOf(c);
+      std::vector<int32_t> pre(pres.begin(), pres.end()),
           post(c.post.begin(), c.post.end());
       std::string prePath = joinPath(dir, stem + "_pre.npy");
       std::string postPath = joinPath(dir, stem + "_post.npy");

@@ -995,9 +995,33 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
   auto constantIndex = [](KernelBuilder &k, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(k.builder(), k.loc(), v);
   };
+  // Whether a stage's ops reach its synapses' presynaptic and
+  // postsynaptic neurons (their fields, indices, @pre and @post state, adds
+  // into them).
+  auto sidesReached = [](KernelBuilder &k, Region &region) {
+    std::pair<bool, bool> sides{false, false};
+    auto reach = [&](StringRef scope) {
+      sides.first |= scope == "pre";
+      sides.second |= scope == "post";
+    };
+    region.walk([&](Operation *op) {
+      if (auto get = dyn_cast<GetOp>(op))
+        reach(get.getScope() == "self" ? k.fieldScope(get.getField())
+                                       : get.getScope());
+      else if (auto set = dyn_cast<SetOp>(op))
+        reach(k.fieldScope(set.getField()));
+      else if (auto index = dyn_cast<IndexOp>(op))
+        reach(index.getScope());
+      else if (isa<AccumulateOp>(op))
+        reach("post");
+    });
+    return sides;
+  };
   // Calls body(s, i, j) for every synapse of the kernel's range: dense
-  // kernels range over postsynaptic rows, CSR ones over synapse ids.
-  auto forEachSynapse = [&](KernelBuilder &k,
+  // kernels range over postsynaptic rows, CSR ones over synapse ids, whose
+  // pre_index and post_index are read only where `sides` says the body
+  // reaches that side (a billion synapses' worth is gigabytes).
+  auto forEachSynapse = [&](KernelBuilder &k, std::pair<bool, bool> sides,
                             function_ref<void(Value, Value, Value)> body) {
     if (dense) {
       k.loop(k.begin, k.end, [&](Value j) {
@@ -1007,7 +1031,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       return;
     }
     k.loop(k.begin, k.end, [&](Value s) {
-      body(s, k.loadIndex("pre_index", s), k.loadIndex("post_index", s));
+      body(s, sides.first ? k.loadIndex("pre_index", s) : Value(),
+           sides.second ? k.loadIndex("post_index", s) : Value());
     });
   };
   // For each postsynaptic row j of a dense kernel: body(i, j) over its
@@ -1077,7 +1102,7 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
                     arith::AddFOp::create(k.builder(), k.loc(), old, sum), j);
           });
     } else {
-      forEachSynapse(k, body);
+      forEachSynapse(k, sidesReached(k, region), body);
     }
     return status;
   };
@@ -1140,7 +1165,9 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
       if (running)
         k.store(("field:" + reduce.getField()).str(), ft, next, s);
     };
-    forEachSynapse(k, body);
+    auto sides = sidesReached(k, reduce.getBody());
+    (intoPost ? sides.second : sides.first) = true;
+    forEachSynapse(k, sides, body);
     return status;
   };
 

@@ -25,14 +25,16 @@ void checkInvariants(Connectivity &c, bool strictlySorted = true) {
   ASSERT_EQ(c.rowPtr.size(), size_t(c.numPre) + 1);
   ASSERT_EQ(c.rowPtr.front(), 0u);
   ASSERT_EQ(c.rowPtr.back(), c.numSynapses());
-  ASSERT_EQ(c.pre.size(), c.numSynapses());
+  EXPECT_TRUE(c.pre.empty()) << "rows by pre keep no pre per synapse";
+  std::vector<uint32_t> pre = presOf(c);
+  ASSERT_EQ(pre.size(), c.numSynapses());
   ASSERT_EQ(c.colPtr.size(), size_t(c.numPost) + 1);
   ASSERT_EQ(c.colSyn.size(), c.numSynapses());
   ASSERT_EQ(c.colPtr.back(), c.numSynapses());
   for (uint32_t i = 0; i < c.numPre; ++i) {
     ASSERT_LE(c.rowPtr[i], c.rowPtr[i + 1]);
     for (uint32_t s = c.rowPtr[i]; s < c.rowPtr[i + 1]; ++s) {
-      ASSERT_EQ(c.pre[s], i);
+      ASSERT_EQ(pre[s], i);
       ASSERT_LT(c.post[s], c.numPost);
       if (s > c.rowPtr[i]) {
         if (strictlySorted)
@@ -54,7 +56,7 @@ void checkInvariants(Connectivity &c, bool strictlySorted = true) {
       ASSERT_FALSE(seen[s]);
       seen[s] = 1;
       if (k > c.colPtr[j])
-        ASSERT_LE(c.pre[c.colSyn[k - 1]], c.pre[s]);
+        ASSERT_LE(pre[c.colSyn[k - 1]], pre[s]);
     }
   }
 }
@@ -64,8 +66,9 @@ void checkInvariants(Connectivity &&c, bool strictlySorted = true) {
 }
 
 bool hasSelf(const Connectivity &c, int64_t selfOffset) {
+  std::vector<uint32_t> pre = presOf(c);
   for (size_t s = 0; s < c.numSynapses(); ++s)
-    if (int64_t(c.pre[s]) + selfOffset == int64_t(c.post[s]))
+    if (int64_t(pre[s]) + selfOffset == int64_t(c.post[s]))
       return true;
   return false;
 }
@@ -105,7 +108,7 @@ TEST(ConnectivityTest, OneToOne) {
   checkInvariants(c);
   EXPECT_EQ(c.numSynapses(), 5u);
   for (uint32_t s = 0; s < 5; ++s) {
-    EXPECT_EQ(c.pre[s], s);
+    EXPECT_EQ(presOf(c)[s], s);
     EXPECT_EQ(c.post[s], s);
   }
   checkInvariants(connectOneToOne(0));
@@ -217,7 +220,7 @@ TEST(ConnectivityTest, Pairs) {
   EXPECT_EQ(c.post, (std::vector<uint32_t>{1, 1, 3, 1, 0, 1}));
   EXPECT_EQ(order, (std::vector<uint32_t>{3, 5, 1, 4, 2, 0}));
   for (size_t s = 0; s < order.size(); ++s) {
-    EXPECT_EQ(int64_t(c.pre[s]), pairs[order[s]].first);
+    EXPECT_EQ(int64_t(presOf(c)[s]), pairs[order[s]].first);
     EXPECT_EQ(int64_t(c.post[s]), pairs[order[s]].second);
   }
 }
@@ -291,8 +294,9 @@ TEST(ConnectivityTest, TotalNumberIsExactAndUniform) {
 TEST(ConnectivityTest, TotalNumberWithoutSelfPairs) {
   Connectivity c = connectTotal(20, 20, 5000, 1, 1, /*noSelf=*/true, 0);
   ASSERT_EQ(c.numSynapses(), 5000u);
+  std::vector<uint32_t> pre = presOf(c);
   for (size_t s = 0; s < c.numSynapses(); ++s)
-    EXPECT_NE(c.pre[s], c.post[s]);
+    EXPECT_NE(pre[s], c.post[s]);
   EXPECT_EQ(connectTotal(5, 5, 0, 1, 1).numSynapses(), 0u);
   EXPECT_THROW(connectTotal(1, 1, 3, 1, 1, /*noSelf=*/true, 0), RuntimeError);
 }
@@ -323,6 +327,7 @@ TEST(ConnectivityTest, RowsOrderedByDelay) {
   }
   std::vector<uint32_t> blocks = delayRows(c, ordered, 2, 6);
   ASSERT_EQ(blocks.size(), size_t(6) * c.numPre);
+  std::vector<uint32_t> pre = presOf(c);
   for (uint32_t i = 0; i < c.numPre; ++i) {
     EXPECT_EQ(blocks[i], c.rowPtr[i]);
     EXPECT_EQ(blocks[5 * c.numPre + i], c.rowPtr[i + 1]);
@@ -330,7 +335,7 @@ TEST(ConnectivityTest, RowsOrderedByDelay) {
       for (uint32_t s = blocks[(d - 2) * c.numPre + i];
            s < blocks[(d - 1) * c.numPre + i]; ++s) {
         EXPECT_EQ(ordered[s], d);
-        EXPECT_EQ(c.pre[s], i);
+        EXPECT_EQ(pre[s], i);
         if (s > blocks[(d - 2) * c.numPre + i])
           EXPECT_LE(c.post[s - 1], c.post[s]);
       }

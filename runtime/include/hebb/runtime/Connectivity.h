@@ -38,7 +38,9 @@ struct Connectivity {
   /// Per synapse: its postsynaptic index (ascending within a row; equal
   /// neighbours only when connectPairs was given duplicate pairs).
   std::vector<uint32_t> post;
-  /// Per synapse: its presynaptic index.
+  /// Per synapse its presynaptic index, where synapses are not kept in
+  /// rows by pre (dense projections); else empty (presOf gives it: a
+  /// billion synapses' worth is gigabytes to write).
   std::vector<uint32_t> pre;
   /// numPost + 1 entries (once `transpose` has run): incoming synapses of
   /// post j are colSyn[colPtr[j] .. colPtr[j+1]).
@@ -87,6 +89,10 @@ Connectivity connectInDegree(uint32_t numPre, uint32_t numPost, uint32_t k,
 Connectivity connectOutDegree(uint32_t numPre, uint32_t numPost, uint32_t k,
                               uint32_t seed, uint32_t stream,
                               bool noSelf = false, int64_t selfOffset = 0);
+
+/// Each synapse's presynaptic index: `pre` where it is kept, else from
+/// the rows.
+std::vector<uint32_t> presOf(const Connectivity &conn);
 
 /// connectTotal's rows without their synapses (rowPtr alone), for
 /// procedural synapses: a kernel draws row i's posts again at each spike.
