@@ -154,7 +154,12 @@ bool hebb::runPassPipeline(mlir::ModuleOp module, const std::string &pipeline) {
   return mlir::succeeded(pm.run(module));
 }
 
-static const char *kHebbPipeline = "hebb-integrate-odes,hebb-lazy-event-traces";
+static const char *kHebbPipeline =
+    "hebb-integrate-odes,hebb-lazy-event-traces,hebb-init-constants-to-params";
+/// For `hebbc --kernel`, whose header's parameter struct is the kernels'
+/// parameter buffer: initial values keep their constants.
+static const char *kHebbPipelineKeepingConstants =
+    "hebb-integrate-odes,hebb-lazy-event-traces";
 static const char *kLowerPipeline = "hebb-lower-to-loops,canonicalize,cse";
 static const char *kLowerForGpuPipeline =
     "hebb-lower-to-loops{per-element-draws=true},canonicalize,cse";
@@ -676,7 +681,9 @@ emitHebbModule(mlir::MLIRContext &context, Sema &sema, const NetworkPlan &plan,
   if (!module)
     return nullptr;
   timings.mlirGen = secondsSince(phase);
-  if (!runPassPipeline(*module, kHebbPipeline))
+  if (!runPassPipeline(*module, options.initConstantsAsParams
+                                    ? kHebbPipeline
+                                    : kHebbPipelineKeepingConstants))
     return nullptr;
   spec = describeNetwork(*module, plan);
   return module;

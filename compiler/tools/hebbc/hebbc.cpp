@@ -203,6 +203,7 @@ int compileObject(Sema &sema, const NetworkPlan &plan) {
   options.optLevel = optLevel;
   options.useF64 = precision == "f64";
   options.proceduralSynapses = procedural;
+  options.initConstantsAsParams = !kernel;
   ObjectOptions object;
   object.targetTriple = targetTriple;
   object.cpu = targetCpu;

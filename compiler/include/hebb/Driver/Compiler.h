@@ -30,6 +30,10 @@ struct CompilerOptions {
   /// --procedural: draw the synapses of `connect total` projections again
   /// at each spike instead of storing them (CodeGenOptions).
   bool proceduralSynapses = false;
+  /// Constants of initial values read as parameters, so that instances
+  /// that differ only in them share kernels (hebb-init-constants-to-params);
+  /// off for `hebbc --kernel`, whose header's parameters are the buffer.
+  bool initConstantsAsParams = true;
   /// Load the kernels from the cache of compiled networks when they are
   /// there, and keep them there when they are compiled (KernelCache.h).
   bool useCache = false;

@@ -85,6 +85,21 @@ def HebbApproximateMath : Pass<"hebb-approximate-math"> {
                            "mlir::x86vector::X86VectorDialect"];
 }
 
+def HebbInitConstantsToParams
+    : Pass<"hebb-init-constants-to-params", "mlir::ModuleOp"> {
+  let summary = "Read the constants of initial values as parameters";
+  let description = [{
+    Each float constant in a population's or projection's `hebb.init`
+    stages becomes a parameter `__init<n>` of the instance (its value,
+    exactly), read with `hebb.param_get`. Instances whose initial values
+    differ only in numbers then lower to the same kernels, which the JIT
+    compiles once (the microcircuit's `w_e`, `2 w_e` and `g w_e`), and a
+    network parameter changed with `--set` that only reaches initial values
+    changes no code.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def HebbHoistReciprocals : Pass<"hebb-hoist-reciprocals"> {
   let summary = "Divide by a loop-invariant value as a multiplication";
   let description = [{
