@@ -6,6 +6,7 @@
 
 #include "hebb/runtime/Connectivity.h"
 #include "hebb/runtime/Error.h"
+#include "hebb/runtime/Philox.h"
 
 #include <gtest/gtest.h>
 
@@ -299,6 +300,60 @@ TEST(ConnectivityTest, TotalNumberWithoutSelfPairs) {
     EXPECT_NE(pre[s], c.post[s]);
   EXPECT_EQ(connectTotal(5, 5, 0, 1, 1).numSynapses(), 0u);
   EXPECT_THROW(connectTotal(1, 1, 3, 1, 1, /*noSelf=*/true, 0), RuntimeError);
+}
+
+// Row sizes are the presynaptic neurons of k pairs, pair t from words 0-1
+// (t even) or 2-3 (t odd) of Philox (t / 2, step 1, draw 0) and, for a
+// self pair left out, of draw 1, 2, ...; connectTotalRows gives them alone
+// (procedural synapses), and row i's posts are the draws n of Philox
+// (i, step 0, draw n), sorted.
+TEST(ConnectivityTest, TotalNumberRowsAndPostsFollowTheirDraws) {
+  for (bool noSelf : {false, true}) {
+    SCOPED_TRACE(noSelf);
+    const uint32_t nPre = 37, nPost = 41, k = 20000, seed = 5, stream = 9;
+    const int64_t selfOffset = 2;
+    Connectivity rows =
+        connectTotalRows(nPre, nPost, k, seed, stream, noSelf, selfOffset);
+    Connectivity full =
+        connectTotal(nPre, nPost, k, seed, stream, noSelf, selfOffset);
+    EXPECT_TRUE(rows.post.empty());
+    EXPECT_EQ(rows.numSynapses(), k);
+    EXPECT_EQ(rows.rowPtr, full.rowPtr);
+    std::vector<uint32_t> counts(nPre, 0);
+    const uint64_t total = uint64_t(nPre) * nPost;
+    for (uint64_t t = 0; t < k; ++t)
+      for (uint32_t draw = 0;; ++draw) {
+        auto bits = philoxAt(seed, stream, uint32_t(t / 2), 1, draw);
+        uint64_t x = t % 2 ? (uint64_t(bits[2]) << 32) | bits[3]
+                           : (uint64_t(bits[0]) << 32) | bits[1];
+        uint64_t pair =
+            uint64_t((static_cast<unsigned __int128>(x) * total) >> 64);
+        uint32_t i = uint32_t(pair / nPost), j = uint32_t(pair % nPost);
+        if (noSelf && int64_t(i) + selfOffset == int64_t(j))
+          continue;
+        ++counts[i];
+        break;
+      }
+    for (uint32_t i = 0; i < nPre; ++i) {
+      ASSERT_EQ(full.rowPtr[i + 1] - full.rowPtr[i], counts[i]) << "row " << i;
+      int64_t self = int64_t(i) + selfOffset;
+      bool hasSelf = noSelf && self >= 0 && self < nPost;
+      uint64_t candidates = nPost - (hasSelf ? 1 : 0);
+      std::vector<uint32_t> drawn;
+      for (uint32_t n = 0; n < counts[i]; ++n) {
+        auto bits = philoxAt(seed, stream, i, 0, n);
+        uint32_t j = uint32_t((uint64_t(bits[0]) * candidates +
+                               ((uint64_t(bits[1]) * candidates) >> 32)) >>
+                              32);
+        drawn.push_back(hasSelf && j >= self ? j + 1 : j);
+      }
+      std::sort(drawn.begin(), drawn.end());
+      ASSERT_EQ(drawn,
+                std::vector<uint32_t>(full.post.begin() + full.rowPtr[i],
+                                      full.post.begin() + full.rowPtr[i + 1]))
+          << "row " << i;
+    }
+  }
 }
 
 // Rows ordered by delay keep their posts sorted within one delay, and the

@@ -60,6 +60,24 @@ TEST(PhiloxTest, ConventionLayout) {
   EXPECT_EQ(normalAt(42, 99, 11, step, 3), expected);
 }
 
+// A batch computes the same blocks as one counter at a time.
+TEST(PhiloxTest, BatchMatchesOneAtATime) {
+  uint32_t c0[kPhiloxBatch], c1[kPhiloxBatch], c2[kPhiloxBatch],
+      c3[kPhiloxBatch];
+  for (unsigned k = 0; k < kPhiloxBatch; ++k) {
+    c0[k] = 1000 + 7 * k;
+    c1[k] = k % 3;
+    c2[k] = 0xFFFFFFFFu - k;
+    c3[k] = k * k;
+  }
+  std::vector<Ctr> expected;
+  for (unsigned k = 0; k < kPhiloxBatch; ++k)
+    expected.push_back(philox4x32({c0[k], c1[k], c2[k], c3[k]}, {17, 23}));
+  philoxBatch(17, 23, c0, c1, c2, c3);
+  for (unsigned k = 0; k < kPhiloxBatch; ++k)
+    EXPECT_EQ((Ctr{c0[k], c1[k], c2[k], c3[k]}), expected[k]) << k;
+}
+
 TEST(PhiloxTest, EveryCoordinateMatters) {
   float base = uniformAt(1, 2, 3, 4, 5);
   EXPECT_NE(base, uniformAt(9, 2, 3, 4, 5));
