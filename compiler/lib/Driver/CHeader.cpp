@@ -18,7 +18,8 @@
 using namespace hebb;
 
 namespace {
-/// Hidden fields the compiler adds (sums, event times) are not for hosts.
+/// Hidden fields and parameters the compiler adds (sums, event times,
+/// initial values' constants) are not for hosts.
 bool isHidden(const std::string &field) {
   return field.rfind("__", 0) == 0 || field.rfind("lastupdate", 0) == 0;
 }
@@ -52,6 +53,8 @@ void listFields(std::ostringstream &h, const std::string &object,
 void listParams(std::ostringstream &h, const std::string &object,
                 const std::vector<rt::ParamSpec> &params) {
   for (const rt::ParamSpec &p : params) {
+    if (isHidden(p.name)) // initial values' constants
+      continue;
     h << " *       \"" << object << "." << p.name
       << "\" = " << rt::formatJsonNumber(p.value)
       << (p.unit.empty() || p.unit == "1" ? "" : " " + p.unit) << "\n";

@@ -220,6 +220,8 @@ void hebb::writeRunJson(const std::string &dir, const rt::Network &network,
   auto params = [&](const std::vector<rt::ParamSpec> &ps) {
     j.beginObject();
     for (const rt::ParamSpec &p : ps) {
+      if (p.name.rfind("__", 0) == 0) // initial values' constants
+        continue;
       j.key(p.name).beginObject();
       j.field("value", p.value);
       j.field("unit", p.unit);

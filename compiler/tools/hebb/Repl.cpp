@@ -295,7 +295,8 @@ public:
           if (f.name.rfind("__", 0) != 0 && f.name.rfind("lastupdate", 0))
             offer(object + "." + f.name);
         for (const rt::ParamSpec &p : params)
-          offer(object + "." + p.name);
+          if (p.name.rfind("__", 0) != 0) // initial values' constants
+            offer(object + "." + p.name);
       };
       for (const rt::PopulationSpec &p : spec.populations)
         if (p.name == object) {
