@@ -7,10 +7,13 @@
 
 #include "hebb/runtime/Network.h"
 #include "ClockNetwork.h"
+#include "hebb/runtime/Connectivity.h"
 #include "hebb/runtime/Error.h"
+#include "hebb/runtime/Philox.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <thread>
 
@@ -49,6 +52,80 @@ TEST(Network, StateRecordsStartWithTheInitialState) {
   // After step 1 the spike of neuron 0 (weights 1, 2) has arrived.
   EXPECT_EQ(r.toDoubles(),
             (std::vector<double>{0, 0, 0, 0, 1, 2, 4, 6, 9, 12}));
+}
+
+// Procedural synapses: the runtime keeps the row sizes alone, asks
+// delay_range for each row's delays, and refuses to read or set what it
+// does not keep.
+namespace {
+double proceduralDelay = 2e-3;
+// Buffers: row_ptr, delay_least, delay_most. Every row's delays are
+// `proceduralDelay`.
+void delayRange(void **args) {
+  int64_t begin = scalarArg(args, 0), end = scalarArg(args, 1);
+  float *least = bufferArg<float>(args, 1), *most = bufferArg<float>(args, 2);
+  for (int64_t i = begin; i < end; ++i)
+    least[i] = most[i] = float(proceduralDelay);
+}
+void drawnOnPre(void **) {}
+
+NetworkSpec proceduralNetwork() {
+  NetworkSpec spec = clockNetwork(1);
+  ProjectionSpec &p = spec.projections[0];
+  p.connect = ConnectRule::Total;
+  p.connectValue = 30;
+  p.synapseDelays = true;
+  p.procedural = true;
+  p.fields.push_back(FieldSpec{kSynapseDelayField, "element", false, false});
+  p.init.clear();
+  p.delayRange = KernelSpec{"syn__delay_range",
+                            {"row_ptr", "delay_least", "delay_most"},
+                            KernelDomain::PreNeurons,
+                            false,
+                            delayRange};
+  p.onPre = KernelSpec{"syn__on_pre",
+                       {"ring_info", "events", "row_ptr", "row_draw",
+                        "stream:connect", "ring:drive"},
+                       KernelDomain::Events,
+                       false,
+                       drawnOnPre};
+  spec.records.pop_back(); // not of the synapses
+  return spec;
+}
+} // namespace
+
+TEST(Network, ProceduralSynapsesAreNotKept) {
+  proceduralDelay = 2e-3;
+  Network net(proceduralNetwork());
+  EXPECT_EQ(net.numSynapses(0), 30u);
+  const Connectivity &c = net.connectivity(0);
+  EXPECT_TRUE(c.post.empty());
+  EXPECT_EQ(c.rowPtr,
+            connectTotalRows(3, 2, 30, 1, streamId("syn.connect")).rowPtr);
+  net.run(5);
+  try {
+    net.projectionField(0, "w");
+    FAIL() << "read a procedural synapse's weight";
+  } catch (const RuntimeError &e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "projection 'syn' is procedural: its synapses are drawn "
+                  "again at each spike, not kept"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(net.setProjectionField(0, "w", {1.0}), RuntimeError);
+  for (double bad : {100.0, std::nan("")}) {
+    proceduralDelay = bad;
+    try {
+      Network tooLong(proceduralNetwork());
+      FAIL() << "a delay of " << bad << " s";
+    } catch (const RuntimeError &e) {
+      EXPECT_NE(std::string(e.what()).find("more than 65535 steps"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  proceduralDelay = 2e-3;
 }
 
 TEST(Network, KernelWithoutEntryPointIsAnError) {
