@@ -431,13 +431,22 @@ POTJANS_RATES = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523]
 POTJANS_TRANSIENT_S = 0.2
 
 
-def hebb_potjans(args, threads, seconds):
+def hebb_potjans(args, threads, seconds, procedural=False):
     out = tempfile.mkdtemp(prefix="hebb_bench_")
     cmd = [args.hebb, "run", os.path.join(ROOT, "examples", "potjans2014.hebb"),
            "--out", out, "--quiet", "--threads", str(threads),
-           "--set", "T=%gs" % seconds]
+           "--set", "T=%gs" % seconds] + (["--procedural"] if procedural else [])
     try:
-        run_cmd(cmd, 3600, cwd=ROOT)
+        # Run by hand for the child's own peak memory (wait4's rusage).
+        with tempfile.TemporaryFile(mode="w+") as err:
+            p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=err, text=True)
+            _, status, usage = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            if p.returncode != 0:
+                err.seek(0)
+                raise BenchError("exit status %d: %s\n    %s" % (
+                    p.returncode, " ".join(cmd), err.read().strip()[-2000:]))
         with open(os.path.join(out, "run.json")) as f:
             info = json.load(f)
         rates = []
@@ -450,21 +459,25 @@ def hebb_potjans(args, threads, seconds):
         shutil.rmtree(out, ignore_errors=True)
     t = info["timings_s"]
     return dict(compile=t["compile"] + t.get("build", 0), run=t["run"],
-                build=t.get("build", 0), rates=rates)
+                build=t.get("build", 0), rates=rates,
+                max_rss_gb=usage.ru_maxrss / 2**20)  # ru_maxrss is in KiB
 
 
 def potjans_workload(args):
-    """The full-scale microcircuit, 1 s, with 1 and 2 threads: its real-time
-    factor, and its rates after the first 200 ms against NEST's (within 20%).
+    """The full-scale microcircuit, 1 s, with 1 and 2 threads, and with 2
+    threads and procedural synapses (`--procedural`): its real-time factor,
+    its rates after the first 200 ms against NEST's (within 20%) and its
+    peak memory.
     The reference column is real time (1 s), so the run ratio is the
     simulation's speed relative to real time; compile counts the JIT and
     building the network (0.3 billion synapses)."""
     rows = []
-    for threads in (1, 2):
-        name = "Potjans-Diesmann 1 s, %d thread%s" % (threads, "s" if threads > 1 else "")
+    for threads, procedural in ((1, False), (2, False), (2, True)):
+        name = "Potjans-Diesmann 1 s, %d thread%s%s" % (
+            threads, "s" if threads > 1 else "", ", --procedural" if procedural else "")
         H = []
         for i in range(args.repeat):
-            H.append(hebb_potjans(args, threads, 1.0))
+            H.append(hebb_potjans(args, threads, 1.0, procedural))
             print("  %-26s #%d  Hebb run %.3f s, build %.1f s" % (
                 name, i + 1, H[-1]["run"], H[-1]["build"]), file=sys.stderr, flush=True)
         h = dict(compile=med(H, "compile"), run=med(H, "run"))
@@ -475,10 +488,11 @@ def potjans_workload(args):
             workload=name, reference="real time; rates of NEST (full_mean_rates)",
             hebb=h, ref=dict(compile=None, run=1.0), ok=ok,
             science="%.1fx slower than real time; rates %s Hz (NEST %s; largest "
-                    "difference %s%.0f%%)" % (
+                    "difference %s%.0f%%); %.2f GB at most" % (
                         h["run"], "/".join("%.2f" % r for r in rates),
                         "/".join("%.2f" % r for r in POTJANS_RATES),
-                        "" if ok else "DIFFERS ", 100 * max(diffs)),
+                        "" if ok else "DIFFERS ", 100 * max(diffs),
+                        statistics.median(r["max_rss_gb"] for r in H)),
             runs=dict(hebb=H)))
     return rows
 
