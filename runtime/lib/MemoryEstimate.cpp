@@ -83,11 +83,11 @@ MemoryEstimate rt::estimateMemory(const NetworkSpec &spec) {
         bytes += size * (f.scope == "pre" ? pre : f.scope == "post" ? post : 1);
     }
     // Procedural synapses are drawn at each spike: row pointers alone.
-    if (p.procedural)
+    if (p.procedural())
       perSynapse = 0;
     // CSR: post and pre index and the transposed index per synapse, row
     // pointers per neuron; a dense matrix computes its indices.
-    if (!p.dense && !p.procedural)
+    if (!p.dense && !p.procedural())
       perSynapse += 12;
     if (!p.dense)
       bytes += 4 * (pre + post + 2);

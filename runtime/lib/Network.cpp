@@ -206,11 +206,12 @@ inline uint32_t roundDelay(double seconds, double dt) {
   return n < 1 ? 1 : uint32_t(n);
 }
 
-[[noreturn]] void delayTooLong(const ProjectionSpec &ps, size_t s,
-                               double seconds) {
-  throw RuntimeError("projection '" + ps.name + "': synapse " +
-                     std::to_string(s) + " has a delay of " +
-                     std::to_string(seconds) + " s, more than 65535 steps");
+/// `synapse` ("synapse 12") has a delay roundDelay refuses.
+[[noreturn]] void delayTooLong(const ProjectionSpec &ps,
+                               const std::string &synapse, double seconds) {
+  throw RuntimeError("projection '" + ps.name + "': " + synapse +
+                     " has a delay of " + std::to_string(seconds) +
+                     " s, more than 65535 steps");
 }
 
 /// Entry `at` of a delay field, in seconds.
@@ -231,11 +232,8 @@ void rangeOfProceduralDelays(const ProjectionSpec &ps, ProjectionState &st,
     uint32_t shortest = roundDelay(delayAt(least, i), dt);
     uint32_t longest = roundDelay(delayAt(most, i), dt);
     if (!shortest || !longest)
-      throw RuntimeError("projection '" + ps.name +
-                         "': a synapse of presynaptic neuron " +
-                         std::to_string(i) + " has a delay of " +
-                         std::to_string(delayAt(longest ? least : most, i)) +
-                         " s, more than 65535 steps");
+      delayTooLong(ps, "a synapse of presynaptic neuron " + std::to_string(i),
+                   delayAt(longest ? least : most, i));
     lo = std::min(lo, shortest);
     hi = std::max(hi, longest);
   }
@@ -269,7 +267,7 @@ void orderByDelay(const ProjectionSpec &ps, ProjectionState &st, double dt,
   for (size_t s = 0; s < nSyn; ++s) {
     steps[s] = roundDelay(delayAt(delays, s), dt);
     if (!steps[s])
-      delayTooLong(ps, s, delayAt(delays, s));
+      delayTooLong(ps, "synapse " + std::to_string(s), delayAt(delays, s));
     lo = std::min(lo, steps[s]);
     hi = std::max(hi, steps[s]);
   }
@@ -489,7 +487,7 @@ Network::Network(NetworkSpec specIn)
                            seed, stream, noSelf, selfOffset);
       break;
     case ConnectRule::Total:
-      st.conn = (ps.procedural ? connectTotalRows : connectTotal)(
+      st.conn = (ps.procedural() ? connectTotalRows : connectTotal)(
           nPre, nPost, static_cast<uint32_t>(ps.connectValue), seed, stream,
           noSelf, selfOffset);
       break;
@@ -518,7 +516,7 @@ Network::Network(NetworkSpec specIn)
       size_t n = f.scope == "pre"    ? nPre
                  : f.scope == "post" ? nPost
                  : f.scope == "proj" ? 1
-                 : ps.procedural     ? 1
+                 : ps.procedural()   ? 1
                                      : nSyn;
       st.fields.emplace(f.name, Buffer(std::max<size_t>(1, n), f.f64 ? 8 : 4));
     }
@@ -670,7 +668,7 @@ Network::Network(NetworkSpec specIn)
     for (const KernelSpec &k : ps.init)
       make(k, st.init.emplace_back());
     for (size_t n = 0; n < st.init.size(); ++n)
-      if (!ps.procedural || ps.init[n].domain != KernelDomain::Synapses)
+      if (!ps.procedural() || ps.init[n].domain != KernelDomain::Synapses)
         st.init[n].callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
                            initPool.get());
     st.ring = ps.onPre &&
@@ -678,12 +676,9 @@ Network::Network(NetworkSpec specIn)
                         "ring_info") != ps.onPre->buffers.end();
     if (st.ring)
       st.ringInfo = Buffer(3, sizeof(int32_t));
-    if (ps.procedural) {
+    if (ps.procedural()) {
       KernelCall range;
       make(ps.delayRange, range);
-      if (!range.valid())
-        throw RuntimeError("projection '" + ps.name +
-                           "' has no kernel for the range of its delays");
       range.callAll(0, 0, spec.dt, static_cast<int64_t>(spec.seed),
                     initPool.get());
       rangeOfProceduralDelays(ps, st, spec.dt);
@@ -2177,7 +2172,7 @@ std::vector<double> Network::populationField(int pop,
 
 void hebb::rt::detail::requireStoredSynapses(const ProjectionSpec &ps,
                                              const std::string &field) {
-  if (!ps.procedural)
+  if (!ps.procedural())
     return;
   for (const FieldSpec &f : ps.fields)
     if (f.name == field && f.scope == "element")

@@ -118,7 +118,6 @@ void to_json(json &j, const ProjectionSpec &p) {
            {"noSelf", p.noSelf},
            {"delaySteps", p.delaySteps},
            {"synapseDelays", p.synapseDelays},
-           {"procedural", p.procedural},
            {"init", p.init},
            {"learn", p.learn},
            {"onPre", optionalToJson(p.onPre)},
@@ -150,7 +149,6 @@ void from_json(const json &j, ProjectionSpec &p) {
   j.at("noSelf").get_to(p.noSelf);
   j.at("delaySteps").get_to(p.delaySteps);
   p.synapseDelays = j.value("synapseDelays", false);
-  p.procedural = j.value("procedural", false);
   j.at("init").get_to(p.init);
   j.at("learn").get_to(p.learn);
   optionalFromJson(j, "onPre", p.onPre);

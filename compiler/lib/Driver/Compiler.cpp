@@ -558,12 +558,8 @@ static void attachKernels(mlir::ModuleOp module, rt::NetworkSpec &spec) {
   for (auto func : module.getBody()->getOps<mlir::func::FuncOp>()) {
     std::string instance, kind;
     rt::KernelSpec k;
-    if (!kernelOf(func, instance, kind, k))
-      continue;
-    attachKernel(spec, instance, kind, k);
-    if (func->hasAttr("hebb.procedural"))
-      for (rt::ProjectionSpec &p : spec.projections)
-        p.procedural |= p.name == instance;
+    if (kernelOf(func, instance, kind, k))
+      attachKernel(spec, instance, kind, k);
   }
 }
 
@@ -735,8 +731,7 @@ hebb::lowerNetwork(mlir::MLIRContext &context, Sema &sema,
 }
 
 /// Gives the instances of `to` the kernels of those of `from` of the same
-/// name, with what attaching them says (a spike condition, procedural
-/// synapses).
+/// name, with what attaching them says (a spike condition).
 static void copyKernels(const rt::NetworkSpec &from, rt::NetworkSpec &to) {
   auto sameName = [](auto &into, const auto &of, auto copy) {
     for (auto &p : into)
@@ -764,7 +759,6 @@ static void copyKernels(const rt::NetworkSpec &from, rt::NetworkSpec &to) {
              p.learnTransmit = q.learnTransmit;
              p.onEnd = q.onEnd;
              p.delayRange = q.delayRange;
-             p.procedural = q.procedural;
            });
 }
 

@@ -169,7 +169,7 @@ void hebb::printSummary(std::ostream &os, const rt::Network &network,
     std::snprintf(line, sizeof line,
                   "  projection %-10s %8zu synapses (%s%s)\n",
                   proj.name.c_str(), network.numSynapses(static_cast<int>(k)),
-                  proj.model.c_str(), proj.procedural ? ", procedural" : "");
+                  proj.model.c_str(), proj.procedural() ? ", procedural" : "");
     os << line;
     // A plastic projection's weights: its variable `w`, else its first
     // per-synapse variable.

@@ -218,7 +218,7 @@ void warnStoredSynapses(const NetworkPlan &plan, const rt::NetworkSpec &spec,
   for (size_t k = 0; k < spec.projections.size(); ++k) {
     const rt::ProjectionSpec &ps = spec.projections[k];
     any |= ps.connect == rt::ConnectRule::Total;
-    if (ps.connect == rt::ConnectRule::Total && !ps.procedural)
+    if (ps.connect == rt::ConnectRule::Total && !ps.procedural())
       diags.warning(plan.projections[k].loc,
                     "--procedural: '" + ps.name +
                         "' keeps its synapses: drawing them at each spike "

@@ -1546,6 +1546,32 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     });
     return status;
   };
+  // A ring's geometry, read once per call from ring_info [slots, slot of
+  // the emission step, row length of the ring]: where the emission slot's
+  // row starts, the ring's size and its row length. at(column) is where a
+  // synapse of ring column `column` (delay * row length + post) adds: one
+  // add and one wrap.
+  struct Ring {
+    Value first, total, stride;
+  };
+  auto ringOf = [&](KernelBuilder &k) {
+    OpBuilder &b = k.builder();
+    auto info = [&](int64_t at) {
+      return k.loadIndex("ring_info", constantIndex(k, at));
+    };
+    Value slots = info(0), base = info(1), stride = info(2);
+    return Ring{arith::MulIOp::create(b, k.loc(), base, stride),
+                arith::MulIOp::create(b, k.loc(), slots, stride), stride};
+  };
+  auto ringEntry = [&](KernelBuilder &k, const Ring &ring, Value column) {
+    OpBuilder &b = k.builder();
+    Value at = arith::AddIOp::create(b, k.loc(), ring.first, column);
+    Value wrap = arith::CmpIOp::create(b, k.loc(), arith::CmpIPredicate::uge,
+                                       at, ring.total);
+    return arith::SelectOp::create(
+        b, k.loc(), wrap, arith::SubIOp::create(b, k.loc(), at, ring.total),
+        at);
+  };
   auto lowerRingDelivery = [&](OnPreOp onPre) -> LogicalResult {
     KernelBuilder k(module, proj, "on_pre", /*noAlias=*/false);
     k.setDomain("events");
@@ -1555,25 +1581,13 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.setGpuParallel();
     k.accumulatePrefix = "ring:";
     OpBuilder &b = k.builder();
-    auto info = [&](int64_t at) {
-      return k.loadIndex("ring_info", constantIndex(k, at));
-    };
-    // [slots, slot of the emission step, row length of the ring]
-    Value slots = info(0), base = info(1), stride = info(2);
-    Value first = arith::MulIOp::create(b, k.loc(), base, stride);
-    Value total = arith::MulIOp::create(b, k.loc(), slots, stride);
+    Ring ring = ringOf(k);
     // Synapse s adds at row (emission slot + its delay) mod slots of the
-    // ring, at its postsynaptic neuron: ring_column[s] = delay * row length
-    // + post, so that one add and one wrap find it. (Loads of the delay
-    // and the post, and prefetching the entry ahead, made each synapse
-    // half again as long.)
+    // ring, at its postsynaptic neuron: its ring_column[s] is kept, so that
+    // one add and one wrap find it. (Loads of the delay and the post, and
+    // prefetching the entry ahead, made each synapse half again as long.)
     auto ringIndex = [&](Value s) {
-      Value at = arith::AddIOp::create(b, k.loc(), first,
-                                       k.loadIndex("ring_column", s));
-      Value wrap = arith::CmpIOp::create(b, k.loc(), arith::CmpIPredicate::uge,
-                                         at, total);
-      return arith::SelectOp::create(
-          b, k.loc(), wrap, arith::SubIOp::create(b, k.loc(), at, total), at);
+      return ringEntry(k, ring, k.loadIndex("ring_column", s));
     };
     LogicalResult status = success();
     KernelBuilder::RowLayout layout = k.rowLayout();
@@ -1729,13 +1743,8 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
     k.accumulatePrefix = "ring:";
     OpBuilder &b = k.builder();
     Location l = k.loc();
-    Type i32 = b.getI32Type(), i64 = b.getI64Type(), f64 = b.getF64Type();
-    auto info = [&](int64_t at) {
-      return k.loadIndex("ring_info", constantIndex(k, at));
-    };
-    Value slots = info(0), base = info(1), stride = info(2);
-    Value first = arith::MulIOp::create(b, l, base, stride);
-    Value total = arith::MulIOp::create(b, l, slots, stride);
+    Type i32 = b.getI32Type(), f64 = b.getF64Type();
+    Ring ring = ringOf(k);
     // What each synapse adds, per ring, and where.
     SmallVector<std::pair<std::string, Type>> adds;
     for (auto [name, type] : k.accumulatedFields(onPre.getBody().front()))
@@ -1774,21 +1783,15 @@ LogicalResult lowerProjection(ModuleOp module, ProjectionOp proj) {
         rounded = arith::MaximumFOp::create(
             b, l, rounded,
             arith::ConstantOp::create(b, l, f64, b.getF64FloatAttr(1)));
-        Value steps = arith::FPToUIOp::create(b, l, i64, rounded);
-        auto toI64 = [&](Value index) -> Value {
-          return arith::IndexCastUIOp::create(b, l, i64, index);
-        };
-        Value at = arith::AddIOp::create(
-            b, l, toI64(first),
+        Value steps = arith::IndexCastUIOp::create(
+            b, l, b.getIndexType(),
+            arith::FPToUIOp::create(b, l, b.getI64Type(), rounded));
+        Value at = ringEntry(
+            k, ring,
             arith::AddIOp::create(
-                b, l, arith::MulIOp::create(b, l, steps, toI64(stride)),
-                toI64(post)));
-        Value total64 = toI64(total);
-        Value wrap =
-            arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, at, total64);
-        at = arith::SelectOp::create(
-            b, l, wrap, arith::SubIOp::create(b, l, at, total64), at);
-        memref::StoreOp::create(b, l, arith::TruncIOp::create(b, l, i32, at),
+                b, l, arith::MulIOp::create(b, l, steps, ring.stride), post));
+        memref::StoreOp::create(b, l,
+                                arith::IndexCastUIOp::create(b, l, i32, at),
                                 where, ValueRange{slot});
         // What the handler adds, summed per ring.
         llvm::StringMap<Value> sums;

@@ -75,7 +75,6 @@ NetworkSpec proceduralNetwork() {
   p.connect = ConnectRule::Total;
   p.connectValue = 30;
   p.synapseDelays = true;
-  p.procedural = true;
   p.fields.push_back(FieldSpec{kSynapseDelayField, "element", false, false});
   p.init.clear();
   p.delayRange = KernelSpec{"syn__delay_range",

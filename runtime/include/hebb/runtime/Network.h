@@ -141,12 +141,6 @@ struct ProjectionSpec {
   /// neuron's synapses by delay, then postsynaptic index, so that the
   /// synapses a spike reaches at one step are contiguous.
   bool synapseDelays = false;
-  /// No synapse is stored (`--procedural`, connect total): each spike draws
-  /// its row again in `onPre` (the posts from the stream "<name>.connect"
-  /// as connectTotal draws them, the fields as the init stages give them).
-  /// The runtime keeps the row sizes alone; `delayRange` gives the range
-  /// of the delays.
-  bool procedural = false;
   /// Init and learning kernels, in order: per synapse (with the sums over
   /// synapses between learning stages), then @pre, @post and @proj state.
   std::vector<KernelSpec> init, learn;
@@ -159,9 +153,14 @@ struct ProjectionSpec {
   /// `learn`, its sums (`next:` buffers) replace the next `transmit`.
   std::optional<KernelSpec> learnTransmit;
   std::vector<std::pair<std::string, KernelSpec>> onEnd;
-  /// Procedural synapses: the shortest and longest delay of each row, in
-  /// seconds, into `delay_least` and `delay_most` (per pre neuron).
+  /// Procedural synapses (`--procedural`, connect total): no synapse is
+  /// stored; each spike draws its row again in `onPre` (the posts from the
+  /// stream "<name>.connect" as connectTotal draws them, the fields as the
+  /// init stages give them). The runtime keeps the row sizes alone; this
+  /// kernel gives each row's shortest and longest delay, in seconds, into
+  /// `delay_least` and `delay_most` (per pre neuron), for the rings.
   std::optional<KernelSpec> delayRange;
+  bool procedural() const { return delayRange.has_value(); }
 
   /// Calls `f` on every kernel.
   template <typename F> void forEachKernel(F &&f) {
